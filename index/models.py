@@ -1,0 +1,118 @@
+"""Dataclasses shared by every part of the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from a file, a JSON record or (later) a URL."""
+
+    id: str
+    title: str
+    text: str
+    url: str | None = None
+    source: str | None = None
+    published: date | None = None
+    origin: str | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One sentence of an article body, before it is stored."""
+
+    text: str
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """A stored article as listed by `newsbot articles`."""
+
+    id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: date | None
+    sentences: int
+    ingested_at: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence that retrieval found near the question, with the features used to rank it."""
+
+    sentence_id: int
+    article_id: str
+    position: int
+    text: str
+    similarity: float
+    lexical: float
+    passage: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source in an answer's source list."""
+
+    n: int
+    article_id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: date | None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A sentence quoted word for word from an article, pointing at its citation number."""
+
+    text: str
+    source: int
+    article_id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Quoted, cited sentences that answer a question, or an abstention with its reason."""
+
+    question: str
+    quotes: tuple[Quote, ...]
+    sources: tuple[Citation, ...]
+    reason: str | None = None
+
+    @property
+    def abstained(self) -> bool:
+        """True when no sentence was relevant enough to quote."""
+        return not self.quotes
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest run did, for the closing line and for tests."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    errors: tuple[str, ...] = field(default_factory=tuple)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Sizes of the library, for `newsbot stats`."""
+
+    articles: int
+    sentences: int
+    passages: int
+    vectors: int
+    embedding_model: str
+    dimension: int
+    oldest: date | None
+    newest: date | None
+    database_bytes: int
+    vectors_bytes: int
