@@ -94,6 +94,7 @@ class Answer:
 class IngestReport:
     """What one ingest run did, for the closing line and for tests."""
 
+    files: int = 0
     new: int = 0
     updated: int = 0
     unchanged: int = 0

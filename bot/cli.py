@@ -1,0 +1,226 @@
+"""The `newsbot` command line: one function per command, output as text or --json."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, TextIO
+
+from bot import render
+from bot.config import ConfigError, Settings, load_settings
+from index import EmbedderError, Library, LibraryError, QuestionError, StoreError, load_embedder
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+_USER_ERRORS = (ConfigError, EmbedderError, LibraryError, StoreError)
+
+
+@asynccontextmanager
+async def open_library(settings: Settings) -> AsyncIterator[Library]:
+    """Open the library the settings point at, and close it afterwards."""
+    embedding = settings.embedding
+    embedder = load_embedder(embedding.model, embedding.batch_size, embedding.device, embedding.threads or None)
+    library = await Library.open(settings.data_dir, embedder, settings.engine)
+    try:
+        yield library
+    finally:
+        await library.close()
+
+
+def _print_json(value: object, out: TextIO = sys.stdout) -> None:
+    """One JSON document per line, non-ASCII kept readable."""
+    out.write(json.dumps(value, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr for long ingests, shown only on a terminal."""
+
+    def __init__(self) -> None:
+        self._bar = None
+
+    def __call__(self, done: int, total: int, articles: int) -> None:
+        """Advance the bar to `done` of `total` files."""
+        if self._bar is None:
+            from tqdm import tqdm  # imported only when an ingest runs
+
+            self._bar = tqdm(total=total, unit="file", disable=not sys.stderr.isatty() or total < 2)
+        self._bar.set_postfix(articles=articles, refresh=False)
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        """Take the bar off the screen."""
+        if self._bar is not None:
+            self._bar.close()
+
+
+async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Add files, folders (and later URLs) to the library."""
+    bar = _ProgressBar()
+    async with open_library(settings) as library:
+        try:
+            report = await library.ingest_paths(args.paths, progress=bar)
+        finally:
+            bar.close()
+    for error in report.errors:
+        print(f"skipped {error}", file=sys.stderr)
+    if args.json:
+        _print_json({"files": report.files, "new": report.new, "updated": report.updated,
+                     "unchanged": report.unchanged, "failed": report.failed, "errors": list(report.errors),
+                     "seconds": report.seconds})
+    else:
+        print(render.ingest_summary(report))
+    return 1 if report.failed else 0
+
+
+def _batch_questions(source: str) -> Iterator[str]:
+    """Questions from a file (or - for stdin), one per line; a JSON line with a "q" key works too."""
+    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115 - closed below
+    try:
+        for line in stream:
+            line = line.strip()
+            if line.startswith("{"):
+                line = str(json.loads(line).get("q", ""))
+            if line:
+                yield line
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+
+
+async def _answer_one(library: Library, question: str, as_json: bool) -> int:
+    """Answer one question and print it; a question that cannot be asked is an error line."""
+    try:
+        answer = await library.ask(question)
+    except QuestionError as error:
+        if as_json:
+            _print_json({"question": question, "error": str(error)})
+        else:
+            print(f"error: {error}", file=sys.stderr)
+        return 2
+    if as_json:
+        _print_json(render.answer_json(answer))
+    else:
+        print(render.answer_text(answer))
+    return 0
+
+
+async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Answer a question (or a file of them) with quoted, cited sentences."""
+    if (args.question is None) == (args.batch is None):
+        print("error: give a question, or --batch FILE", file=sys.stderr)
+        return 2
+    async with open_library(settings) as library:
+        if args.batch is None:
+            return await _answer_one(library, args.question, args.json)
+        status = 0
+        for number, question in enumerate(_batch_questions(args.batch)):
+            if number and not args.json:
+                print()
+            status = max(status, await _answer_one(library, question, args.json))
+        return status
+
+
+async def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
+    """List the stored articles with the ids other commands take."""
+    async with open_library(settings) as library:
+        articles = await library.articles()
+    if args.json:
+        _print_json(render.articles_json(articles))
+    else:
+        print(render.articles_text(articles))
+    return 0
+
+
+async def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """Remove articles by id."""
+    status = 0
+    async with open_library(settings) as library:
+        for article_id in args.ids:
+            if await library.remove(article_id):
+                print(f"removed {article_id}")
+            else:
+                print(f"error: no article with id {article_id!r} (see `newsbot articles`)", file=sys.stderr)
+                status = 1
+    return status
+
+
+async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the library's sizes."""
+    async with open_library(settings) as library:
+        stats = await library.stats()
+    if args.json:
+        _print_json(render.stats_json(stats))
+    else:
+        print(render.stats_text(stats))
+    return 0
+
+
+async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Ask questions in the terminal until an empty line, `quit` or end of input."""
+    async with open_library(settings) as library:
+        print("Ask about the news (an empty line or Ctrl-D ends).", file=sys.stderr)
+        while True:
+            try:
+                question = await asyncio.to_thread(input, "? ")
+            except EOFError:
+                break
+            if question.strip().lower() in {"", "quit", "exit"}:
+                break
+            await _answer_one(library, question, as_json=False)
+            print()
+    return 0
+
+
+def _common_options(default: object) -> argparse.ArgumentParser:
+    """--config and --data-dir, accepted before or after the command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=default, help="config file (default: $NEWSBOT_CONFIG, ./config.toml)")
+    common.add_argument("--data-dir", default=default,
+                        help="library directory (default: $NEWSBOT_DATA_DIR, ~/.local/share/newsbot)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(prog="newsbot", parents=[_common_options(None)],
+                                     description="Answers questions about the news with quoted, cited sentences.")
+    # SUPPRESS: a subcommand's unset option must not overwrite the same option given before the command.
+    common = _common_options(argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, function: Command, help_text: str, json_flag: bool = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, parents=[common], help=help_text, description=help_text)
+        if json_flag:
+            sub.add_argument("--json", action="store_true", help="print JSON instead of text")
+        sub.set_defaults(function=function)
+        return sub
+
+    add("ingest", cmd_ingest, "add article files and folders").add_argument("paths", nargs="+", metavar="PATH")
+    ask = add("ask", cmd_ask, "answer a question with quoted, cited sentences")
+    ask.add_argument("question", nargs="?")
+    ask.add_argument("--batch", metavar="FILE", help="answer one question per line of FILE (- for stdin)")
+    add("articles", cmd_articles, "list stored articles and their ids")
+    add("remove", cmd_remove, "remove articles by id", json_flag=False).add_argument("ids", nargs="+", metavar="ID")
+    add("stats", cmd_stats, "sizes of the library")
+    add("chat", cmd_chat, "ask questions in the terminal", json_flag=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit status."""
+    args = build_parser().parse_args(argv)
+    function: Command = getattr(args, "function", cmd_chat)
+    if not hasattr(args, "json"):
+        args.json = False
+    try:
+        settings = load_settings(args.config, args.data_dir)
+        return asyncio.run(function(args, settings))
+    except _USER_ERRORS as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

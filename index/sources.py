@@ -1,0 +1,402 @@
+"""Read article files and folders (.txt, .md, .html, .json, .jsonl) into Articles."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+import trafilatura
+from trafilatura.settings import use_config
+
+from index.dates import parse_date
+from index.models import Article
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+
+_MB = 1024 * 1024
+_BINARY_PROBE = 8192
+_MAX_TITLE_LINE = 150
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_TRACKING_PARAMS = frozenset({"fbclid", "gclid", "ref", "cmpid"})
+# Pruned before extraction: on pages with little text, trafilatura's fallback
+# extractors would otherwise return the menu or the cookie notice as the article.
+_BOILERPLATE_XPATH = ["//nav", "//footer", "//aside",
+                      "//*[contains(@class, 'cookie') or contains(@id, 'cookie') or contains(@class, 'consent')]"]
+# No extensive search: it guesses dates from any text, such as "Copyright 2021".
+_HTML_DATE_PARAMS = {"original_date": True, "extensive_search": False}
+_MAIN_EXTRACTOR_ONLY = use_config()
+_MAIN_EXTRACTOR_ONLY.set("DEFAULT", "MIN_EXTRACTED_SIZE", "0")
+_BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "div", "code", "table"})
+
+_WHITESPACE = re.compile(r"\s+")
+_FRONT_MATTER_LINE = re.compile(r"([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*)")
+# Markdown syntax, removed in this order (bullets before emphasis, since "* item"
+# is a bullet; escapes last, so escaped markers survive as plain characters).
+# Spans exclude their own delimiters, so lines full of unmatched markers stay linear.
+_MARKDOWN_RULES = [
+    (r"(?s)<!--.*?(?:-->|\Z)", ""),
+    (r"(?ms)^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[^\n]*$|\Z)", ""),
+    (r"(?m)^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", "\n\\1\n"),
+    (r"(?m)^ {0,3}([-=*_])(?:[ \t]*\1){2,}[ \t]*$", ""),
+    (r"(?m)^ {0,3}\[[^\]\n]+\]:[ \t]+\S.*$", ""),
+    (r"!\[[^\[\]\n]*\](?:\([^()\n]*\)|\[[^\[\]\n]*\])", ""),
+    (r"\[([^\[\]\n]+)\](?:\([^()\n]*\)|\[[^\[\]\n]*\])", r"\1"),
+    (r"<(https?://[^<>\s]+)>", r"\1"),
+    (r"</?[A-Za-z][^<>\n]*>", ""),
+    (r"(?m)^ {0,3}(?:>[ \t]?)+", ""),
+    (r"(?m)^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", ""),
+    (r"(?<![\w\\])(\*{1,3})(?=\S)([^*\n]+)(?<=\S)\1(?!\w)", r"\2"),
+    (r"(?<![\w\\])(_{1,3})(?=\S)([^_\n]+)(?<=\S)\1(?!\w)", r"\2"),
+    # Again, for emphasis nested in the same marker: "**a *b* c**" loses the inner pair first.
+    (r"(?<![\w\\])(\*{1,3})(?=\S)([^*\n]+)(?<=\S)\1(?!\w)", r"\2"),
+    (r"(?<![\w\\])(_{1,3})(?=\S)([^_\n]+)(?<=\S)\1(?!\w)", r"\2"),
+    (r"~~(?=\S)([^~\n]+)(?<=\S)~~", r"\1"),
+    (r"`+([^`\n]+)`+", r"\1"),
+    (r"\\([\\`*_{}\[\]()#+\-.!>~|])", r"\1"),
+]
+_MARKDOWN = [(re.compile(pattern), replacement) for pattern, replacement in _MARKDOWN_RULES]
+
+
+class SourceError(Exception):
+    """A file or record that cannot be read; the message is one line naming it."""
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Yield each named file, and lazily, in name order, the supported files inside named folders."""
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            yield from _walk(path)
+        else:
+            # Yielded even when missing or unsupported, so read_file can say what is wrong.
+            yield path
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Yield the supported, non-hidden files under a folder, listing one folder at a time."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError as error:
+        raise SourceError(f"{folder}: cannot read folder ({error.strerror})") from None
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        # Symlinked folders are not followed: a link back up the tree would loop forever.
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path))
+        elif Path(entry.name).suffix.lower() in SUPPORTED_SUFFIXES:
+            yield Path(entry.path)
+
+
+def read_file(path: Path, max_file_mb: float = 10.0) -> Iterator[Article | SourceError]:
+    """Yield a file's articles; bad records come as SourceError values, bad files raise it."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise SourceError(f"{path}: no such file")
+    if suffix not in SUPPORTED_SUFFIXES:
+        kind = suffix or "no extension"
+        raise SourceError(f"{path}: unsupported file type ({kind}); newsbot reads {' '.join(SUPPORTED_SUFFIXES)}")
+    try:
+        if suffix == ".jsonl":
+            yield from _read_jsonl(path)
+        elif suffix == ".json":
+            yield from _read_json(path, _read_text(path, max_file_mb))
+        elif suffix in (".html", ".htm"):
+            yield _read_html(path, _read_text(path, max_file_mb))
+        else:
+            yield _read_plain(path, _read_text(path, max_file_mb), markdown=suffix == ".md")
+    except OSError as error:
+        raise SourceError(f"{path}: cannot read ({error.strerror})") from None
+
+
+def _read_text(path: Path, max_file_mb: float) -> str:
+    """Read a whole file as UTF-8 text, raising SourceError if it is too big or not text."""
+    size = path.stat().st_size
+    if size > max_file_mb * _MB:
+        limit = f"the {max_file_mb:g} MB limit for one file (ingest.max_file_mb)"
+        raise SourceError(f"{path}: {size / _MB:.1f} MB is over {limit}")
+    data = path.read_bytes()
+    _check_text_start(path, data[:_BINARY_PROBE])
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        where = f"byte 0x{data[error.start]:02x} at offset {error.start}"
+        raise SourceError(f"{path}: not valid UTF-8 ({where}); save it as UTF-8") from None
+    if not text.strip():
+        raise SourceError(f"{path}: empty file")
+    return "\n".join(text.splitlines())
+
+
+def _check_text_start(path: Path, head: bytes) -> None:
+    """Raise SourceError if a file's first bytes show it is empty or not UTF-8 text."""
+    if not head:
+        raise SourceError(f"{path}: empty file")
+    # UTF-16 is full of NUL bytes, but deserves a more useful message than "binary".
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SourceError(f"{path}: saved as UTF-16; save it as UTF-8")
+    if b"\0" in head:
+        raise SourceError(f"{path}: looks like a binary file, not text")
+
+
+def _read_jsonl(path: Path) -> Iterator[Article | SourceError]:
+    """Stream a JSON Lines file one record at a time, so its size does not matter."""
+    seen_record = False
+    with path.open("rb") as handle:
+        _check_text_start(path, handle.read(_BINARY_PROBE))
+        handle.seek(0)
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            seen_record = True
+            origin = f"{path}:{number}"
+            try:
+                yield article_from_record(_parse_jsonl_line(raw), origin)
+            except ValueError as error:
+                yield SourceError(f"{origin}: {error}")
+    if not seen_record:
+        raise SourceError(f"{path}: empty file")
+
+
+def _parse_jsonl_line(raw: bytes) -> Any:
+    """Decode one JSON Lines line, raising ValueError with a short reason."""
+    try:
+        line = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"not valid UTF-8 (byte 0x{raw[error.start]:02x} at column {error.start + 1})") from None
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _read_json(path: Path, text: str) -> Iterator[Article | SourceError]:
+    """Yield the records of a JSON file: one object, a list of them, or {"articles": [...]}."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SourceError(f"{path}: not valid JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+    except RecursionError:
+        raise SourceError(f"{path}: JSON nested too deeply") from None
+    if isinstance(data, dict):
+        data = data["articles"] if isinstance(data.get("articles"), list) else [data]
+    if not isinstance(data, list):
+        raise SourceError(f'{path}: expected an article object, a list of them or {{"articles": [...]}}')
+    if not data:
+        raise SourceError(f"{path}: no articles in the list")
+    for number, record in enumerate(data, start=1):
+        try:
+            yield article_from_record(record, str(path))
+        except ValueError as error:
+            where = f"{path}: record {number}" if len(data) > 1 else str(path)
+            yield SourceError(f"{where}: {error}")
+
+
+def article_from_record(record: dict, origin: str) -> Article:
+    """Build an Article from one JSON record, raising ValueError with a short reason if unusable."""
+    if not isinstance(record, dict):  # a parsed JSON line can be any value
+        raise ValueError("not a JSON object")
+    key, text = _field(record, "text", "body")
+    if key is None:
+        raise ValueError('no "text" or "body"')
+    if not isinstance(text, str):
+        raise ValueError(f'"{key}" is not a string')
+    text = _clean(text)
+    if not text:
+        raise ValueError(f'"{key}" is empty')
+    url = _string(record, "url")
+    given_id = record.get("id")
+    if given_id is not None and (isinstance(given_id, bool) or not isinstance(given_id, str | int)):
+        raise ValueError('"id" is not a string')
+    title = _clean_line(_string(record, "title")) or "Untitled"
+    return _article(title, text, origin, url=canonical_url(url) if url and url.strip() else None,
+                    source=_string(record, "source", "outlet"),
+                    published=parse_date(_field(record, "published", "date")[1]),
+                    given_id=None if given_id is None else str(given_id))
+
+
+def _field(record: dict, *keys: str) -> tuple[str | None, Any]:
+    """Return the first of several alternative keys that has a value, and that value."""
+    for key in keys:
+        if record.get(key) is not None:
+            return key, record[key]
+    return None, None
+
+
+def _string(record: dict, *keys: str) -> str | None:
+    """Return an optional string field, raising ValueError if it holds something else."""
+    key, value = _field(record, *keys)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f'"{key}" is not a string')
+    return value
+
+
+def _read_plain(path: Path, text: str, markdown: bool) -> Article:
+    """Build the Article of a .txt or .md file, reading optional front matter first."""
+    meta, body = _split_front_matter(text)
+    body = _clean(_strip_markdown(body) if markdown else body)
+    title = _clean_line(meta.get("title"))
+    if not title:
+        title, body = _split_title(body)
+    body = _drop_repeated_title(title, body)
+    if not body:
+        raise SourceError(f"{path}: no article text in the file")
+    try:
+        published = parse_date(meta.get("published") or meta.get("date"))
+        url = canonical_url(meta["url"]) if meta.get("url") else None
+    except ValueError as error:
+        raise SourceError(f"{path}: {error}") from None
+    return _article(title or _title_from_stem(path), body, str(path), url=url,
+                    source=meta.get("source") or meta.get("outlet"), published=published, given_id=meta.get("id"))
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Split a leading block of "key: value" lines between "---" lines from the body."""
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return {}, text
+    meta: dict[str, str] = {}
+    for number, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            return meta, "\n".join(lines[number + 1 :])
+        match = _FRONT_MATTER_LINE.fullmatch(line.rstrip())
+        if match:
+            value = match[2].strip()
+            # Chained comparison: quoted with the same quote character at both ends.
+            meta[match[1].lower()] = value[1:-1] if len(value) > 1 and value[0] == value[-1] in "\"'" else value
+        # Indented lines, YAML list items and comments belong to keys we ignore;
+        # anything else means the "---" was a rule in the text, not front matter.
+        elif line.strip() and not line[0].isspace() and not line.startswith(("-", "#")):
+            return {}, text
+    return {}, text
+
+
+def _strip_markdown(text: str) -> str:
+    """Reduce Markdown to plain prose: quoted sentences must not carry markup."""
+    for pattern, replacement in _MARKDOWN:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _split_title(body: str) -> tuple[str, str]:
+    """Take the first paragraph as the title if it is one short line that is not a sentence."""
+    first, _, rest = body.partition("\n\n")
+    # A multi-line first paragraph is hard-wrapped prose and a final full stop marks
+    # a sentence; neither is a headline, and taking it would lose article text.
+    if rest and "\n" not in first and len(first) <= _MAX_TITLE_LINE and not first.endswith("."):
+        return first, rest
+    return "", body
+
+
+def _drop_repeated_title(title: str, body: str) -> str:
+    """Remove a first paragraph that only repeats the title, as a page's <h1> or a Markdown heading does."""
+    first, _, rest = body.partition("\n\n")
+    return rest if title and first.casefold() == title.casefold() else body
+
+
+def _title_from_stem(path: Path) -> str:
+    """Make a title from a file name, for files that give none."""
+    return " ".join(re.split(r"[-_\s]+", path.stem)).strip() or "Untitled"
+
+
+def _read_html(path: Path, html: str) -> Article:
+    """Extract an HTML page's main text and metadata with trafilatura."""
+    options: dict[str, Any] = {"with_metadata": True, "include_comments": False, "include_tables": False,
+                               "prune_xpath": _BOILERPLATE_XPATH, "date_extraction_params": _HTML_DATE_PARAMS}
+    # Fallback extractors run only if the main one finds nothing: on short articles they
+    # flatten the paragraphs into one and pick up menus.
+    document = (trafilatura.bare_extraction(html, config=_MAIN_EXTRACTOR_ONLY, **options)
+                or trafilatura.bare_extraction(html, **options))
+    title = _clean_line(document.title) if document is not None else ""
+    text = _drop_repeated_title(title, "\n\n".join(_html_paragraphs(document.body))) if document is not None else ""
+    if not text:
+        raise SourceError(f"{path}: no article text found in the HTML")
+    try:
+        url = canonical_url(document.url) if document.url else None
+    except ValueError:
+        url = None  # a relative or odd canonical link: the page is still worth reading
+    published = date.fromisoformat(document.date) if document.date else None
+    return _article(title or _title_from_stem(path), text, str(path), url=url,
+                    source=document.sitename, published=published)
+
+
+def _html_paragraphs(element: Any) -> Iterator[str]:
+    """Yield the paragraphs in trafilatura's output tree; a list is one paragraph, an item per line."""
+    for child in element:
+        if child.tag == "list":
+            groups = [[_inline_text(item) for item in child.iter("item")]]
+        elif any(grandchild.tag in _BLOCK_TAGS for grandchild in child):
+            yield from _html_paragraphs(child)  # a <div> or <quote> holding paragraphs of its own
+            continue
+        else:
+            # Two <br> in a row separate paragraphs, as on pages laid out without <p>.
+            groups = [chunk.split("\n") for chunk in re.split(r"\n *\n", _inline_text(child))]
+        for lines in groups:
+            if paragraph := "\n".join(line for line in map(_clean_line, lines) if line):
+                yield paragraph
+
+
+def _inline_text(element: Any) -> str:
+    """Return an element's text with <lb/> as a newline, leaving nested list items to the caller."""
+    # Line breaks in the HTML source are only spaces; <lb/> (a <br>) is the real one.
+    parts = [_WHITESPACE.sub(" ", element.text or "")]
+    for child in element:
+        if child.tag == "lb":
+            parts.append("\n")
+        elif child.tag != "list":
+            parts.append(_inline_text(child))
+        parts.append(_WHITESPACE.sub(" ", child.tail or ""))
+    return "".join(parts)
+
+
+def canonical_url(url: str) -> str:
+    """Normalise an http(s) URL so one article always gets the same id; raise ValueError otherwise."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if scheme not in _DEFAULT_PORTS or not host:
+        raise ValueError(f'not an http(s) URL "{_clean_line(url)[:80]}"')
+    host = f"[{host}]" if ":" in host else host
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = sorted((k, v) for k, v in pairs if not k.lower().startswith("utm_") and k.lower() not in _TRACKING_PARAMS)
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((scheme, netloc, path, urlencode(query, quote_via=quote), ""))
+
+
+def content_id(title: str, text: str) -> str:
+    """Make a stable id from an article's content, for articles with neither id nor URL."""
+    normalised = f"{_clean_line(title)}\n{_clean_line(text)}"
+    return "sha1:" + hashlib.sha1(normalised.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+
+def _article(title: str, text: str, origin: str, *, url: str | None = None, source: str | None = None,
+             published: date | None = None, given_id: str | None = None) -> Article:
+    """Assemble an Article with its id: the given id, else the canonical URL, else a content hash."""
+    article_id = (given_id or "").strip() or url or content_id(title, text)
+    source = _clean_line(source) or None
+    return Article(article_id, title, text, url, source, published, origin)
+
+
+def _clean(text: str) -> str:
+    """Collapse spaces within lines and runs of blank lines, keeping paragraph breaks."""
+    lines = "\n".join(" ".join(line.split()) for line in text.splitlines())
+    return re.sub(r"\n{3,}", "\n\n", lines).strip()
+
+
+def _clean_line(text: str | None) -> str:
+    """Collapse all whitespace, newlines included, to single spaces."""
+    return " ".join((text or "").split())

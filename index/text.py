@@ -1,0 +1,282 @@
+"""Clean article bodies and split them into paragraphs, sentences and windows."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from itertools import pairwise
+
+from index.models import Segment
+
+# Invisible characters that scrapers leave behind; removing them changes no wording.
+_INVISIBLE = "\u200b\u200c\u2060\ufeff\u00ad"
+# Unicode spaces (non-breaking, thin, ideographic, ...) that should count as a plain space.
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_TRANSLATION = {
+    **{c: None for c in range(32) if c not in (9, 10)},
+    **{c: None for c in range(127, 160)},
+    **{ord(c): None for c in _INVISIBLE},
+    **{ord(c): " " for c in _SPACES},
+}
+# Vertical tab, form feed, NEL and the line separator all mean "new line" to a writer.
+_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028]")
+# Runs after the first word only: indentation marks paragraphs in wire copy and must keep its width.
+_SPACE_RUNS = re.compile(r"(?<=\S)[ \t]+")
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+_BLANK_LINE = re.compile(r"\n\s*\n")
+_BULLET = re.compile(r"(?:[-*•]|\d{1,3}[.)])\s+")
+_ENDS_SENTENCE = re.compile(r"[.?!…][”\"’')\]]*$")
+# A line ending like this cannot be a headline or a paragraph end, so the block was hard-wrapped.
+_ENDS_MID_SENTENCE = re.compile(
+    r"(?:[,;(\-–—]|\b(?:the|a|an|of|to|and|or|in|on|for|with|at|by|from|that|as|but|is|was|"
+    r"were|are|has|have|had|its|their|his|her))$",
+    re.IGNORECASE,
+)
+# Wire copy wraps at 60-80 columns; longer lines are whole paragraphs, not wrapped text.
+_WRAP_WIDTH = 100
+# Filled lines end within a long word's length of the wrap width.
+_WRAP_SLACK = 15
+
+_OPENERS = "“\"‘'«([—–-"
+_CLOSERS = "”\"’'»)]"
+_CANDIDATE = re.compile(r"([.?!…]+)([”\"’'»)\]]*)\s+")
+_NEXT_WORD = re.compile(r"[“\"‘'«(\[]*(\S*)")
+_WORD = re.compile(r"[\w’'-]*")
+_ALNUM = re.compile(r"\w")
+_DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]")
+_CURRENCY = "$£€¥"
+
+
+def _words(text: str) -> frozenset[str]:
+    """A set of words written as one space-separated string, to keep long word lists readable."""
+    return frozenset(text.split())
+
+
+# Abbreviations that stand before a name or example, so they never end a sentence.
+_NON_FINAL = _words(
+    "mr mrs ms mx dr prof gen lt col sgt cpl maj capt adm cmdr gov sen rep rev hon pres "
+    "supt insp det fr messrs mme mlle e.g i.e vs v cf viz approx ca"
+)
+# Abbreviations that can also end a sentence ("He moved to the U.S.").
+_FINAL = _words("st jr sr inc ltd corp co plc llc bros ave rd blvd dept govt est")
+# Abbreviations that introduce a number ("No. 10", "Dec. 30") but end the sentence before a capital.
+_NUMBERED = _words("no nos vol fig p pp art ch sec pt op etc jan feb mar apr jun jul aug sep sept oct nov dec")
+# Abbreviations a line can end with only when a wrapper broke it mid-sentence ("Feb." / "19.").
+_NOT_LAST = _NON_FINAL | _NUMBERED
+# Capitalised words that start sentences but rarely follow "U.S." or "Inc." inside one.
+_STARTERS = _words(
+    "He She It They We I You The A An This That These Those There Here His Her Its Their "
+    "Our My Your But And Yet So Still However Meanwhile Instead Also Now Then Later Earlier "
+    "Today Yesterday Last Next After Before When While If As Since Although Though Despite "
+    "In On At By For From With Without Under Over During According Some Many Most Few All "
+    "No None Both Each Every Such What Who Why How Where Which Officials Police Analysts "
+    "Investors Critics Experts Authorities Residents Witnesses Shares"
+)
+_SPEECH = (
+    "said|says|asked|asks|added|adds|told|tells|wrote|writes|explained|insisted|warned|"
+    "replied|noted|argued|shouted|declared|tweeted|posted|recalled|responded|answered|"
+    "admitted|cautioned|urged|joked|continued"
+)
+# A bare attribution after a quotation ("Harris asked reporters.") belongs to the quotation.
+_ATTRIBUTION = re.compile(
+    rf"[^\s“\"‘'«]\S*(?: \S+){{0,3}} (?:{_SPEECH})"
+    r"(?: (?:reporters|journalists|on|in|at|to|during|after|before|from|via|when|while|"
+    r"late|early|last|this|yesterday|today)(?: \S+){0,3})?(?:,[^“\"‘«]*)?[.!?]"
+)
+
+
+def clean_text(text: str) -> str:
+    """Normalise unicode and whitespace without touching words or punctuation."""
+    text = unicodedata.normalize("NFC", text)
+    text = _LINE_BREAKS.sub("\n", text).replace("\u2029", "\n\n")
+    text = text.translate(_TRANSLATION)
+    text = _SPACE_RUNS.sub(" ", text)
+    text = _TRAILING_SPACE.sub("", text)
+    return _BLANK_RUNS.sub("\n\n", text).lstrip("\n").rstrip()
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split cleaned text into paragraphs and list items, joining hard-wrapped lines."""
+    blocks = [[line.rstrip() for line in block.split("\n") if line.strip()] for block in _BLANK_LINE.split(text)]
+    widths = [len(line) for block in blocks for line in block]
+    width = max(widths, default=0)
+    if width > _WRAP_WIDTH:
+        # Paragraph-long lines mean the text was never hard-wrapped, so there is no width to fit.
+        width = 0
+    # A full line is evidence of wrapping only if several lines are full, unlike a lone long headline.
+    full = width if sum(w >= width - _WRAP_SLACK for w in widths) >= 3 else 0
+    # Wrapping is a property of the whole document, so one clear mid-sentence break decides it.
+    wrapped = any(_breaks_mid_sentence(block, full) for block in blocks)
+    units: list[str] = []
+    for lines in blocks:
+        if wrapped:
+            units.extend(_unwrap(lines, width))
+        else:
+            units.extend(line.strip() for line in lines)
+    return units
+
+
+def _breaks_mid_sentence(lines: list[str], full: int) -> bool:
+    """True when some line of a block ends mid-sentence, so the text was hard-wrapped."""
+    for line, following in pairwise(lines):
+        start = following.lstrip()
+        if not _BULLET.match(start) and not _looks_like_start(start.lstrip(_OPENERS)):
+            return True
+        if _ENDS_SENTENCE.search(line):
+            # A title such as "Gov." or "e.g." never closes a paragraph, so only a wrapper breaks there.
+            if _last_word(line) in _NON_FINAL:
+                return True
+            continue
+        if _ENDS_MID_SENTENCE.search(line) or (full and len(line) + 1 + _first_word_length(following) > full):
+            return True
+    return False
+
+
+def _unwrap(lines: list[str], width: int) -> list[str]:
+    """Join wrapped lines, starting a new unit wherever a break was deliberate."""
+    base = min(_indent(line) for line in lines)
+    units = [[lines[0]]]
+    for previous, line in pairwise(lines):
+        in_bullet = bool(_BULLET.match(units[-1][0].lstrip()))
+        if _starts_unit(previous, line, width, base, in_bullet):
+            units.append([line])
+        else:
+            units[-1].append(line)
+    return [" ".join(part.strip() for part in unit) for unit in units]
+
+
+def _starts_unit(previous: str, line: str, width: int, base: int, in_bullet: bool) -> bool:
+    """Decide whether a line of a wrapped block begins a new paragraph or list item."""
+    text = line.lstrip()
+    # The next word did not fit, so the wrapper, not the writer, may have broken the line.
+    forced = width > 0 and len(previous) + 1 + _first_word_length(text) > width
+    if _BULLET.match(text):
+        # A dash or number pushed to the line start mid-sentence ("on Feb." / "19.") is not a list marker.
+        return not forced or (_ENDS_SENTENCE.search(previous) is not None and _last_word(previous) not in _NOT_LAST)
+    if _indent(line) > base:
+        # An indented first line marks a paragraph, but under a bullet it continues the item.
+        return not in_bullet
+    if forced:
+        return False
+    return bool(_ENDS_SENTENCE.search(previous)) or _looks_like_start(text.lstrip(_OPENERS))
+
+
+def _last_word(line: str) -> str:
+    """The last word of a line, lower-cased and without its final mark, for abbreviation lookup."""
+    return line.rsplit(" ", 1)[-1].lstrip(_OPENERS).lower()[:-1]
+
+
+def _first_word_length(line: str) -> int:
+    """Length of the first word of a line, which a wrapper would have tried to fit above."""
+    return len(line.lstrip().split(" ", 1)[0])
+
+
+def _indent(line: str) -> int:
+    """Number of leading spaces or tabs of a line."""
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Split one cleaned, unwrapped paragraph into sentences that are exact substrings of it."""
+    text = paragraph.strip()
+    bullet = _BULLET.match(text)
+    if bullet:
+        # The list marker is layout, not part of the sentence.
+        text = text[bullet.end() :]
+    spans: list[list[int]] = []
+    start = 0
+    for match in _CANDIDATE.finditer(text):
+        if _is_break(text, match):
+            _add_span(text, spans, start, match.end(2))
+            start = match.end()
+    _add_span(text, spans, start, len(text))
+    return [text[a:b].strip() for a, b in spans]
+
+
+def _add_span(text: str, spans: list[list[int]], start: int, end: int) -> None:
+    """Append a sentence span, or extend the previous one when the piece cannot stand alone."""
+    piece = text[start:end].strip()
+    if not piece:
+        return
+    if spans and _belongs_to_previous(text[spans[-1][0] : spans[-1][1]].rstrip(), piece):
+        spans[-1][1] = end
+    else:
+        spans.append([start, end])
+
+
+def _belongs_to_previous(previous: str, piece: str) -> bool:
+    """True for stray punctuation and for a bare attribution after a quotation."""
+    if not _ALNUM.search(previous) or not _ALNUM.search(piece):
+        return True
+    return previous[-1] in _CLOSERS and _ATTRIBUTION.fullmatch(piece) is not None
+
+
+def _is_break(text: str, match: re.Match[str]) -> bool:
+    """Decide whether a candidate full stop, ellipsis, ? or ! ends a sentence."""
+    word = _NEXT_WORD.match(text, match.end()).group(1)
+    if not _looks_like_start(word):
+        return False
+    if match.group(1) != "." or match.group(2):
+        # Only a bare full stop can belong to an abbreviation; "U.S.)" or "etc.”" close a sentence.
+        return True
+    # A short look-back finds the word before the stop without copying the whole paragraph.
+    window = text[max(0, match.start() - 40) : match.start()].split()
+    previous = window[-1].lstrip(_OPENERS) if window else ""
+    return _abbreviation_allows_break(previous, word)
+
+
+def _looks_like_start(word: str) -> bool:
+    """True when a word could open a sentence: capital, digit, currency or a brand like iPhone."""
+    first = word[:1]
+    if first.isupper() or first.isdigit() or (first and first in _CURRENCY):
+        return True
+    return first.islower() and word[1:2].isupper()
+
+
+def _abbreviation_allows_break(previous: str, word: str) -> bool:
+    """After a full stop, rule out abbreviations and initials that do not end the sentence."""
+    key = previous.lower()
+    if key in _NON_FINAL:
+        return False
+    abbreviation = key in _FINAL or _DOTTED.fullmatch(key) is not None or (len(key) == 1 and key.isalpha())
+    if word[:1].isdigit() or word[:1] in _CURRENCY:
+        return not (abbreviation or key in _NUMBERED)
+    return not abbreviation or _is_starter(word)
+
+
+def _is_starter(word: str) -> bool:
+    """True when a capitalised word clearly opens a new sentence rather than continuing a name."""
+    core = _WORD.match(word).group(0)
+    if len(core) == 1 and word[1:2] == ".":
+        # "J. A. Smith": an initial, not the article "A".
+        return False
+    return core in _STARTERS or core.lower() in _NON_FINAL
+
+
+def segment_article(text: str) -> list[Segment]:
+    """Clean an article body and split it into sentences tagged with their paragraph index."""
+    paragraphs = split_paragraphs(clean_text(text))
+    return [
+        Segment(text=sentence, paragraph=index)
+        for index, paragraph in enumerate(paragraphs)
+        for sentence in split_sentences(paragraph)
+    ]
+
+
+def make_windows(count: int, size: int, overlap: int) -> list[tuple[int, int]]:
+    """Cover sentence positions 0..count with windows of `size` sharing `overlap` sentences."""
+    if size < 1:
+        raise ValueError(f"window size must be at least 1, got {size}")
+    if not 0 <= overlap < size:
+        raise ValueError(f"overlap must be in [0, {size}), got {overlap}")
+    if count < 0:
+        raise ValueError(f"count must not be negative, got {count}")
+    windows: list[tuple[int, int]] = []
+    for start in range(0, count, size - overlap):
+        end = min(start + size, count)
+        windows.append((start, end))
+        if end == count:
+            break
+    return windows

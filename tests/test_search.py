@@ -1,0 +1,42 @@
+"""Tests of the pure retrieval helpers: question terms, FTS5 queries, rank fusion."""
+
+from index.search import build_fts_query, fuse_rankings, query_terms
+
+
+def test_query_terms_drop_question_and_function_words():
+    assert query_terms("How many drones did Ukraine shoot down?") == ["drones", "ukraine", "shoot"]
+
+
+def test_query_terms_keep_numbers_and_unicode_and_drop_repeats():
+    assert query_terms("Zelenskiy, Zelenskiy: 54 of 69 — São Paulo?") == ["zelenskiy", "54", "69", "são", "paulo"]
+
+
+def test_query_terms_of_only_function_words_is_empty():
+    assert query_terms("What is it?") == []
+
+
+def test_fts_query_quotes_every_term_so_syntax_is_literal():
+    assert build_fts_query(["near", "or", 'say"x']) == '"near" OR "or" OR "say""x"'
+
+
+def test_fts_query_of_nothing_is_none():
+    assert build_fts_query([]) is None
+
+
+def test_fusion_rewards_items_ranked_well_by_both():
+    dense = [(1, 0.9), (2, 0.8), (3, 0.7)]
+    lexical = [(3, 12.0), (2, 11.0), (4, 3.0)]
+    fused = [item for item, _ in fuse_rankings([(dense, 1.0), (lexical, 1.0)])]
+    assert set(fused[:2]) == {2, 3}
+    assert set(fused) == {1, 2, 3, 4}
+
+
+def test_fusion_weight_tilts_the_order():
+    dense = [(1, 0.9), (2, 0.1)]
+    lexical = [(2, 9.0), (1, 1.0)]
+    assert fuse_rankings([(dense, 1.0), (lexical, 2.0)])[0][0] == 2
+    assert fuse_rankings([(dense, 2.0), (lexical, 1.0)])[0][0] == 1
+
+
+def test_fusion_of_nothing_is_empty():
+    assert fuse_rankings([([], 1.0)]) == []

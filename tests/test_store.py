@@ -1,0 +1,105 @@
+"""Tests of the SQLite store: schema, replacement, FTS5 in step with the tables."""
+
+import sqlite3
+from datetime import date
+
+import numpy as np
+import pytest
+
+from index.models import Article, Segment
+from index.store import MIGRATIONS, PreparedArticle, Store, StoreError
+
+
+def prepared(article_id: str, sentences: list[str], url: str | None = None, digest: str = "h1") -> PreparedArticle:
+    article = Article(id=article_id, title=f"Title {article_id}", text=" ".join(sentences), url=url,
+                      source="Wire", published=date(2022, 12, 30))
+    segments = tuple(Segment(text=s, paragraph=0) for s in sentences)
+    windows = ((0, len(sentences)),)
+    return PreparedArticle(article, digest, segments, windows, np.ones((1, 4), dtype=np.float32))
+
+
+@pytest.fixture
+async def store(tmp_path):
+    opened = await Store.open(tmp_path / "newsbot.db")
+    yield opened
+    await opened.close()
+
+
+async def test_new_database_is_migrated_and_in_wal_mode(store, tmp_path):
+    connection = sqlite3.connect(tmp_path / "newsbot.db")
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_written_article_is_searchable_and_listed(store):
+    _, added = await store.write_articles([prepared("a", ["Drones were shot down.", "The grid held."])])
+    assert len(added) == 1
+    assert [chunk for chunk, _ in await store.search_chunks('"drones"', 10)] == added
+    assert [chunk for chunk, _ in await store.search_sentence_chunks('"grid"', 10)] == added
+    listed = await store.list_articles()
+    assert [(a.id, a.sentences, a.published) for a in listed] == [("a", 2, date(2022, 12, 30))]
+
+
+async def test_porter_stemming_matches_word_forms(store):
+    await store.write_articles([prepared("a", ["Russian shelling killed three civilians."])])
+    assert await store.search_chunks('"shelled"', 10)
+
+
+async def test_replacing_an_article_removes_old_rows_and_fts_entries(store):
+    _, first = await store.write_articles([prepared("a", ["Old text about drones."])])
+    removed, second = await store.write_articles([prepared("a", ["New text about missiles."], digest="h2")])
+    assert removed == first and second != first
+    assert await store.search_chunks('"drones"', 10) == []
+    assert await store.search_sentence_chunks('"drones"', 10) == []
+    assert [c for c, _ in await store.search_chunks('"missiles"', 10)] == second
+
+
+async def test_same_url_under_a_new_id_replaces_the_old_version(store):
+    await store.write_articles([prepared("sha1:old", ["First version."], url="https://example.com/x")])
+    incoming = prepared("story-7", ["Second version."], url="https://example.com/x", digest="h2")
+    assert await store.existing_hashes([incoming.article]) == {"story-7": "h1"}
+    await store.write_articles([incoming])
+    assert [a.id for a in await store.list_articles()] == ["story-7"]
+
+
+async def test_row_ids_are_never_reused(store):
+    _, first = await store.write_articles([prepared("a", ["One sentence."])])
+    await store.remove_article("a")
+    _, second = await store.write_articles([prepared("a", ["One sentence."])])
+    assert second[0] > first[0]
+
+
+async def test_failed_write_changes_nothing(store):
+    await store.write_articles([prepared("a", ["Kept sentence."])])
+    broken = prepared("b", ["Two sentences.", "But one vector."])
+    broken = PreparedArticle(broken.article, "h", broken.segments, ((0, 1), (1, 2)), broken.embeddings)
+    with pytest.raises(ValueError):
+        await store.write_articles([prepared("a", ["Replacement."], digest="h9"), broken])
+    assert [a.id for a in await store.list_articles()] == ["a"]
+    assert await store.search_chunks('"kept"', 10)
+
+
+async def test_remove_unknown_article_returns_none(store):
+    assert await store.remove_article("nope") is None
+
+
+async def test_embeddings_round_trip_for_rebuilds(store):
+    _, added = await store.write_articles([prepared("a", ["S."]), prepared("b", ["T."])])
+    ids, vectors = await store.chunk_embeddings(4)
+    assert list(ids) == added and vectors.shape == (2, 4) and np.allclose(vectors, 1.0)
+
+
+async def test_database_from_a_newer_newsbot_is_refused(tmp_path):
+    path = tmp_path / "newsbot.db"
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    connection.close()
+    with pytest.raises(StoreError, match="newer newsbot"):
+        await Store.open(path)
+
+
+async def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+    path = tmp_path / "newsbot.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot use the database"):
+        await Store.open(path)
