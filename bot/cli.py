@@ -6,9 +6,8 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, TextIO
 
 from bot import render
 from bot.config import ConfigError, Settings, load_settings
@@ -30,10 +29,9 @@ async def open_library(settings: Settings) -> AsyncIterator[Library]:
         await library.close()
 
 
-def _print_json(value: object, out: TextIO = sys.stdout) -> None:
+def _print_json(value: object) -> None:
     """One JSON document per line, non-ASCII kept readable."""
-    out.write(json.dumps(value, ensure_ascii=False) + "\n")
-    out.flush()
+    print(json.dumps(value, ensure_ascii=False), flush=True)
 
 
 class _ProgressBar:

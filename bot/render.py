@@ -28,9 +28,8 @@ def answer_text(answer: Answer, width: int = 100) -> str:
     """An answer as the terminal shows it: quoted sentences with [n] marks, then the numbered sources."""
     if answer.abstained:
         return f"I can't answer that from the articles I have: {answer.reason}."
-    lines = []
-    for quote in answer.quotes:
-        lines.append(textwrap.fill(f"“{quote.text}” [{quote.source}]", width=width, subsequent_indent="  "))
+    # No quote marks are added: many sentences carry their own, and the text must stay word for word.
+    lines = [textwrap.fill(f"> {q.text} [{q.source}]", width=width, subsequent_indent="  ") for q in answer.quotes]
     lines.append("")
     lines.append("Sources:")
     lines += [f"[{c.n}] {describe_source(c)}" for c in answer.sources]

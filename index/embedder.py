@@ -131,7 +131,10 @@ class SentenceTransformerEmbedder:
                 # cores for the event loop and FAISS.
                 torch.set_num_threads(self._threads)
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            # A library must not draw progress bars on the user's terminal while a model loads.
+            transformers_logging.disable_progress_bar()
             return SentenceTransformer(_resolve_model_path(self._model_name), device=self._device)
         except Exception as exc:
             lines = str(exc).strip().splitlines()

@@ -18,8 +18,8 @@ from index.models import Answer, Article, ArticleInfo, Candidate, IngestReport, 
 from index.search import build_fts_query, fuse_rankings, query_terms
 from index.sources import SourceError, iter_files, read_file
 from index.store import PreparedArticle, Store, StoredSentence
-from index.text import make_windows, segment_article
-from index.vectors import VectorIndex
+from index.text import make_windows, segment_article, split_clauses
+from index.vectors import VectorIndex, VectorIndexError
 
 DATABASE_FILE = "newsbot.db"
 VECTORS_FILE = "vectors.faiss"
@@ -125,7 +125,7 @@ class Library:
         if path.exists():
             try:
                 vectors = await asyncio.to_thread(VectorIndex.load, path, int(dimension))
-            except Exception:  # noqa: BLE001 - any unreadable file is rebuilt from SQLite, the source of truth
+            except VectorIndexError:  # an unreadable file is rebuilt from SQLite, the source of truth
                 vectors = None
         if vectors is None or not np.array_equal(vectors.ids(), stored_ids):
             ids, matrix = await self._store.chunk_embeddings(int(dimension))
@@ -304,8 +304,7 @@ class Library:
                 if sentence.id not in sentences:  # overlapping chunks: keep the better passage's score
                     sentences[sentence.id] = (sentence, score / top)
         ordered = list(sentences.values())
-        matrix = await asyncio.to_thread(self._embedder.embed, [s.text for s, _ in ordered])
-        similarities = matrix @ query_vector
+        similarities = await asyncio.to_thread(self._similarities, [s.text for s, _ in ordered], query_vector)
         lexical = await self._store.sentence_scores(fts_query, list(sentences)) if fts_query else {}
         return [
             Candidate(sentence_id=s.id, article_id=s.article_id, position=s.position, text=s.text,
@@ -313,10 +312,19 @@ class Library:
             for (s, passage), sim in zip(ordered, similarities, strict=True)
         ]
 
+    def _similarities(self, texts: Sequence[str], query_vector: np.ndarray) -> list[float]:
+        """Each sentence's cosine to the question: the best of the whole sentence and its clauses."""
+        pieces = [[text, *split_clauses(text)] for text in texts]
+        scores = self._embedder.embed([piece for group in pieces for piece in group]) @ query_vector
+        best, offset = [], 0
+        for group in pieces:
+            best.append(float(scores[offset:offset + len(group)].max()))
+            offset += len(group)
+        return best
+
     async def stats(self) -> Stats:
         """Sizes of the library."""
         counts = await self._store.counts()
-        database = self.data_dir / DATABASE_FILE
         vectors = self.data_dir / VECTORS_FILE
         return Stats(
             articles=counts["articles"], sentences=counts["sentences"], passages=counts["chunks"],

@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-import trafilatura
-from trafilatura.settings import use_config
-
 from index.dates import parse_date
+from index.markup import extract_html, split_front_matter, strip_markdown
 from index.models import Article
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
@@ -25,43 +23,6 @@ _BINARY_PROBE = 8192
 _MAX_TITLE_LINE = 150
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _TRACKING_PARAMS = frozenset({"fbclid", "gclid", "ref", "cmpid"})
-# Pruned before extraction: on pages with little text, trafilatura's fallback
-# extractors would otherwise return the menu or the cookie notice as the article.
-_BOILERPLATE_XPATH = ["//nav", "//footer", "//aside",
-                      "//*[contains(@class, 'cookie') or contains(@id, 'cookie') or contains(@class, 'consent')]"]
-# No extensive search: it guesses dates from any text, such as "Copyright 2021".
-_HTML_DATE_PARAMS = {"original_date": True, "extensive_search": False}
-_MAIN_EXTRACTOR_ONLY = use_config()
-_MAIN_EXTRACTOR_ONLY.set("DEFAULT", "MIN_EXTRACTED_SIZE", "0")
-_BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "div", "code", "table"})
-
-_WHITESPACE = re.compile(r"\s+")
-_FRONT_MATTER_LINE = re.compile(r"([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*)")
-# Markdown syntax, removed in this order (bullets before emphasis, since "* item"
-# is a bullet; escapes last, so escaped markers survive as plain characters).
-# Spans exclude their own delimiters, so lines full of unmatched markers stay linear.
-_MARKDOWN_RULES = [
-    (r"(?s)<!--.*?(?:-->|\Z)", ""),
-    (r"(?ms)^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[^\n]*$|\Z)", ""),
-    (r"(?m)^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", "\n\\1\n"),
-    (r"(?m)^ {0,3}([-=*_])(?:[ \t]*\1){2,}[ \t]*$", ""),
-    (r"(?m)^ {0,3}\[[^\]\n]+\]:[ \t]+\S.*$", ""),
-    (r"!\[[^\[\]\n]*\](?:\([^()\n]*\)|\[[^\[\]\n]*\])", ""),
-    (r"\[([^\[\]\n]+)\](?:\([^()\n]*\)|\[[^\[\]\n]*\])", r"\1"),
-    (r"<(https?://[^<>\s]+)>", r"\1"),
-    (r"</?[A-Za-z][^<>\n]*>", ""),
-    (r"(?m)^ {0,3}(?:>[ \t]?)+", ""),
-    (r"(?m)^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", ""),
-    (r"(?<![\w\\])(\*{1,3})(?=\S)([^*\n]+)(?<=\S)\1(?!\w)", r"\2"),
-    (r"(?<![\w\\])(_{1,3})(?=\S)([^_\n]+)(?<=\S)\1(?!\w)", r"\2"),
-    # Again, for emphasis nested in the same marker: "**a *b* c**" loses the inner pair first.
-    (r"(?<![\w\\])(\*{1,3})(?=\S)([^*\n]+)(?<=\S)\1(?!\w)", r"\2"),
-    (r"(?<![\w\\])(_{1,3})(?=\S)([^_\n]+)(?<=\S)\1(?!\w)", r"\2"),
-    (r"~~(?=\S)([^~\n]+)(?<=\S)~~", r"\1"),
-    (r"`+([^`\n]+)`+", r"\1"),
-    (r"\\([\\`*_{}\[\]()#+\-.!>~|])", r"\1"),
-]
-_MARKDOWN = [(re.compile(pattern), replacement) for pattern, replacement in _MARKDOWN_RULES]
 
 
 class SourceError(Exception):
@@ -243,8 +204,8 @@ def _string(record: dict, *keys: str) -> str | None:
 
 def _read_plain(path: Path, text: str, markdown: bool) -> Article:
     """Build the Article of a .txt or .md file, reading optional front matter first."""
-    meta, body = _split_front_matter(text)
-    body = _clean(_strip_markdown(body) if markdown else body)
+    meta, body = split_front_matter(text)
+    body = _clean(strip_markdown(body) if markdown else body)
     title = _clean_line(meta.get("title"))
     if not title:
         title, body = _split_title(body)
@@ -258,34 +219,6 @@ def _read_plain(path: Path, text: str, markdown: bool) -> Article:
         raise SourceError(f"{path}: {error}") from None
     return _article(title or _title_from_stem(path), body, str(path), url=url,
                     source=meta.get("source") or meta.get("outlet"), published=published, given_id=meta.get("id"))
-
-
-def _split_front_matter(text: str) -> tuple[dict[str, str], str]:
-    """Split a leading block of "key: value" lines between "---" lines from the body."""
-    lines = text.split("\n")
-    if lines[0].strip() != "---":
-        return {}, text
-    meta: dict[str, str] = {}
-    for number, line in enumerate(lines[1:], start=1):
-        if line.strip() in ("---", "..."):
-            return meta, "\n".join(lines[number + 1 :])
-        match = _FRONT_MATTER_LINE.fullmatch(line.rstrip())
-        if match:
-            value = match[2].strip()
-            # Chained comparison: quoted with the same quote character at both ends.
-            meta[match[1].lower()] = value[1:-1] if len(value) > 1 and value[0] == value[-1] in "\"'" else value
-        # Indented lines, YAML list items and comments belong to keys we ignore;
-        # anything else means the "---" was a rule in the text, not front matter.
-        elif line.strip() and not line[0].isspace() and not line.startswith(("-", "#")):
-            return {}, text
-    return {}, text
-
-
-def _strip_markdown(text: str) -> str:
-    """Reduce Markdown to plain prose: quoted sentences must not carry markup."""
-    for pattern, replacement in _MARKDOWN:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 def _split_title(body: str) -> tuple[str, str]:
@@ -310,53 +243,17 @@ def _title_from_stem(path: Path) -> str:
 
 
 def _read_html(path: Path, html: str) -> Article:
-    """Extract an HTML page's main text and metadata with trafilatura."""
-    options: dict[str, Any] = {"with_metadata": True, "include_comments": False, "include_tables": False,
-                               "prune_xpath": _BOILERPLATE_XPATH, "date_extraction_params": _HTML_DATE_PARAMS}
-    # Fallback extractors run only if the main one finds nothing: on short articles they
-    # flatten the paragraphs into one and pick up menus.
-    document = (trafilatura.bare_extraction(html, config=_MAIN_EXTRACTOR_ONLY, **options)
-                or trafilatura.bare_extraction(html, **options))
-    title = _clean_line(document.title) if document is not None else ""
-    text = _drop_repeated_title(title, "\n\n".join(_html_paragraphs(document.body))) if document is not None else ""
-    if not text:
+    """Build the Article of an HTML page from its main text and metadata."""
+    page = extract_html(html)
+    text = _drop_repeated_title(page.title, page.text) if page is not None else ""
+    if page is None or not text:
         raise SourceError(f"{path}: no article text found in the HTML")
     try:
-        url = canonical_url(document.url) if document.url else None
+        url = canonical_url(page.url) if page.url else None
     except ValueError:
         url = None  # a relative or odd canonical link: the page is still worth reading
-    published = date.fromisoformat(document.date) if document.date else None
-    return _article(title or _title_from_stem(path), text, str(path), url=url,
-                    source=document.sitename, published=published)
-
-
-def _html_paragraphs(element: Any) -> Iterator[str]:
-    """Yield the paragraphs in trafilatura's output tree; a list is one paragraph, an item per line."""
-    for child in element:
-        if child.tag == "list":
-            groups = [[_inline_text(item) for item in child.iter("item")]]
-        elif any(grandchild.tag in _BLOCK_TAGS for grandchild in child):
-            yield from _html_paragraphs(child)  # a <div> or <quote> holding paragraphs of its own
-            continue
-        else:
-            # Two <br> in a row separate paragraphs, as on pages laid out without <p>.
-            groups = [chunk.split("\n") for chunk in re.split(r"\n *\n", _inline_text(child))]
-        for lines in groups:
-            if paragraph := "\n".join(line for line in map(_clean_line, lines) if line):
-                yield paragraph
-
-
-def _inline_text(element: Any) -> str:
-    """Return an element's text with <lb/> as a newline, leaving nested list items to the caller."""
-    # Line breaks in the HTML source are only spaces; <lb/> (a <br>) is the real one.
-    parts = [_WHITESPACE.sub(" ", element.text or "")]
-    for child in element:
-        if child.tag == "lb":
-            parts.append("\n")
-        elif child.tag != "list":
-            parts.append(_inline_text(child))
-        parts.append(_WHITESPACE.sub(" ", child.tail or ""))
-    return "".join(parts)
+    return _article(page.title or _title_from_stem(path), text, str(path), url=url, source=page.sitename,
+                    published=date.fromisoformat(page.date) if page.date else None)
 
 
 def canonical_url(url: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import aiosqlite
@@ -180,7 +180,7 @@ class Store:
         """Replace these articles in one transaction; return (removed chunk ids, added chunk ids)."""
         removed: list[int] = []
         added: list[int] = []
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         await self._db.execute("BEGIN IMMEDIATE")
         try:
             for item in prepared:

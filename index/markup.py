@@ -1,0 +1,136 @@
+"""Turn Markdown and HTML into plain article prose, with the metadata each format carries."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import trafilatura
+from trafilatura.settings import use_config
+
+# Pruned before extraction: on pages with little text, trafilatura's fallback
+# extractors would otherwise return the menu or the cookie notice as the article.
+_BOILERPLATE_XPATH = ["//nav", "//footer", "//aside",
+                      "//*[contains(@class, 'cookie') or contains(@id, 'cookie') or contains(@class, 'consent')]"]
+# No extensive search: it guesses dates from any text, such as "Copyright 2021".
+_HTML_DATE_PARAMS = {"original_date": True, "extensive_search": False}
+_HTML_OPTIONS: dict[str, Any] = {"with_metadata": True, "include_comments": False, "include_tables": False,
+                                 "prune_xpath": _BOILERPLATE_XPATH, "date_extraction_params": _HTML_DATE_PARAMS}
+_MAIN_EXTRACTOR_ONLY = use_config()
+_MAIN_EXTRACTOR_ONLY.set("DEFAULT", "MIN_EXTRACTED_SIZE", "0")
+_BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "div", "code", "table"})
+
+_WHITESPACE = re.compile(r"\s+")
+_FRONT_MATTER_LINE = re.compile(r"([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*)")
+# Markdown syntax, removed in this order (bullets before emphasis, since "* item"
+# is a bullet; escapes last, so escaped markers survive as plain characters).
+# Spans exclude their own delimiters, so lines full of unmatched markers stay linear.
+_MARKDOWN_RULES = [
+    (r"(?s)<!--.*?(?:-->|\Z)", ""),
+    (r"(?ms)^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[^\n]*$|\Z)", ""),
+    (r"(?m)^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", "\n\\1\n"),
+    (r"(?m)^ {0,3}([-=*_])(?:[ \t]*\1){2,}[ \t]*$", ""),
+    (r"(?m)^ {0,3}\[[^\]\n]+\]:[ \t]+\S.*$", ""),
+    (r"!\[[^\[\]\n]*\](?:\([^()\n]*\)|\[[^\[\]\n]*\])", ""),
+    (r"\[([^\[\]\n]+)\](?:\([^()\n]*\)|\[[^\[\]\n]*\])", r"\1"),
+    (r"<(https?://[^<>\s]+)>", r"\1"),
+    (r"</?[A-Za-z][^<>\n]*>", ""),
+    (r"(?m)^ {0,3}(?:>[ \t]?)+", ""),
+    (r"(?m)^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", ""),
+    (r"(?<![\w\\])(\*{1,3})(?=\S)([^*\n]+)(?<=\S)\1(?!\w)", r"\2"),
+    (r"(?<![\w\\])(_{1,3})(?=\S)([^_\n]+)(?<=\S)\1(?!\w)", r"\2"),
+    # Again, for emphasis nested in the same marker: "**a *b* c**" loses the inner pair first.
+    (r"(?<![\w\\])(\*{1,3})(?=\S)([^*\n]+)(?<=\S)\1(?!\w)", r"\2"),
+    (r"(?<![\w\\])(_{1,3})(?=\S)([^_\n]+)(?<=\S)\1(?!\w)", r"\2"),
+    (r"~~(?=\S)([^~\n]+)(?<=\S)~~", r"\1"),
+    (r"`+([^`\n]+)`+", r"\1"),
+    (r"\\([\\`*_{}\[\]()#+\-.!>~|])", r"\1"),
+]
+_MARKDOWN = [(re.compile(pattern), replacement) for pattern, replacement in _MARKDOWN_RULES]
+
+
+@dataclass(frozen=True)
+class HtmlArticle:
+    """The main text and metadata of an HTML page; paragraphs are separated by blank lines."""
+
+    title: str
+    text: str
+    url: str | None = None
+    date: str | None = None
+    sitename: str | None = None
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Split a leading block of "key: value" lines between "---" lines from the body."""
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return {}, text
+    meta: dict[str, str] = {}
+    for number, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            return meta, "\n".join(lines[number + 1 :])
+        match = _FRONT_MATTER_LINE.fullmatch(line.rstrip())
+        if match:
+            value = match[2].strip()
+            # Chained comparison: quoted with the same quote character at both ends.
+            meta[match[1].lower()] = value[1:-1] if len(value) > 1 and value[0] == value[-1] in "\"'" else value
+        # Indented lines, YAML list items and comments belong to keys we ignore;
+        # anything else means the "---" was a rule in the text, not front matter.
+        elif line.strip() and not line[0].isspace() and not line.startswith(("-", "#")):
+            return {}, text
+    return {}, text
+
+
+def strip_markdown(text: str) -> str:
+    """Reduce Markdown to plain prose: quoted sentences must not carry markup."""
+    for pattern, replacement in _MARKDOWN:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def extract_html(html: str) -> HtmlArticle | None:
+    """Extract an HTML page's main text and metadata with trafilatura, or None if it finds no page."""
+    # Fallback extractors run only if the main one finds nothing: on short articles they
+    # flatten the paragraphs into one and pick up menus.
+    document = (trafilatura.bare_extraction(html, config=_MAIN_EXTRACTOR_ONLY, **_HTML_OPTIONS)
+                or trafilatura.bare_extraction(html, **_HTML_OPTIONS))
+    if document is None:
+        return None
+    return HtmlArticle(title=_single_line(document.title), text="\n\n".join(_paragraphs(document.body)),
+                       url=document.url, date=document.date, sitename=document.sitename)
+
+
+def _paragraphs(element: Any) -> Iterator[str]:
+    """Yield the paragraphs in trafilatura's output tree; a list is one paragraph, an item per line."""
+    for child in element:
+        if child.tag == "list":
+            groups = [[_inline_text(item) for item in child.iter("item")]]
+        elif any(grandchild.tag in _BLOCK_TAGS for grandchild in child):
+            yield from _paragraphs(child)  # a <div> or <quote> holding paragraphs of its own
+            continue
+        else:
+            # Two <br> in a row separate paragraphs, as on pages laid out without <p>.
+            groups = [chunk.split("\n") for chunk in re.split(r"\n *\n", _inline_text(child))]
+        for lines in groups:
+            if paragraph := "\n".join(line for line in map(_single_line, lines) if line):
+                yield paragraph
+
+
+def _inline_text(element: Any) -> str:
+    """Return an element's text with <lb/> as a newline, leaving nested list items to the caller."""
+    # Line breaks in the HTML source are only spaces; <lb/> (a <br>) is the real one.
+    parts = [_WHITESPACE.sub(" ", element.text or "")]
+    for child in element:
+        if child.tag == "lb":
+            parts.append("\n")
+        elif child.tag != "list":
+            parts.append(_inline_text(child))
+        parts.append(_WHITESPACE.sub(" ", child.tail or ""))
+    return "".join(parts)
+
+
+def _single_line(text: str | None) -> str:
+    """Collapse all whitespace, newlines included, to single spaces."""
+    return " ".join((text or "").split())

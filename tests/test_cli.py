@@ -1,0 +1,114 @@
+"""Tests of the `newsbot` command line, run in-process against a real library on disk."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+CONFIG = """
+[embedding]
+model = "hashing"
+[answer]
+min_similarity = 0.1
+min_similarity_without_terms = 0.5
+"""
+
+
+@pytest.fixture
+def newsbot(tmp_path, monkeypatch, capsys):
+    """Run a newsbot command with a hashing-embedder config; return (exit status, stdout, stderr)."""
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG)
+    monkeypatch.setenv("NEWSBOT_CONFIG", str(config))
+    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
+
+    def run(*args: str) -> tuple[int, str, str]:
+        status = main(list(args))
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return run
+
+
+def test_ingest_prints_counts_and_ask_quotes_a_cited_sentence(newsbot):
+    status, out, _ = newsbot("ingest", str(EXAMPLES))
+    assert status == 0 and "4 new, 0 updated, 0 unchanged, 0 failed" in out
+    status, out, _ = newsbot("ask", "How many drones did Russia launch overnight?")
+    assert status == 0
+    assert "all 16 explosive" in out and "Sources:" in out and "[1] Ukraine downs all 16" in out
+
+
+def test_ask_json_follows_the_contract(newsbot):
+    newsbot("ingest", str(EXAMPLES))
+    status, out, _ = newsbot("ask", "Where did Putin invite Xi?", "--json")
+    result = json.loads(out)
+    assert status == 0 and result["question"] == "Where did Putin invite Xi?" and result["abstained"] is False
+    first = result["answer"][0]
+    assert set(first) >= {"text", "source", "article_id", "score"}
+    source = result["sources"][first["source"] - 1]
+    assert source["article_id"] == first["article_id"] and source["published"] == "2022-12-30"
+    assert set(source) >= {"n", "article_id", "title", "url", "published"}
+
+
+def test_ask_batch_answers_each_line_in_order(newsbot, tmp_path):
+    newsbot("ingest", str(EXAMPLES))
+    questions = tmp_path / "questions.txt"
+    questions.write_text('Who is Igor Konashenkov?\n\n{"q": "What did Ukrenergo say?"}\n')
+    status, out, _ = newsbot("ask", "--batch", str(questions), "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert status == 0
+    assert [line["question"] for line in lines] == ["Who is Igor Konashenkov?", "What did Ukrenergo say?"]
+
+
+def test_ingest_twice_is_a_no_op_and_bad_files_are_named(newsbot, tmp_path):
+    newsbot("ingest", str(EXAMPLES))
+    (tmp_path / "broken.json").write_text("{oops")
+    status, out, err = newsbot("ingest", str(EXAMPLES), str(tmp_path / "broken.json"))
+    assert status == 1
+    assert "0 new, 0 updated, 4 unchanged, 1 failed" in out
+    assert "broken.json" in err and len(err.strip().splitlines()) == 1
+
+
+def test_articles_remove_and_stats(newsbot):
+    newsbot("ingest", str(EXAMPLES))
+    status, out, _ = newsbot("articles", "--json")
+    articles = json.loads(out)
+    assert status == 0 and len(articles) == 4
+    target = articles[0]["id"]
+    assert newsbot("remove", target)[0] == 0
+    status, _, err = newsbot("remove", target)
+    assert status == 1 and "no article with id" in err
+    status, out, _ = newsbot("stats", "--json")
+    stats = json.loads(out)
+    assert stats["articles"] == 3 and stats["vectors"] == stats["passages"]
+    assert newsbot("stats")[1].startswith("articles     3")
+
+
+def test_questions_that_cannot_be_asked_get_one_clear_line(newsbot):
+    status, _, err = newsbot("ask", "?!?!")
+    assert status == 2 and err.strip() == "error: the question has no words to search for"
+    status, _, err = newsbot("ask", "why " * 3000)
+    assert status == 2 and "limit is 1,000" in err
+
+
+def test_chat_answers_until_end_of_input(newsbot, monkeypatch):
+    newsbot("ingest", str(EXAMPLES))
+    answers = iter(["Who did Putin hold a video call with?", "quit"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    status, out, _ = newsbot("chat")
+    assert status == 0 and "Xi Jinping" in out
+
+
+def test_a_bad_config_is_one_line_and_exit_2(newsbot, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[answer]\nmax_sentences = 'x'\n")
+    status, _, err = newsbot("--config", str(bad), "stats")
+    assert status == 2 and err.count("\n") == 1 and "bad.toml" in err
+
+
+def test_data_dir_given_before_the_command_is_kept(newsbot, tmp_path):
+    status, _, _ = newsbot("--data-dir", str(tmp_path / "elsewhere"), "ingest", str(EXAMPLES))
+    assert status == 0 and (tmp_path / "elsewhere" / "newsbot.db").exists()
