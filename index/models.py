@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Article:
@@ -25,6 +27,17 @@ class Segment:
 
     text: str
     paragraph: int
+
+
+@dataclass(frozen=True)
+class PreparedArticle:
+    """An article split and embedded, ready to be written in one transaction."""
+
+    article: Article
+    content_hash: str
+    segments: tuple[Segment, ...]
+    windows: tuple[tuple[int, int], ...]
+    embeddings: np.ndarray
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -14,11 +13,12 @@ import numpy as np
 
 from index.answer import AnswerPolicy, build_answer, check_question
 from index.embedder import Embedder
-from index.models import Answer, Article, ArticleInfo, Candidate, IngestReport, Stats
+from index.models import Answer, Article, ArticleInfo, Candidate, IngestReport, PreparedArticle, Stats
+from index.preparation import content_hash, prepare_articles
 from index.search import build_fts_query, fuse_rankings, query_terms
 from index.sources import SourceError, iter_files, read_file
-from index.store import PreparedArticle, Store, StoredSentence
-from index.text import make_windows, segment_article, split_clauses
+from index.store import Store, StoredSentence
+from index.text import split_clauses
 from index.vectors import VectorIndex, VectorIndexError
 
 DATABASE_FILE = "newsbot.db"
@@ -46,13 +46,6 @@ class EngineSettings:
     max_file_mb: float = 10.0
     save_every_seconds: float = 60.0
     policy: AnswerPolicy = field(default_factory=AnswerPolicy)
-
-
-def content_hash(article: Article) -> str:
-    """A digest of everything stored about an article, so re-ingesting it unchanged is a no-op."""
-    published = article.published.isoformat() if article.published else ""
-    parts = (article.title, article.url or "", article.source or "", published, article.text)
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 @dataclass
@@ -192,14 +185,11 @@ class Library:
             return
         async with self._write_lock:
             known = await self._store.existing_hashes(list(latest.values()))
-            changed = []
-            for article in latest.values():
-                digest = content_hash(article)
-                if known.get(article.id) == digest:
-                    tally.unchanged += 1
-                else:
-                    changed.append((article, digest))
-            prepared = await asyncio.to_thread(self._prepare, changed) if changed else []
+            changed = [a for a in latest.values() if known.get(a.id) != content_hash(a)]
+            tally.unchanged += len(latest) - len(changed)
+            prepared = await asyncio.to_thread(
+                prepare_articles, changed, self._embedder, self.settings.chunk_sentences, self.settings.chunk_overlap
+            ) if changed else []
             for item in prepared:
                 if not item.segments:
                     tally.errors.append(f"{item.article.origin or item.article.id}: no sentences in the text")
@@ -208,22 +198,6 @@ class Library:
                 else:
                     tally.new += 1
             await self._store_prepared([item for item in prepared if item.segments])
-
-    def _prepare(self, changed: Sequence[tuple[Article, str]]) -> list[PreparedArticle]:
-        """Split articles into sentences and chunks and embed the chunks (CPU-bound: a worker thread)."""
-        split = []
-        for article, digest in changed:
-            segments = tuple(segment_article(article.text))
-            windows = tuple(make_windows(len(segments), self.settings.chunk_sentences, self.settings.chunk_overlap))
-            split.append((article, digest, segments, windows))
-        texts = [" ".join(s.text for s in segments[a:b]) for _, _, segments, windows in split for a, b in windows]
-        matrix = self._embedder.embed(texts)
-        prepared, offset = [], 0
-        for article, digest, segments, windows in split:
-            vectors = matrix[offset:offset + len(windows)]
-            offset += len(windows)
-            prepared.append(PreparedArticle(article, digest, segments, windows, vectors))
-        return prepared
 
     async def _store_prepared(self, prepared: Sequence[PreparedArticle]) -> None:
         """Write to SQLite first (the source of truth), then bring FAISS in step."""

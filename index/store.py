@@ -11,76 +11,12 @@ from pathlib import Path
 import aiosqlite
 import numpy as np
 
-from index.models import Article, ArticleInfo, Segment
-
-# Porter stemming lets "shelled" match "shelling"; diacritics removed so "Zelenskiy" matches typed variants.
-_TOKENIZER = "porter unicode61 remove_diacritics 2"
-
-MIGRATIONS: tuple[str, ...] = (
-    f"""
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE articles (
-        id TEXT PRIMARY KEY,
-        title TEXT NOT NULL,
-        url TEXT,
-        source TEXT,
-        published TEXT,
-        content_hash TEXT NOT NULL,
-        origin TEXT,
-        ingested_at TEXT NOT NULL
-    );
-    CREATE INDEX articles_url ON articles(url);
-    -- AUTOINCREMENT so a deleted row id is never reused: FAISS ids must stay unique forever.
-    CREATE TABLE sentences (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        position INTEGER NOT NULL,
-        paragraph INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        UNIQUE (article_id, position)
-    );
-    CREATE TABLE chunks (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        first INTEGER NOT NULL,
-        last INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        embedding BLOB NOT NULL
-    );
-    CREATE INDEX chunks_article ON chunks(article_id);
-    CREATE VIRTUAL TABLE sentences_fts USING fts5(
-        text, content='sentences', content_rowid='id', tokenize='{_TOKENIZER}');
-    CREATE VIRTUAL TABLE chunks_fts USING fts5(
-        text, content='chunks', content_rowid='id', tokenize='{_TOKENIZER}');
-    CREATE TRIGGER sentences_ai AFTER INSERT ON sentences BEGIN
-        INSERT INTO sentences_fts(rowid, text) VALUES (new.id, new.text);
-    END;
-    CREATE TRIGGER sentences_ad AFTER DELETE ON sentences BEGIN
-        INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.id, old.text);
-    END;
-    CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
-        INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
-    END;
-    CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
-        INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
-    END;
-    """,
-)
+from index.models import Article, ArticleInfo, PreparedArticle
+from index.schema import MIGRATIONS
 
 
 class StoreError(Exception):
     """The database cannot be used as it is (made by a newer newsbot, corrupt, ...)."""
-
-
-@dataclass(frozen=True)
-class PreparedArticle:
-    """An article split and embedded, ready to be written in one transaction."""
-
-    article: Article
-    content_hash: str
-    segments: tuple[Segment, ...]
-    windows: tuple[tuple[int, int], ...]
-    embeddings: np.ndarray
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,8 @@ async def test_new_text_under_the_same_id_replaces_the_old_everywhere(library, t
 
 
 async def test_bad_files_are_reported_and_the_rest_still_goes_in(library, tmp_path):
+    await library.ingest_paths([EXAMPLES])
+    before = await library.articles()
     folder = tmp_path / "mixed"
     folder.mkdir()
     (folder / "empty.txt").write_text("")
@@ -80,6 +82,8 @@ async def test_bad_files_are_reported_and_the_rest_still_goes_in(library, tmp_pa
     joined = "\n".join(report.errors)
     for name in ("empty.txt", "binary.txt", "latin.txt", "good.jsonl:2"):
         assert name in joined
+    after = {a.id: a for a in await library.articles()}
+    assert all(after[a.id] == a for a in before) and len(after) == len(before) + 1
 
 
 async def test_a_failing_batch_leaves_what_was_stored_untouched(library, tmp_path, monkeypatch):

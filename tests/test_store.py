@@ -6,8 +6,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from index.models import Article, Segment
-from index.store import MIGRATIONS, PreparedArticle, Store, StoreError
+from index.models import Article, PreparedArticle, Segment
+from index.schema import MIGRATIONS
+from index.store import Store, StoreError
 
 
 def prepared(article_id: str, sentences: list[str], url: str | None = None, digest: str = "h1") -> PreparedArticle:

@@ -1,0 +1,36 @@
+"""Articles -> sentences, passages and passage embeddings, ready to store (CPU-bound: run in a worker thread)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from index.embedder import Embedder
+from index.models import Article, PreparedArticle
+from index.text import make_windows, segment_article
+
+
+def content_hash(article: Article) -> str:
+    """A digest of everything stored about an article, so re-ingesting it unchanged is a no-op."""
+    published = article.published.isoformat() if article.published else ""
+    parts = (article.title, article.url or "", article.source or "", published, article.text)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def prepare_articles(articles: Sequence[Article], embedder: Embedder, chunk_sentences: int,
+                     chunk_overlap: int) -> list[PreparedArticle]:
+    """Split each article into sentences and passages, and embed every passage in one call."""
+    split = []
+    for article in articles:
+        segments = tuple(segment_article(article.text))
+        windows = tuple(make_windows(len(segments), chunk_sentences, chunk_overlap))
+        split.append((article, segments, windows))
+    # One embed call for the whole batch: the model is far faster on full batches than per article.
+    texts = [" ".join(s.text for s in segments[a:b]) for _, segments, windows in split for a, b in windows]
+    matrix = embedder.embed(texts)
+    prepared, offset = [], 0
+    for article, segments, windows in split:
+        vectors = matrix[offset:offset + len(windows)]
+        offset += len(windows)
+        prepared.append(PreparedArticle(article, content_hash(article), segments, windows, vectors))
+    return prepared
