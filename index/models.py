@@ -37,7 +37,8 @@ class PreparedArticle:
     content_hash: str
     segments: tuple[Segment, ...]
     windows: tuple[tuple[int, int], ...]
-    embeddings: np.ndarray
+    sentence_embeddings: np.ndarray
+    chunk_embeddings: np.ndarray
 
 
 @dataclass(frozen=True)

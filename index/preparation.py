@@ -1,4 +1,4 @@
-"""Articles -> sentences, passages and passage embeddings, ready to store (CPU-bound: run in a worker thread)."""
+"""Articles -> sentences and passages with their embeddings, ready to store (CPU-bound: a worker thread)."""
 
 from __future__ import annotations
 
@@ -19,18 +19,23 @@ def content_hash(article: Article) -> str:
 
 def prepare_articles(articles: Sequence[Article], embedder: Embedder, chunk_sentences: int,
                      chunk_overlap: int) -> list[PreparedArticle]:
-    """Split each article into sentences and passages, and embed every passage in one call."""
+    """Split each article into sentences and passages, and embed them all in one call."""
     split = []
     for article in articles:
         segments = tuple(segment_article(article.text))
         windows = tuple(make_windows(len(segments), chunk_sentences, chunk_overlap))
         split.append((article, segments, windows))
     # One embed call for the whole batch: the model is far faster on full batches than per article.
-    texts = [" ".join(s.text for s in segments[a:b]) for _, segments, windows in split for a, b in windows]
+    # Sentences are embedded for choosing the quote, passages for retrieving where to look.
+    texts = []
+    for _, segments, windows in split:
+        texts += [s.text for s in segments]
+        texts += [" ".join(s.text for s in segments[a:b]) for a, b in windows]
     matrix = embedder.embed(texts)
     prepared, offset = [], 0
     for article, segments, windows in split:
-        vectors = matrix[offset:offset + len(windows)]
-        offset += len(windows)
-        prepared.append(PreparedArticle(article, content_hash(article), segments, windows, vectors))
+        sentences = matrix[offset:offset + len(segments)]
+        chunks = matrix[offset + len(segments):offset + len(segments) + len(windows)]
+        offset += len(segments) + len(windows)
+        prepared.append(PreparedArticle(article, content_hash(article), segments, windows, sentences, chunks))
     return prepared

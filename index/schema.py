@@ -24,6 +24,7 @@ MIGRATIONS: tuple[str, ...] = (
         position INTEGER NOT NULL,
         paragraph INTEGER NOT NULL,
         text TEXT NOT NULL,
+        embedding BLOB NOT NULL,
         UNIQUE (article_id, position)
     );
     CREATE TABLE chunks (

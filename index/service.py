@@ -18,7 +18,6 @@ from index.preparation import content_hash, prepare_articles
 from index.search import build_fts_query, fuse_rankings, query_terms
 from index.sources import SourceError, iter_files, read_file
 from index.store import Store, StoredSentence
-from index.text import split_clauses
 from index.vectors import VectorIndex, VectorIndexError
 
 DATABASE_FILE = "newsbot.db"
@@ -209,7 +208,7 @@ class Library:
             await self._store.set_meta("dimension", str(dimension))
             self._vectors = VectorIndex(dimension)
         removed, added = await self._store.write_articles(prepared)
-        matrix = np.concatenate([item.embeddings for item in prepared]).astype(np.float32)
+        matrix = np.concatenate([item.chunk_embeddings for item in prepared]).astype(np.float32)
         await asyncio.to_thread(self._update_vectors, removed, added, matrix)
         if time.monotonic() - self._last_save > self.settings.save_every_seconds:
             await self._save_vectors()
@@ -278,23 +277,14 @@ class Library:
                 if sentence.id not in sentences:  # overlapping chunks: keep the better passage's score
                     sentences[sentence.id] = (sentence, score / top)
         ordered = list(sentences.values())
-        similarities = await asyncio.to_thread(self._similarities, [s.text for s, _ in ordered], query_vector)
+        # Stored sentence embeddings: a few dozen dot products, cheap enough for the event loop.
+        similarities = np.stack([s.embedding for s, _ in ordered]) @ query_vector
         lexical = await self._store.sentence_scores(fts_query, list(sentences)) if fts_query else {}
         return [
             Candidate(sentence_id=s.id, article_id=s.article_id, position=s.position, text=s.text,
                       similarity=float(sim), lexical=lexical.get(s.id, 0.0), passage=passage)
             for (s, passage), sim in zip(ordered, similarities, strict=True)
         ]
-
-    def _similarities(self, texts: Sequence[str], query_vector: np.ndarray) -> list[float]:
-        """Each sentence's cosine to the question: the best of the whole sentence and its clauses."""
-        pieces = [[text, *split_clauses(text)] for text in texts]
-        scores = self._embedder.embed([piece for group in pieces for piece in group]) @ query_vector
-        best, offset = [], 0
-        for group in pieces:
-            best.append(float(scores[offset:offset + len(group)].max()))
-            offset += len(group)
-        return best
 
     async def stats(self) -> Stats:
         """Sizes of the library."""

@@ -21,18 +21,24 @@ class StoreError(Exception):
 
 @dataclass(frozen=True)
 class StoredSentence:
-    """A stored sentence with its place in its article."""
+    """A stored sentence with its place in its article and its embedding."""
 
     id: int
     article_id: str
     position: int
     paragraph: int
     text: str
+    embedding: np.ndarray
 
 
 def _placeholders(count: int) -> str:
     """Return "?,?,?" for an IN clause of `count` values."""
     return ",".join("?" * count)
+
+
+def _blob(vector: np.ndarray) -> bytes:
+    """An embedding as stored: raw float32 bytes."""
+    return np.asarray(vector, dtype=np.float32).tobytes()
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -148,15 +154,16 @@ class Store:
              item.content_hash, article.origin, now),
         )
         await self._db.executemany(
-            "INSERT INTO sentences(article_id, position, paragraph, text) VALUES (?, ?, ?, ?)",
-            [(article.id, n, seg.paragraph, seg.text) for n, seg in enumerate(item.segments)],
+            "INSERT INTO sentences(article_id, position, paragraph, text, embedding) VALUES (?, ?, ?, ?, ?)",
+            [(article.id, n, seg.paragraph, seg.text, _blob(vector))
+             for n, (seg, vector) in enumerate(zip(item.segments, item.sentence_embeddings, strict=True))],
         )
         chunk_ids = []
-        for (first, last), vector in zip(item.windows, item.embeddings, strict=True):
+        for (first, last), vector in zip(item.windows, item.chunk_embeddings, strict=True):
             text = " ".join(seg.text for seg in item.segments[first:last])
             cursor = await self._db.execute(
                 "INSERT INTO chunks(article_id, first, last, text, embedding) VALUES (?, ?, ?, ?, ?)",
-                (article.id, first, last, text, np.asarray(vector, dtype=np.float32).tobytes()),
+                (article.id, first, last, text, _blob(vector)),
             )
             chunk_ids.append(cursor.lastrowid)
         return chunk_ids
@@ -240,14 +247,14 @@ class Store:
     async def sentences_in_chunks(self, chunk_ids: Sequence[int]) -> dict[int, list[StoredSentence]]:
         """The sentences of each chunk, in article order."""
         rows = await self._all(
-            "SELECT c.id, s.id, s.article_id, s.position, s.paragraph, s.text FROM chunks c"
+            "SELECT c.id, s.id, s.article_id, s.position, s.paragraph, s.text, s.embedding FROM chunks c"
             " JOIN sentences s ON s.article_id = c.article_id AND s.position >= c.first AND s.position < c.last"
             f" WHERE c.id IN ({_placeholders(len(chunk_ids))}) ORDER BY c.id, s.position",
             list(chunk_ids),
         )
         found: dict[int, list[StoredSentence]] = {}
-        for chunk_id, *sentence in rows:
-            found.setdefault(chunk_id, []).append(StoredSentence(*sentence))
+        for chunk_id, *sentence, blob in rows:
+            found.setdefault(chunk_id, []).append(StoredSentence(*sentence, np.frombuffer(blob, dtype=np.float32)))
         return found
 
     async def sentence_scores(self, fts_query: str, sentence_ids: Sequence[int]) -> dict[int, float]:

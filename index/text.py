@@ -281,27 +281,3 @@ def make_windows(count: int, size: int, overlap: int) -> list[tuple[int, int]]:
             break
     return windows
 
-
-# Clause breaks: after a comma, semicolon or colon, or before a dash set off by spaces.
-_CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+|\s+(?=[–—]\s)")
-
-
-def split_clauses(sentence: str, min_words: int = 5) -> list[str]:
-    """Spans of a long sentence (single clauses and adjacent pairs), each of at least `min_words` words.
-
-    A long news sentence often packs several facts; a question about one of them matches its clause
-    better than the whole sentence, whose meaning the other facts dilute.
-    """
-    clauses: list[str] = []
-    pending = ""
-    for part in _CLAUSE_BREAK.split(sentence):
-        pending = f"{pending} {part}".strip()
-        if len(pending.split()) >= min_words:
-            clauses.append(pending)
-            pending = ""
-    if pending and clauses:
-        clauses[-1] = f"{clauses[-1]} {pending}"
-    if len(clauses) < 2:
-        return []
-    pairs = [f"{first} {second}" for first, second in pairwise(clauses)]
-    return clauses + pairs if len(clauses) > 2 else clauses

@@ -16,7 +16,8 @@ def prepared(article_id: str, sentences: list[str], url: str | None = None, dige
                       source="Wire", published=date(2022, 12, 30))
     segments = tuple(Segment(text=s, paragraph=0) for s in sentences)
     windows = ((0, len(sentences)),)
-    return PreparedArticle(article, digest, segments, windows, np.ones((1, 4), dtype=np.float32))
+    return PreparedArticle(article, digest, segments, windows, np.ones((len(sentences), 4), dtype=np.float32),
+                           np.ones((1, 4), dtype=np.float32))
 
 
 @pytest.fixture
@@ -73,7 +74,8 @@ async def test_row_ids_are_never_reused(store):
 async def test_failed_write_changes_nothing(store):
     await store.write_articles([prepared("a", ["Kept sentence."])])
     broken = prepared("b", ["Two sentences.", "But one vector."])
-    broken = PreparedArticle(broken.article, "h", broken.segments, ((0, 1), (1, 2)), broken.embeddings)
+    broken = PreparedArticle(broken.article, "h", broken.segments, ((0, 1), (1, 2)), broken.sentence_embeddings,
+                             broken.chunk_embeddings)
     with pytest.raises(ValueError):
         await store.write_articles([prepared("a", ["Replacement."], digest="h9"), broken])
     assert [a.id for a in await store.list_articles()] == ["a"]

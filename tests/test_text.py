@@ -12,7 +12,6 @@ from index.text import (
     clean_text,
     make_windows,
     segment_article,
-    split_clauses,
     split_paragraphs,
     split_sentences,
 )
@@ -466,25 +465,3 @@ def test_make_windows_rejects_bad_arguments(size: int, overlap: int) -> None:
     with pytest.raises(ValueError):
         make_windows(10, size, overlap)
 
-
-def test_split_clauses_gives_single_clauses_and_adjacent_pairs():
-    sentence = (
-        "Officials said shelling killed three people in the east, hours after the army said "
-        "it had shot down all the drones, according to a statement on Friday."
-    )
-    clauses = split_clauses(sentence)
-    assert clauses[:3] == [
-        "Officials said shelling killed three people in the east,",
-        "hours after the army said it had shot down all the drones,",
-        "according to a statement on Friday.",
-    ]
-    assert len(clauses) == 5 and sentence not in clauses
-
-
-def test_split_clauses_keeps_short_pieces_with_their_neighbours():
-    assert split_clauses("He said, however, that talks would go on.") == []
-    assert split_clauses("A short sentence.") == []
-    assert split_clauses("Russia’s invasion of Ukraine – which has killed thousands – ended ties with the West.") == [
-        "Russia’s invasion of Ukraine – which has killed thousands",
-        "– ended ties with the West.",
-    ]
