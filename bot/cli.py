@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -13,6 +15,7 @@ from bot import render
 from bot.config import ConfigError, Settings, load_settings
 from index import EmbedderError, Library, LibraryError, QuestionError, StoreError, load_embedder
 
+TOKEN_VARIABLE = "NEWSBOT_DISCORD_TOKEN"
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 _USER_ERRORS = (ConfigError, EmbedderError, LibraryError, StoreError)
 
@@ -173,6 +176,30 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the Discord bot until stopped."""
+    token = os.environ.get(TOKEN_VARIABLE, "").strip()
+    if not token:
+        print(f"error: set {TOKEN_VARIABLE} to your bot's token (README: Running on Discord)", file=sys.stderr)
+        return 2
+    import discord  # only this command needs Discord
+
+    from bot.client import MESSAGE_CONTENT_HELP, run_bot
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    async with open_library(settings) as library:
+        try:
+            await run_bot(settings, library, token, sharded=args.shards == "auto")
+        except discord.LoginFailure:
+            print(f"error: Discord refused the token in {TOKEN_VARIABLE}; copy it again from the Developer "
+                  "Portal (Bot > Reset Token)", file=sys.stderr)
+            return 2
+        except discord.PrivilegedIntentsRequired:
+            print(f"error: {MESSAGE_CONTENT_HELP}", file=sys.stderr)
+            return 2
+    return 0
+
+
 def _common_options(default: object) -> argparse.ArgumentParser:
     """--config and --data-dir, accepted before or after the command."""
     common = argparse.ArgumentParser(add_help=False)
@@ -205,13 +232,18 @@ def build_parser() -> argparse.ArgumentParser:
     add("remove", cmd_remove, "remove articles by id", json_flag=False).add_argument("ids", nargs="+", metavar="ID")
     add("stats", cmd_stats, "sizes of the library")
     add("chat", cmd_chat, "ask questions in the terminal", json_flag=False)
+    run = add("run", cmd_run, f"run the Discord bot (token from ${TOKEN_VARIABLE})", json_flag=False)
+    run.add_argument("--shards", choices=["auto"], help="auto: shard as Discord recommends, for large bots")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit status."""
     args = build_parser().parse_args(argv)
-    function: Command = getattr(args, "function", cmd_chat)
+    default = cmd_run if os.environ.get(TOKEN_VARIABLE) else cmd_chat
+    function: Command = getattr(args, "function", default)
+    if not hasattr(args, "shards"):
+        args.shards = None
     if not hasattr(args, "json"):
         args.json = False
     try:

@@ -28,12 +28,25 @@ class EmbeddingSettings:
 
 
 @dataclass(frozen=True)
+class DiscordSettings:
+    """How the Discord bot behaves; the token is never here (NEWSBOT_DISCORD_TOKEN only)."""
+
+    dev_guild_id: int = 0
+    ask_channels: bool = False
+    reply_in_thread: bool = True
+    answer_dms: bool = True
+    cooldown_questions: int = 3
+    cooldown_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the front ends need, read once at start."""
 
     data_dir: Path
     embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings)
     engine: EngineSettings = field(default_factory=EngineSettings)
+    discord: DiscordSettings = field(default_factory=DiscordSettings)
     config_path: Path | None = None
 
 
@@ -92,10 +105,11 @@ def load_settings(config: str | None = None, data_dir: str | None = None) -> Set
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: not valid TOML ({error})") from error
     where = str(path)
-    known = {"data_dir", "embedding", "ingest", "search", "answer"}
+    known = {"data_dir", "embedding", "ingest", "search", "answer", "discord"}
     if unknown := sorted(set(raw) - known):
         raise ConfigError(f"{where}: unknown setting {unknown[0]!r}")
     embedding = _fill(EmbeddingSettings, raw.get("embedding", {}), f"{where} [embedding]")
+    discord = _fill(DiscordSettings, raw.get("discord", {}), f"{where} [discord]")
     policy = _fill(AnswerPolicy, raw.get("answer", {}), f"{where} [answer]")
     engine_table: dict[str, Any] = {}
     for section, keys in _ENGINE_SECTIONS.items():
@@ -108,4 +122,4 @@ def load_settings(config: str | None = None, data_dir: str | None = None) -> Set
         raise ConfigError(f"{where} [ingest]: chunk_overlap must be at least 0 and less than chunk_sentences")
     chosen = data_dir or os.environ.get("NEWSBOT_DATA_DIR") or raw.get("data_dir")
     directory = Path(chosen).expanduser() if chosen else default_data_dir()
-    return Settings(data_dir=directory, embedding=embedding, engine=engine, config_path=path)
+    return Settings(data_dir=directory, embedding=embedding, engine=engine, discord=discord, config_path=path)

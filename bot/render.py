@@ -42,8 +42,10 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "question": answer.question,
         "abstained": answer.abstained,
         "reason": answer.reason,
+        "question_id": answer.question_id,
         "answer": [
-            {"text": q.text, "source": q.source, "article_id": q.article_id, "score": q.score}
+            {"text": q.text, "source": q.source, "article_id": q.article_id, "score": q.score,
+             "sentence_id": q.sentence_id}
             for q in answer.quotes
         ],
         "sources": [

@@ -2,12 +2,13 @@
 
 from index.answer import AnswerPolicy, QuestionError
 from index.embedder import Embedder, EmbedderError, load_embedder
-from index.models import Answer, Article, ArticleInfo, Citation, IngestReport, Quote, Stats
-from index.service import EngineSettings, Library, LibraryError
+from index.models import Answer, Article, ArticleDetail, ArticleInfo, Citation, IngestReport, Quote, Stats, Usage
+from index.service import Library, LibraryError
+from index.settings import EngineSettings
 from index.store import StoreError
 
 __all__ = [
-    "Answer", "AnswerPolicy", "Article", "ArticleInfo", "Citation", "Embedder", "EmbedderError",
+    "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder", "EmbedderError",
     "EngineSettings", "IngestReport", "Library", "LibraryError", "QuestionError", "Quote", "Stats",
-    "StoreError", "load_embedder",
+    "StoreError", "Usage", "load_embedder",
 ]

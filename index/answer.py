@@ -104,13 +104,14 @@ def cite(
     citations: list[Citation] = []
     quotes: list[Quote] = []
     for score, candidate in chosen:
+        info = articles[candidate.article_id]
         if candidate.article_id not in numbers:
-            info = articles[candidate.article_id]
             numbers[candidate.article_id] = len(numbers) + 1
             citations.append(Citation(n=numbers[candidate.article_id], article_id=info.id, title=info.title,
                                       url=info.url, source=info.source, published=info.published))
-        quotes.append(Quote(text=candidate.text, source=numbers[candidate.article_id],
-                            article_id=candidate.article_id, score=round(score, 4)))
+        # info.id, not candidate.article_id: a scope's article is stored under "<scope>/<id>", shown as <id>.
+        quotes.append(Quote(text=candidate.text, source=numbers[candidate.article_id], article_id=info.id,
+                            score=round(score, 4), sentence_id=candidate.sentence_id))
     return tuple(quotes), tuple(citations)
 
 

@@ -52,6 +52,16 @@ class ArticleInfo:
     published: date | None
     sentences: int
     ingested_at: str
+    # The Discord server that added it; None for the operator's library, which every server sees.
+    scope: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleDetail:
+    """A stored article with its opening sentences, verbatim."""
+
+    info: ArticleInfo
+    lead: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,7 @@ class Quote:
     source: int
     article_id: str
     score: float
+    sentence_id: int
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,8 @@ class Answer:
     quotes: tuple[Quote, ...]
     sources: tuple[Citation, ...]
     reason: str | None = None
+    # The question log's row for this answer (feedback points at it); None when not logged.
+    question_id: int | None = None
 
     @property
     def abstained(self) -> bool:
@@ -131,3 +144,14 @@ class Stats:
     newest: date | None
     database_bytes: int
     vectors_bytes: int
+
+
+@dataclass(frozen=True)
+class Usage:
+    """How a scope's questions went, for `/stats`: counts, votes and recent unanswered questions."""
+
+    questions: int
+    abstained: int
+    helpful: int
+    unhelpful: int
+    gaps: tuple[str, ...]

@@ -53,4 +53,26 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
     END;
     """,
+    """
+    -- NULL is the operator's library, seen by every scope; a scope's articles are stored as "<scope>/<id>".
+    ALTER TABLE articles ADD COLUMN scope TEXT;
+    CREATE INDEX articles_scope ON articles(scope);
+    CREATE TABLE questions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        asked_at TEXT NOT NULL,
+        scope TEXT,
+        question TEXT NOT NULL,
+        abstained INTEGER NOT NULL,
+        top_score REAL,
+        sentence_ids TEXT NOT NULL  -- JSON list of the quoted sentences' row ids
+    );
+    CREATE INDEX questions_scope ON questions(scope, abstained);
+    CREATE TABLE feedback (
+        question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+        user_hash TEXT NOT NULL,
+        vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (question_id, user_hash)
+    );
+    """,
 )

@@ -28,10 +28,18 @@ def query_terms(question: str) -> list[str]:
     return list(dict.fromkeys(content))
 
 
-def build_fts_query(terms: Sequence[str]) -> str | None:
-    """An FTS5 query matching any of `terms`, each quoted so no word is read as FTS5 syntax."""
+def build_fts_query(terms: Sequence[str], operator: str = "OR") -> str | None:
+    """An FTS5 query matching any (operator "OR") or all ("AND") of `terms`, each quoted so no word is syntax."""
     quoted = ['"' + term.replace('"', '""') + '"' for term in terms if term]
-    return " OR ".join(quoted) if quoted else None
+    return f" {operator} ".join(quoted) if quoted else None
+
+
+def article_filter(query: str | None) -> tuple[str | None, str | None]:
+    """A listing filter as (text to find in titles and outlets, FTS5 query for sentences holding all its words)."""
+    text = " ".join((query or "").split())
+    if not text:
+        return None, None
+    return text, build_fts_query(query_terms(text), operator="AND")
 
 
 def fuse_rankings(

@@ -6,18 +6,21 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from index.answer import AnswerPolicy, build_answer, check_question
+from index.answer import build_answer, check_question, score_candidates
 from index.embedder import Embedder
-from index.models import Answer, Article, ArticleInfo, Candidate, IngestReport, PreparedArticle, Stats
+from index.models import Answer, Article, ArticleDetail, ArticleInfo, IngestReport, PreparedArticle, Stats, Usage
 from index.preparation import content_hash, prepare_articles
-from index.search import build_fts_query, fuse_rankings, query_terms
+from index.retrieval import Query, Retriever
+from index.scopes import check_scope
+from index.search import article_filter, build_fts_query, query_terms
+from index.settings import EngineSettings
 from index.sources import SourceError, iter_files, read_file
-from index.store import Store, StoredSentence
+from index.store import Store
 from index.vectors import VectorIndex, VectorIndexError
 
 DATABASE_FILE = "newsbot.db"
@@ -29,22 +32,6 @@ Progress = Callable[[int, int, int], None]
 
 class LibraryError(Exception):
     """The library cannot do what was asked; the message says what to do instead."""
-
-
-@dataclass(frozen=True)
-class EngineSettings:
-    """Settings of the engine; the front ends read them from config.toml."""
-
-    chunk_sentences: int = 5
-    chunk_overlap: int = 1
-    candidates: int = 50
-    passages: int = 8
-    dense_weight: float = 1.0
-    lexical_weight: float = 1.0
-    batch_articles: int = 32
-    max_file_mb: float = 10.0
-    save_every_seconds: float = 60.0
-    policy: AnswerPolicy = field(default_factory=AnswerPolicy)
 
 
 @dataclass
@@ -78,6 +65,7 @@ class Library:
         self._vector_lock = threading.Lock()
         self._write_lock = asyncio.Lock()
         self._last_save = time.monotonic()
+        self._retriever = Retriever(store, self._dense_search, settings)
 
     @classmethod
     async def open(cls, data_dir: Path, embedder: Embedder, settings: EngineSettings | None = None) -> Library:
@@ -136,8 +124,14 @@ class Library:
         with self._vector_lock:
             return function(*args)
 
-    async def ingest_paths(self, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
-        """Read files and folders and add their articles; bad files are reported, the rest still go in."""
+    async def _dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The k passages of the whole library nearest the query, by FAISS in a worker thread."""
+        return await asyncio.to_thread(self._locked, self._vectors.search, query_vector, k)
+
+    async def ingest_paths(self, paths: Iterable[str | Path], progress: Progress | None = None,
+                           scope: str | None = None) -> IngestReport:
+        """Add the articles of files and folders to a scope (None: global); bad files are reported, not fatal."""
+        check_scope(scope)
         started = time.monotonic()
         tally = _Tally()
         files = await asyncio.to_thread(lambda: list(iter_files(paths)))
@@ -150,11 +144,11 @@ class Library:
                 else:
                     pending.append(item)
             if len(pending) >= self.settings.batch_articles:
-                await self._write_batch(pending, tally)
+                await self._write_batch(pending, tally, scope)
                 pending = []
             if progress:
                 progress(done, len(files), tally.new + tally.updated + tally.unchanged)
-        await self._write_batch(pending, tally)
+        await self._write_batch(pending, tally, scope)
         await self._save_vectors()
         return tally.report(started)
 
@@ -167,23 +161,24 @@ class Library:
             items.append(error)
         return items
 
-    async def ingest_articles(self, articles: Iterable[Article]) -> IngestReport:
-        """Add articles made by other front ends (feeds, the bot)."""
+    async def ingest_articles(self, articles: Iterable[Article], scope: str | None = None) -> IngestReport:
+        """Add articles made by other front ends (feeds, the bot) to a scope (None: the global library)."""
+        check_scope(scope)
         started = time.monotonic()
         tally = _Tally()
         batch = list(articles)
         for start in range(0, len(batch), self.settings.batch_articles):
-            await self._write_batch(batch[start:start + self.settings.batch_articles], tally)
+            await self._write_batch(batch[start:start + self.settings.batch_articles], tally, scope)
         await self._save_vectors()
         return tally.report(started)
 
-    async def _write_batch(self, articles: Sequence[Article], tally: _Tally) -> None:
-        """Split, embed and store the articles of one batch that are new or changed."""
+    async def _write_batch(self, articles: Sequence[Article], tally: _Tally, scope: str | None) -> None:
+        """Split, embed and store the articles of one batch that are new or changed in the scope."""
         latest = {article.id: article for article in articles}  # the same id twice: the later one wins
         if not latest:
             return
         async with self._write_lock:
-            known = await self._store.existing_hashes(list(latest.values()))
+            known = await self._store.existing_hashes(list(latest.values()), scope)
             changed = [a for a in latest.values() if known.get(a.id) != content_hash(a)]
             tally.unchanged += len(latest) - len(changed)
             prepared = await asyncio.to_thread(
@@ -196,9 +191,9 @@ class Library:
                     tally.updated += 1
                 else:
                     tally.new += 1
-            await self._store_prepared([item for item in prepared if item.segments])
+            await self._store_prepared([item for item in prepared if item.segments], scope)
 
-    async def _store_prepared(self, prepared: Sequence[PreparedArticle]) -> None:
+    async def _store_prepared(self, prepared: Sequence[PreparedArticle], scope: str | None) -> None:
         """Write to SQLite first (the source of truth), then bring FAISS in step."""
         if not prepared:
             return
@@ -207,7 +202,7 @@ class Library:
             await self._store.set_meta("embedding_model", self._embedder.name)
             await self._store.set_meta("dimension", str(dimension))
             self._vectors = VectorIndex(dimension)
-        removed, added = await self._store.write_articles(prepared)
+        removed, added = await self._store.write_articles(prepared, scope)
         matrix = np.concatenate([item.chunk_embeddings for item in prepared]).astype(np.float32)
         await asyncio.to_thread(self._update_vectors, removed, added, matrix)
         if time.monotonic() - self._last_save > self.settings.save_every_seconds:
@@ -221,10 +216,10 @@ class Library:
             if added:
                 self._vectors.add(np.array(added, dtype=np.int64), matrix)
 
-    async def remove(self, article_id: str) -> bool:
-        """Remove one article everywhere; False when there is no such article."""
+    async def remove(self, article_id: str, scope: str | None = None) -> bool:
+        """Remove one of the scope's own articles everywhere; False when the scope has no such article."""
         async with self._write_lock:
-            removed = await self._store.remove_article(article_id)
+            removed = await self._store.remove_article(article_id, scope)
             if removed is None:
                 return False
             if removed and self._vectors is not None:
@@ -232,63 +227,64 @@ class Library:
             await self._save_vectors()
             return True
 
-    async def articles(self) -> list[ArticleInfo]:
-        """Every stored article."""
-        return await self._store.list_articles()
+    async def articles(self, scope: str | None = None, query: str | None = None, limit: int | None = None,
+                       offset: int = 0) -> list[ArticleInfo]:
+        """The articles the scope sees, newest first; with `query`, those whose title, outlet or text match it."""
+        text, fts_query = article_filter(query)
+        return await self._store.catalog.list_articles(scope, text, fts_query, limit, offset)
 
-    async def ask(self, question: str) -> Answer:
-        """Answer with quoted, cited sentences, or abstain."""
+    async def count_articles(self, scope: str | None = None, query: str | None = None) -> int:
+        """How many articles `articles` would list without a limit."""
+        text, fts_query = article_filter(query)
+        return await self._store.catalog.count_articles(scope, text, fts_query)
+
+    async def article(self, article_id: str, scope: str | None = None) -> ArticleDetail | None:
+        """One article the scope sees, with its first three sentences; None when it sees no such article."""
+        return await self._store.catalog.article(article_id, scope)
+
+    async def ask(self, question: str, scope: str | None = None, context: str | None = None,
+                  log: bool = True) -> Answer:
+        """Answer from what the scope sees, with `context` (an earlier question in the thread) guiding retrieval."""
         question = check_question(question, self.settings.policy.max_question_chars)
+        answer, top_score = await self._answer(question, scope, context)
+        if not log:
+            return answer
+        question_id = await self._store.usage.record_question(
+            question, scope, answer.abstained, top_score, [quote.sentence_id for quote in answer.quotes])
+        return replace(answer, question_id=question_id)
+
+    async def _answer(self, question: str, scope: str | None, context: str | None) -> tuple[Answer, float | None]:
+        """The answer, and the best candidate sentence's score (quoted or not) for the question log."""
         if self._vectors is None or len(self._vectors) == 0:
             return Answer(question=question, quotes=(), sources=(),
-                          reason="the library has no articles yet: add some with `newsbot ingest`")
-        fts_query = build_fts_query(query_terms(question))
-        query_vector = (await asyncio.to_thread(self._embedder.embed, [question]))[0]
-        passages = await self._retrieve(query_vector, fts_query)
-        candidates = await self._candidates(passages, query_vector, fts_query)
-        articles = await self._store.articles_by_id(c.article_id for c in candidates)
-        return build_answer(question, candidates, articles, self.settings.policy)
+                          reason="the library has no articles yet: add some with `newsbot ingest`"), None
+        candidates = await self._retriever.candidates(await self._query(question, context), scope)
+        articles = await self._store.catalog.articles_by_id(c.article_id for c in candidates)
+        policy = self.settings.policy
+        top_score = score_candidates(candidates, policy)[0][0] if candidates else None
+        return build_answer(question, candidates, articles, policy), top_score
 
-    async def _retrieve(self, query_vector: np.ndarray, fts_query: str | None) -> list[tuple[int, float]]:
-        """The best passages by dense and BM25 retrieval, fused by rank."""
-        limit = self.settings.candidates
-        dense = await asyncio.to_thread(self._locked, self._vectors.search, query_vector, limit)
-        lexical_chunks, lexical_sentences = [], []
-        if fts_query:
-            lexical_chunks = await self._store.search_chunks(fts_query, limit)
-            lexical_sentences = await self._store.search_sentence_chunks(fts_query, limit)
-        fused = fuse_rankings([
-            (dense, self.settings.dense_weight),
-            (lexical_chunks, self.settings.lexical_weight),
-            (lexical_sentences, self.settings.lexical_weight),
-        ])
-        return fused[: self.settings.passages]
+    async def _query(self, question: str, context: str | None) -> Query:
+        """The question as retrieval reads it, with the earlier question of a conversation if there is one."""
+        # A follow-up ("and how many were shot down?") says what to quote; only the context says where.
+        conversation = " ".join(f"{context or ''} {question}".split())
+        texts = [question] if conversation == question else [question, conversation]
+        vectors = await asyncio.to_thread(self._embedder.embed, texts)
+        fts = build_fts_query(query_terms(conversation))
+        return Query(vector=vectors[-1], fts=fts, sentence_vectors=vectors,
+                     sentence_fts=build_fts_query(query_terms(question)) or fts)
 
-    async def _candidates(self, passages: Sequence[tuple[int, float]], query_vector: np.ndarray,
-                          fts_query: str | None) -> list[Candidate]:
-        """Every sentence of the chosen passages, with its similarity, BM25 and passage score."""
-        if not passages:
-            return []
-        top = passages[0][1]
-        by_chunk = await self._store.sentences_in_chunks([chunk_id for chunk_id, _ in passages])
-        sentences: dict[int, tuple[StoredSentence, float]] = {}
-        for chunk_id, score in passages:
-            for sentence in by_chunk.get(chunk_id, []):
-                if sentence.id not in sentences:  # overlapping chunks: keep the better passage's score
-                    sentences[sentence.id] = (sentence, score / top)
-        ordered = list(sentences.values())
-        # Stored sentence embeddings: a few dozen dot products, cheap enough for the event loop.
-        similarities = np.stack([s.embedding for s, _ in ordered]) @ query_vector
-        lexical = await self._store.sentence_scores(fts_query, list(sentences)) if fts_query else {}
-        return [
-            Candidate(sentence_id=s.id, article_id=s.article_id, position=s.position, text=s.text,
-                      similarity=float(sim), lexical=lexical.get(s.id, 0.0), passage=passage)
-            for (s, passage), sim in zip(ordered, similarities, strict=True)
-        ]
+    async def record_feedback(self, question_id: int, user_hash: str, vote: int) -> bool:
+        """Store a user's vote (+1 or -1, else ValueError) on an answer; False for an unknown question id."""
+        return await self._store.usage.record_feedback(question_id, user_hash, vote)
 
-    async def stats(self) -> Stats:
-        """Sizes of the library."""
-        counts = await self._store.counts()
+    async def usage(self, scope: str | None = None, gaps: int = 5) -> Usage:
+        """How the scope's questions went, with up to `gaps` recent distinct questions it could not answer."""
+        return await self._store.usage.usage(scope, gaps)
+
+    async def stats(self, scope: str | None = None) -> Stats:
+        """Sizes of what the scope sees; vectors and file sizes are the whole library's."""
+        counts = await self._store.catalog.counts(scope)
         vectors = self.data_dir / VECTORS_FILE
         return Stats(
             articles=counts["articles"], sentences=counts["sentences"], passages=counts["chunks"],
@@ -299,3 +295,4 @@ class Library:
             database_bytes=sum(p.stat().st_size for p in self.data_dir.glob(DATABASE_FILE + "*")),
             vectors_bytes=vectors.stat().st_size if vectors.exists() else 0,
         )
+

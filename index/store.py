@@ -1,18 +1,22 @@
-"""SQLite storage: articles, sentences, chunks (with their embeddings) and FTS5 indexes."""
+"""SQLite storage: articles, sentences, chunks (with their embeddings) and FTS5 indexes; writes and retrieval."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import aiosqlite
 import numpy as np
 
-from index.models import Article, ArticleInfo, PreparedArticle
+from index.catalog import Catalog
+from index.database import Queries, placeholders, timestamp
+from index.models import Article, PreparedArticle
 from index.schema import MIGRATIONS
+from index.scopes import scoped_id, visible, visible_params
+from index.usage import UsageLog
 
 
 class StoreError(Exception):
@@ -31,27 +35,25 @@ class StoredSentence:
     embedding: np.ndarray
 
 
-def _placeholders(count: int) -> str:
-    """Return "?,?,?" for an IN clause of `count` values."""
-    return ",".join("?" * count)
-
-
 def _blob(vector: np.ndarray) -> bytes:
     """An embedding as stored: raw float32 bytes."""
     return np.asarray(vector, dtype=np.float32).tobytes()
 
 
-def _parse_day(value: str | None) -> date | None:
-    """Read a stored ISO date."""
-    return date.fromisoformat(value) if value else None
+def _casefold(value: str | None) -> str:
+    """Python's case folding for SQL: SQLite's lower() folds ASCII letters only."""
+    return value.casefold() if value else ""
 
 
-class Store:
-    """The SQLite side of the library: the source of truth that FAISS is rebuilt from."""
+class Store(Queries):
+    """The SQLite side of the library (the source of truth FAISS is rebuilt from), with `catalog` and `usage` parts."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
-        self._db = db
+        write_lock = asyncio.Lock()
+        super().__init__(db, write_lock)
         self.path = path
+        self.catalog = Catalog(db, write_lock)
+        self.usage = UsageLog(db, write_lock)
 
     @classmethod
     async def open(cls, path: Path) -> Store:
@@ -63,6 +65,7 @@ class Store:
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute("PRAGMA foreign_keys=ON")
+            await db.create_function("casefold", 1, _casefold, deterministic=True)
             await store._migrate()
         except (sqlite3.DatabaseError, StoreError) as error:
             await db.close()
@@ -83,16 +86,6 @@ class Store:
         """Close the connection."""
         await self._db.close()
 
-    async def _one(self, sql: str, params: Sequence[object] = ()) -> tuple:
-        """Fetch one row."""
-        async with self._db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
-
-    async def _all(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
-        """Fetch all rows."""
-        async with self._db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
     async def get_meta(self, key: str) -> str | None:
         """Read one library-wide setting (model name, dimension)."""
         row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
@@ -100,62 +93,62 @@ class Store:
 
     async def set_meta(self, key: str, value: str) -> None:
         """Write one library-wide setting."""
-        await self._db.execute(
-            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        async with self._transaction():
+            await self._db.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
-    async def existing_hashes(self, articles: Sequence[Article]) -> dict[str, str]:
-        """Map each article already stored (by id, else by url) to the stored version's content hash."""
+    async def existing_hashes(self, articles: Sequence[Article], scope: str | None = None) -> dict[str, str]:
+        """Map each article already in this scope (by id, else by url) to the stored version's content hash."""
         found: dict[str, str] = {}
         for article in articles:
+            stored_id = scoped_id(article.id, scope)
             row = await self._one(
-                "SELECT content_hash FROM articles WHERE id = ? OR (url IS NOT NULL AND url = ?)"
+                "SELECT content_hash FROM articles WHERE (id = ? OR (url IS NOT NULL AND url = ?)) AND scope IS ?"
                 " ORDER BY id = ? DESC LIMIT 1",
-                (article.id, article.url, article.id),
+                (stored_id, article.url, scope, stored_id),
             )
             if row:
                 found[article.id] = row[0]
         return found
 
-    async def write_articles(self, prepared: Sequence[PreparedArticle]) -> tuple[list[int], list[int]]:
-        """Replace these articles in one transaction; return (removed chunk ids, added chunk ids)."""
+    async def write_articles(self, prepared: Sequence[PreparedArticle],
+                             scope: str | None = None) -> tuple[list[int], list[int]]:
+        """Replace these articles of one scope in one transaction; return (removed chunk ids, added chunk ids)."""
         removed: list[int] = []
         added: list[int] = []
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
+        now = timestamp()
+        async with self._transaction():
             for item in prepared:
-                removed += await self._delete_article(item.article.id, item.article.url)
-                added += await self._insert_article(item, now)
-            await self._db.execute("COMMIT")
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
+                stored_id = scoped_id(item.article.id, scope)
+                removed += await self._delete_article(stored_id, scope, item.article.url)
+                added += await self._insert_article(item, stored_id, scope, now)
         return removed, added
 
-    async def _delete_article(self, article_id: str, url: str | None = None) -> list[int]:
-        """Delete an article by id, and any older version under the same url; return their chunk ids."""
-        match = "id = ? OR (url IS NOT NULL AND url = ?)"
-        rows = await self._all(
-            f"SELECT id FROM chunks WHERE article_id IN (SELECT id FROM articles WHERE {match})", (article_id, url)
-        )
-        await self._db.execute(f"DELETE FROM articles WHERE {match}", (article_id, url))
+    async def _delete_article(self, stored_id: str, scope: str | None, url: str | None = None) -> list[int]:
+        """Delete an article of one scope, and any older version under the same url; return their chunk ids."""
+        # Only within the scope: a server's copy never replaces the global one, nor another server's.
+        match = "(id = ? OR (url IS NOT NULL AND url = ?)) AND scope IS ?"
+        params = (stored_id, url, scope)
+        rows = await self._all(f"SELECT id FROM chunks WHERE article_id IN (SELECT id FROM articles WHERE {match})",
+                               params)
+        await self._db.execute(f"DELETE FROM articles WHERE {match}", params)
         return [row[0] for row in rows]
 
-    async def _insert_article(self, item: PreparedArticle, now: str) -> list[int]:
-        """Insert one prepared article; return its new chunk ids in window order."""
+    async def _insert_article(self, item: PreparedArticle, stored_id: str, scope: str | None, now: str) -> list[int]:
+        """Insert one prepared article under its stored id; return its new chunk ids in window order."""
         article = item.article
         published = article.published.isoformat() if article.published else None
         await self._db.execute(
-            "INSERT INTO articles(id, title, url, source, published, content_hash, origin, ingested_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.id, article.title, article.url, article.source, published,
-             item.content_hash, article.origin, now),
+            "INSERT INTO articles(id, title, url, source, published, content_hash, origin, ingested_at, scope)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (stored_id, article.title, article.url, article.source, published,
+             item.content_hash, article.origin, now, scope),
         )
         await self._db.executemany(
             "INSERT INTO sentences(article_id, position, paragraph, text, embedding) VALUES (?, ?, ?, ?, ?)",
-            [(article.id, n, seg.paragraph, seg.text, _blob(vector))
+            [(stored_id, n, seg.paragraph, seg.text, _blob(vector))
              for n, (seg, vector) in enumerate(zip(item.segments, item.sentence_embeddings, strict=True))],
         )
         chunk_ids = []
@@ -163,52 +156,18 @@ class Store:
             text = " ".join(seg.text for seg in item.segments[first:last])
             cursor = await self._db.execute(
                 "INSERT INTO chunks(article_id, first, last, text, embedding) VALUES (?, ?, ?, ?, ?)",
-                (article.id, first, last, text, _blob(vector)),
+                (stored_id, first, last, text, _blob(vector)),
             )
             chunk_ids.append(cursor.lastrowid)
         return chunk_ids
 
-    async def remove_article(self, article_id: str) -> list[int] | None:
-        """Delete one article; return its chunk ids, or None when there is no such article."""
-        if await self._one("SELECT 1 FROM articles WHERE id = ?", (article_id,)) is None:
-            return None
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            removed = await self._delete_article(article_id)
-            await self._db.execute("COMMIT")
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
-        return removed
-
-    async def list_articles(self) -> list[ArticleInfo]:
-        """Every stored article, newest first, undated last."""
-        rows = await self._all(
-            "SELECT a.id, a.title, a.url, a.source, a.published, a.ingested_at,"
-            " (SELECT count(*) FROM sentences s WHERE s.article_id = a.id)"
-            " FROM articles a ORDER BY a.published IS NULL, a.published DESC, a.title"
-        )
-        return [
-            ArticleInfo(id=r[0], title=r[1], url=r[2], source=r[3], published=_parse_day(r[4]),
-                        ingested_at=r[5], sentences=r[6])
-            for r in rows
-        ]
-
-    async def articles_by_id(self, article_ids: Iterable[str]) -> dict[str, ArticleInfo]:
-        """Citation details for these articles."""
-        wanted = list(dict.fromkeys(article_ids))
-        if not wanted:
-            return {}
-        rows = await self._all(
-            "SELECT id, title, url, source, published, ingested_at FROM articles"
-            f" WHERE id IN ({_placeholders(len(wanted))})",
-            wanted,
-        )
-        return {
-            r[0]: ArticleInfo(id=r[0], title=r[1], url=r[2], source=r[3], published=_parse_day(r[4]),
-                              ingested_at=r[5], sentences=0)
-            for r in rows
-        }
+    async def remove_article(self, article_id: str, scope: str | None = None) -> list[int] | None:
+        """Delete one article of this scope; return its chunk ids, or None when the scope has no such article."""
+        stored_id = scoped_id(article_id, scope)
+        async with self._transaction():
+            if await self._one("SELECT 1 FROM articles WHERE id = ? AND scope IS ?", (stored_id, scope)) is None:
+                return None
+            return await self._delete_article(stored_id, scope)
 
     async def chunk_ids(self) -> np.ndarray:
         """Sorted ids of every stored chunk."""
@@ -224,23 +183,36 @@ class Store:
             vectors[n] = np.frombuffer(blob, dtype=np.float32)
         return ids, vectors
 
-    async def search_chunks(self, fts_query: str, limit: int) -> list[tuple[int, float]]:
-        """Chunks matching an FTS5 query, best BM25 first (score: higher is better)."""
+    async def visible_chunks(self, chunk_ids: Sequence[int], scope: str | None) -> set[int]:
+        """Those of these chunks whose articles the scope sees."""
         rows = await self._all(
-            "SELECT rowid, bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
-            (fts_query, limit),
+            "SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id"
+            f" WHERE c.id IN ({placeholders(len(chunk_ids))}) AND {visible('a')}",
+            [*chunk_ids, *visible_params(scope)],
+        )
+        return {r[0] for r in rows}
+
+    async def search_chunks(self, fts_query: str, limit: int, scope: str | None = None) -> list[tuple[int, float]]:
+        """Chunks the scope sees matching an FTS5 query, best BM25 first (score: higher is better)."""
+        rows = await self._all(
+            "SELECT chunks_fts.rowid, bm25(chunks_fts) FROM chunks_fts"
+            " JOIN chunks c ON c.id = chunks_fts.rowid JOIN articles a ON a.id = c.article_id"
+            f" WHERE chunks_fts MATCH ? AND {visible('a')} ORDER BY rank LIMIT ?",
+            (fts_query, *visible_params(scope), limit),
         )
         return [(r[0], -r[1]) for r in rows]
 
-    async def search_sentence_chunks(self, fts_query: str, limit: int) -> list[tuple[int, float]]:
-        """Chunks holding the sentences that best match an FTS5 query, best first."""
+    async def search_sentence_chunks(self, fts_query: str, limit: int,
+                                     scope: str | None = None) -> list[tuple[int, float]]:
+        """Chunks holding the sentences (of articles the scope sees) that best match an FTS5 query, best first."""
         rows = await self._all(
-            "WITH hits AS (SELECT rowid AS id, bm25(sentences_fts) AS score FROM sentences_fts"
-            " WHERE sentences_fts MATCH ? ORDER BY rank LIMIT ?)"
+            "WITH hits AS (SELECT sentences_fts.rowid AS id, bm25(sentences_fts) AS score FROM sentences_fts"
+            " JOIN sentences s ON s.id = sentences_fts.rowid JOIN articles a ON a.id = s.article_id"
+            f" WHERE sentences_fts MATCH ? AND {visible('a')} ORDER BY rank LIMIT ?)"
             " SELECT c.id, -min(h.score) FROM hits h JOIN sentences s ON s.id = h.id"
             " JOIN chunks c ON c.article_id = s.article_id AND s.position >= c.first AND s.position < c.last"
             " GROUP BY c.id ORDER BY min(h.score)",
-            (fts_query, limit),
+            (fts_query, *visible_params(scope), limit),
         )
         return [(r[0], r[1]) for r in rows]
 
@@ -249,7 +221,7 @@ class Store:
         rows = await self._all(
             "SELECT c.id, s.id, s.article_id, s.position, s.paragraph, s.text, s.embedding FROM chunks c"
             " JOIN sentences s ON s.article_id = c.article_id AND s.position >= c.first AND s.position < c.last"
-            f" WHERE c.id IN ({_placeholders(len(chunk_ids))}) ORDER BY c.id, s.position",
+            f" WHERE c.id IN ({placeholders(len(chunk_ids))}) ORDER BY c.id, s.position",
             list(chunk_ids),
         )
         found: dict[int, list[StoredSentence]] = {}
@@ -261,15 +233,7 @@ class Store:
         """BM25 of each listed sentence against an FTS5 query (absent: no match)."""
         rows = await self._all(
             "SELECT rowid, bm25(sentences_fts) FROM sentences_fts WHERE sentences_fts MATCH ?"
-            f" AND rowid IN ({_placeholders(len(sentence_ids))})",
+            f" AND rowid IN ({placeholders(len(sentence_ids))})",
             [fts_query, *sentence_ids],
         )
         return {r[0]: -r[1] for r in rows}
-
-    async def counts(self) -> dict[str, object]:
-        """Row counts and the date range, for stats."""
-        articles, oldest, newest = await self._one("SELECT count(*), min(published), max(published) FROM articles")
-        sentences = (await self._one("SELECT count(*) FROM sentences"))[0]
-        chunks = (await self._one("SELECT count(*) FROM chunks"))[0]
-        return {"articles": articles, "sentences": sentences, "chunks": chunks,
-                "oldest": _parse_day(oldest), "newest": _parse_day(newest)}

@@ -36,13 +36,14 @@ def test_defaults_without_a_config_file(tmp_path):
 def test_the_example_config_is_complete_and_equal_to_the_defaults():
     settings = load_settings(str(ROOT / "config.example.toml"))
     defaults = load_settings()
-    assert (settings.embedding, settings.engine) == (defaults.embedding, defaults.engine)
+    assert (settings.embedding, settings.engine, settings.discord) == (
+        defaults.embedding, defaults.engine, defaults.discord)
 
 
 def test_every_setting_is_documented_in_the_example():
     text = (ROOT / "config.example.toml").read_text()
     settings = load_settings()
-    for group in (settings.embedding, settings.engine, settings.engine.policy):
+    for group in (settings.embedding, settings.engine, settings.engine.policy, settings.discord):
         for field in dataclasses.fields(group):
             if field.name != "policy":
                 assert f"\n{field.name} =" in text, field.name

@@ -8,7 +8,8 @@ from index import Answer, ArticleInfo, Citation, IngestReport, Quote, Stats
 CITATION = Citation(n=1, article_id="a1", title="Drones downed", url="https://example.com/a1", source="Wire",
                     published=date(2022, 12, 30))
 ANSWER = Answer(question="How many drones?", quotes=(Quote(text="All 16 drones were shot down.", source=1,
-                                                            article_id="a1", score=1.25),), sources=(CITATION,))
+                                                            article_id="a1", score=1.25, sentence_id=7),),
+                sources=(CITATION,), question_id=3)
 
 
 def test_answer_text_quotes_the_sentence_and_lists_the_source():
@@ -24,8 +25,9 @@ def test_abstention_text_says_why():
 
 def test_answer_json_follows_the_contract():
     assert answer_json(ANSWER) == {
-        "question": "How many drones?", "abstained": False, "reason": None,
-        "answer": [{"text": "All 16 drones were shot down.", "source": 1, "article_id": "a1", "score": 1.25}],
+        "question": "How many drones?", "abstained": False, "reason": None, "question_id": 3,
+        "answer": [{"text": "All 16 drones were shot down.", "source": 1, "article_id": "a1", "score": 1.25,
+                    "sentence_id": 7}],
         "sources": [{"n": 1, "article_id": "a1", "title": "Drones downed", "url": "https://example.com/a1",
                      "outlet": "Wire", "published": "2022-12-30"}],
     }

@@ -38,7 +38,7 @@ async def test_written_article_is_searchable_and_listed(store):
     assert len(added) == 1
     assert [chunk for chunk, _ in await store.search_chunks('"drones"', 10)] == added
     assert [chunk for chunk, _ in await store.search_sentence_chunks('"grid"', 10)] == added
-    listed = await store.list_articles()
+    listed = await store.catalog.list_articles()
     assert [(a.id, a.sentences, a.published) for a in listed] == [("a", 2, date(2022, 12, 30))]
 
 
@@ -61,7 +61,7 @@ async def test_same_url_under_a_new_id_replaces_the_old_version(store):
     incoming = prepared("story-7", ["Second version."], url="https://example.com/x", digest="h2")
     assert await store.existing_hashes([incoming.article]) == {"story-7": "h1"}
     await store.write_articles([incoming])
-    assert [a.id for a in await store.list_articles()] == ["story-7"]
+    assert [a.id for a in await store.catalog.list_articles()] == ["story-7"]
 
 
 async def test_row_ids_are_never_reused(store):
@@ -78,7 +78,7 @@ async def test_failed_write_changes_nothing(store):
                              broken.chunk_embeddings)
     with pytest.raises(ValueError):
         await store.write_articles([prepared("a", ["Replacement."], digest="h9"), broken])
-    assert [a.id for a in await store.list_articles()] == ["a"]
+    assert [a.id for a in await store.catalog.list_articles()] == ["a"]
     assert await store.search_chunks('"kept"', 10)
 
 

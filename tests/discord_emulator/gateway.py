@@ -13,11 +13,13 @@ from aiohttp import WSMsgType, web
 from .payloads import guild_create_payload, member_payload, user_payload
 
 if TYPE_CHECKING:
+    from .models import Guild
     from .server import DiscordEmulator
 
 HEARTBEAT_INTERVAL_MS = 41250
 MESSAGE_CONTENT_INTENT = 1 << 15
-PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | MESSAGE_CONTENT_INTENT
+MEMBERS_INTENT = 1 << 1
+PRIVILEGED_INTENTS = MEMBERS_INTENT | (1 << 8) | MESSAGE_CONTENT_INTENT
 
 
 class _Connection:
@@ -27,12 +29,12 @@ class _Connection:
         self.ws = ws
         self.live = False
         self.identified = False
-        self._queue: asyncio.Queue[tuple[str, asyncio.Future[None]]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[str, asyncio.Future[bool]]] = asyncio.Queue()
         self._writer = asyncio.create_task(self._write())
 
-    def send(self, payload: dict[str, Any]) -> asyncio.Future[None]:
-        """Queue a frame; the returned future resolves once it was written."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    def send(self, payload: dict[str, Any]) -> asyncio.Future[bool]:
+        """Queue a frame; the future resolves to whether it was written (never raises: fire-and-forget is fine)."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((json.dumps(payload), future))
         return future
 
@@ -42,12 +44,12 @@ class _Connection:
             text, future = await self._queue.get()
             try:
                 await self.ws.send_str(text)
-            except Exception as exc:  # the socket went away under us
-                if not future.done():
-                    future.set_exception(ConnectionError(f"gateway frame not delivered: {exc}"))
+            except (ConnectionError, RuntimeError):  # the socket went away under us
+                delivered = False
             else:
-                if not future.done():
-                    future.set_result(None)
+                delivered = True
+            if not future.done():
+                future.set_result(delivered)
 
     async def close(self) -> None:
         """Stop the writer and fail frames that were never written."""
@@ -57,7 +59,8 @@ class _Connection:
             await self._writer
         while not self._queue.empty():
             _, future = self._queue.get_nowait()
-            future.cancel()
+            if not future.done():
+                future.set_result(False)
 
 
 class Gateway:
@@ -74,6 +77,7 @@ class Gateway:
         self.ready_sent = 0
         self.identify_payloads: list[dict[str, Any]] = []
         self.close_codes: list[int] = []
+        self.intents = 0
 
     @property
     def live(self) -> bool:
@@ -121,11 +125,13 @@ class Gateway:
             return
         self.identifies += 1
         self.identify_payloads.append(data)
+        self.intents = intents
         self.session_id, self.seq = secrets.token_hex(16), 0
         conn.identified = True
         sent = [self._dispatch_on(conn, "READY", self._ready_payload())]
-        sent += [self._dispatch_on(conn, "GUILD_CREATE", guild_create_payload(g)) for g in self.emulator.guilds]
-        await asyncio.gather(*sent)
+        sent += [self._dispatch_on(conn, "GUILD_CREATE", self.guild_create(g)) for g in self.emulator.guilds]
+        if not all(await asyncio.gather(*sent)):
+            return
         conn.live = True
         self.ready_sent += 1
         self.emulator.waiter.notify()
@@ -135,7 +141,8 @@ class Gateway:
         if data.get("token") != self.emulator.token or data.get("session_id") != self.session_id:
             conn.send({"op": 9, "s": None, "t": None, "d": False})
             return
-        await self._dispatch_on(conn, "RESUMED", {})
+        if not await self._dispatch_on(conn, "RESUMED", {}):
+            return
         conn.live = True
         self.resumes += 1
         self.emulator.waiter.notify()
@@ -153,6 +160,11 @@ class Gateway:
         if data.get("nonce"):
             chunk["nonce"] = data["nonce"]
         self._dispatch_on(conn, "GUILD_MEMBERS_CHUNK", chunk)
+
+    def guild_create(self, guild: Guild) -> dict[str, Any]:
+        """GUILD_CREATE as this client sees it: other members only with the GUILD_MEMBERS intent."""
+        only_bot = None if self.intents & MEMBERS_INTENT else self.emulator.bot_user.id
+        return guild_create_payload(guild, only_member=only_bot)
 
     def _ready_payload(self) -> dict[str, Any]:
         """The READY event body."""
@@ -174,12 +186,12 @@ class Gateway:
             "user_settings": {},
         }
 
-    def _dispatch_on(self, conn: _Connection, event: str, data: dict[str, Any]) -> asyncio.Future[None]:
+    def _dispatch_on(self, conn: _Connection, event: str, data: dict[str, Any]) -> asyncio.Future[bool]:
         """Queue a DISPATCH frame with the next sequence number."""
         self.seq += 1
         return conn.send({"op": 0, "s": self.seq, "t": event, "d": data})
 
-    def dispatch(self, event: str, data: dict[str, Any]) -> asyncio.Future[None] | None:
+    def dispatch(self, event: str, data: dict[str, Any]) -> asyncio.Future[bool] | None:
         """Queue a dispatch to the live client; None when no client is live."""
         if self.conn is None or not self.conn.live:
             return None

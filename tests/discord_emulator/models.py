@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -172,7 +173,8 @@ class Interaction:
         try:
             await asyncio.wait_for(self._done.wait(), timeout)
         except TimeoutError:
-            raise AssertionError(f"interaction {self.id} not answered in {timeout}s; responses={self.responses}") from None
+            answered = f"responses={self.responses} followups={len(self.followups)} edits={self.edits}"
+            raise AssertionError(f"interaction {self.id} not answered in {timeout}s; {answered}") from None
         return self
 
 
@@ -196,8 +198,6 @@ class Waiter:
             if remaining <= 0:
                 raise AssertionError(f"timed out after {timeout}s waiting for {what}")
             event = self._event
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
-            except TimeoutError:
-                pass
         return result

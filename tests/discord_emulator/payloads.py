@@ -114,8 +114,9 @@ def thread_payload(thread: Thread) -> dict[str, Any]:
     }
 
 
-def guild_create_payload(guild: Guild) -> dict[str, Any]:
-    """The full GUILD_CREATE object for a guild."""
+def guild_create_payload(guild: Guild, *, only_member: int | None = None) -> dict[str, Any]:
+    """The full GUILD_CREATE object; only_member limits members to that user (no GUILD_MEMBERS intent)."""
+    members = [m for m in guild.members if only_member is None or m.id == only_member]
     return {
         "id": str(guild.id),
         "name": guild.name,
@@ -137,7 +138,7 @@ def guild_create_payload(guild: Guild) -> dict[str, Any]:
         "roles": [role_payload(r) for r in guild.roles],
         "channels": [channel_payload(c) for c in guild.channels],
         "threads": [thread_payload(t) for t in guild.threads],
-        "members": [member_payload(m) for m in guild.members],
+        "members": [member_payload(m) for m in members],
         "emojis": [],
         "stickers": [],
         "presences": [],

@@ -1,0 +1,130 @@
+"""NewsBot: intents, cogs, command sync, and short logged errors; `newsbot run` starts it."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.cooldown import Cooldown
+from bot.state import BotState
+from index import Library
+
+log = logging.getLogger("newsbot")
+COGS = ("bot.cogs.ask", "bot.cogs.summary", "bot.cogs.admin")
+MESSAGE_CONTENT_HELP = (
+    "Discord refused the Message Content intent. Enable it for the bot in the Developer Portal "
+    "(Bot > Privileged Gateway Intents), or set discord.ask_channels = false."
+)
+
+
+def build_intents(settings: Settings) -> discord.Intents:
+    """Only what the bot uses; message content (privileged) only when ask channels are configured."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.guild_reactions = True
+    intents.message_content = settings.discord.ask_channels
+    return intents
+
+
+def error_text(error: app_commands.AppCommandError) -> tuple[str, bool]:
+    """What to tell the user about a failed command, and whether it is a bug worth a logged reference."""
+    if isinstance(error, app_commands.MissingPermissions):
+        return "You need the **Manage Server** permission for this.", False
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command works in servers only.", False
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use this command here.", False
+    return "Something went wrong on my side.", True
+
+
+class NewsBotMixin:
+    """What NewsBot and its sharded variant share: services, cogs, sync and error handling."""
+
+    library: Library
+    state: BotState
+    settings: Settings
+    cooldown: Cooldown
+
+    def _attach(self, settings: Settings, library: Library, state: BotState) -> None:
+        """Keep the services the cogs use."""
+        self.settings, self.library, self.state = settings, library, state
+        self.cooldown = Cooldown(settings.discord.cooldown_questions, settings.discord.cooldown_seconds)
+
+    async def setup_hook(self) -> None:
+        """Load the cogs and sync the slash commands (to the dev server only, when one is set)."""
+        for cog in COGS:
+            await self.load_extension(cog)
+        self.tree.on_error = self.on_app_command_error
+        guild_id = self.settings.discord.dev_guild_id
+        if guild_id:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("synced %d commands %s", len(synced), f"to server {guild_id}" if guild_id else "globally")
+
+    async def on_ready(self) -> None:
+        """Log who we are once connected."""
+        log.info("ready as %s in %d servers", self.user, len(self.guilds))
+
+    async def on_app_command_error(self, interaction: discord.Interaction,
+                                   error: app_commands.AppCommandError) -> None:
+        """A short ephemeral message; bugs are logged with a reference id, never shown as a traceback."""
+        text, is_bug = error_text(error)
+        if is_bug:
+            reference = secrets.token_hex(4)
+            log.error("command %s failed (ref %s)", getattr(interaction.command, "name", "?"), reference,
+                      exc_info=error)
+            text = f"{text} (ref `{reference}`)"
+        send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
+        try:
+            await send(text, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not report an error to the user")
+
+    async def on_error(self, event: str, *args: object, **kwargs: object) -> None:
+        """Errors in event handlers (on_message) are logged with a reference, never crash the bot."""
+        log.exception("event %s failed (ref %s)", event, secrets.token_hex(4))
+
+
+class NewsBot(NewsBotMixin, commands.Bot):
+    """The bot for one connection (small and medium deployments)."""
+
+    def __init__(self, settings: Settings, library: Library, state: BotState, **options: object) -> None:
+        super().__init__(command_prefix=commands.when_mentioned, intents=build_intents(settings),
+                         allowed_mentions=discord.AllowedMentions.none(), help_command=None, **options)
+        self._attach(settings, library, state)
+
+
+class ShardedNewsBot(NewsBotMixin, commands.AutoShardedBot):
+    """The same bot over as many shards as Discord recommends (`newsbot run --shards auto`)."""
+
+    def __init__(self, settings: Settings, library: Library, state: BotState, **options: object) -> None:
+        super().__init__(command_prefix=commands.when_mentioned, intents=build_intents(settings),
+                         allowed_mentions=discord.AllowedMentions.none(), help_command=None, **options)
+        self._attach(settings, library, state)
+
+
+async def warm_up(library: Library) -> None:
+    """Load the model before connecting, so the first question is as fast as the rest."""
+    await library.ask("warm up", log=False)
+
+
+async def run_bot(settings: Settings, library: Library, token: str, sharded: bool = False) -> None:
+    """Open the bot's state, load the model, connect, and run until stopped."""
+    state = await BotState.open(settings.data_dir)
+    try:
+        await warm_up(library)
+        bot_class = ShardedNewsBot if sharded else NewsBot
+        async with bot_class(settings, library, state) as bot:
+            await bot.start(token)
+    finally:
+        await state.close()

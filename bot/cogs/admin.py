@@ -1,0 +1,144 @@
+"""Server managers' commands: /ingest, /settings and /stats (Manage Server only)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.ask import NO_MENTIONS, scope_of
+from bot.embeds import ANSWER_COLOUR, fit_lines, shorten
+from bot.render import ingest_summary
+from index import IngestReport
+
+if TYPE_CHECKING:
+    from bot.client import NewsBot
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+def safe_filename(name: str) -> str:
+    """An attachment's name reduced to a plain file name (no folders, no hidden files)."""
+    stem = Path(name).name.lstrip(".") or "upload"
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in stem)
+
+
+def ingest_message(report: IngestReport) -> str:
+    """The closing line of an ingest and the first few problems."""
+    lines = [ingest_summary(report)]
+    lines += [f"- {shorten(error, 180)}" for error in report.errors[:5]]
+    if len(report.errors) > 5:
+        lines.append(f"- and {len(report.errors) - 5} more")
+    return fit_lines(lines, 1900)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class SettingsGroup(app_commands.Group, name="settings", description="How newsbot behaves in this server"):
+    """/settings ask-channel ... and /settings reply-in-thread."""
+
+    ask_channel = app_commands.Group(name="ask-channel", description="Channels where every message is a question")
+
+    def __init__(self, bot: NewsBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Default permissions can be overridden by a server; check Manage Server on every use too."""
+        if interaction.permissions.manage_guild:
+            return True
+        raise app_commands.MissingPermissions(["manage_guild"])
+
+    @ask_channel.command(name="add", description="Answer every message in a channel")
+    @app_commands.describe(channel="The channel (default: this one)")
+    async def add(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None) -> None:
+        """Make a channel an ask channel."""
+        if not self.bot.settings.discord.ask_channels:
+            await interaction.response.send_message(
+                "Ask channels need Discord's Message Content intent. The bot's operator can turn it on "
+                "(config `discord.ask_channels = true`, and the intent in the Developer Portal). "
+                "Until then, mention me or use /ask.", ephemeral=True)
+            return
+        target = channel or interaction.channel
+        added = await self.bot.state.set_ask_channel(interaction.guild_id, target.id, True)
+        text = f"I'll answer every message in {target.mention}." if added else f"{target.mention} already is one."
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @ask_channel.command(name="remove", description="Stop answering every message in a channel")
+    @app_commands.describe(channel="The channel (default: this one)")
+    async def remove(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None) -> None:
+        """Make a channel an ordinary channel again."""
+        target = channel or interaction.channel
+        removed = await self.bot.state.set_ask_channel(interaction.guild_id, target.id, False)
+        text = f"{target.mention} is no longer an ask channel." if removed else f"{target.mention} wasn't one."
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @ask_channel.command(name="list", description="The channels where every message is a question")
+    async def list(self, interaction: discord.Interaction) -> None:
+        """List the ask channels."""
+        channels = sorted(await self.bot.state.ask_channels(interaction.guild_id))
+        text = ", ".join(f"<#{c}>" for c in channels) or "No ask channels: mention me or use /ask."
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="reply-in-thread", description="Answer messages in a new thread")
+    @app_commands.describe(mode="on: each answer opens a thread where follow-ups continue; off: reply in place")
+    async def reply_in_thread(self, interaction: discord.Interaction, mode: Literal["on", "off"]) -> None:
+        """Turn answer threads on or off."""
+        await self.bot.state.set_reply_in_thread(interaction.guild_id, mode == "on")
+        await interaction.response.send_message(f"Answer threads are {mode}.", ephemeral=True)
+
+
+class AdminCog(commands.Cog):
+    """Commands that change what the bot knows or how it behaves."""
+
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="ingest", description="Add articles for this server from a file "
+                                                     "(.txt .md .html .json .jsonl)")
+    @app_commands.describe(file="An article file, or a JSON/JSONL file of articles")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def ingest(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        """Read an attached file into this server's library."""
+        if file.size > MAX_ATTACHMENT_BYTES:
+            await interaction.response.send_message("That file is over 10 MB; split it up.", ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / safe_filename(file.filename)
+            path.write_bytes(await file.read())
+            report = await self.bot.library.ingest_paths([path], scope=scope_of(interaction.guild))
+        await interaction.followup.send(ingest_message(report).replace(str(path), file.filename), ephemeral=True)
+
+    @app_commands.command(name="stats", description="What I know and how my answers are doing in this server")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def stats(self, interaction: discord.Interaction) -> None:
+        """Articles, questions, abstention rate, feedback and coverage gaps."""
+        scope = scope_of(interaction.guild)
+        stats = await self.bot.library.stats(scope=scope)
+        usage = await self.bot.library.usage(scope=scope)
+        rate = f"{usage.abstained / usage.questions:.0%}" if usage.questions else "-"
+        embed = discord.Embed(title="newsbot in this server", colour=ANSWER_COLOUR)
+        embed.add_field(name="Articles", value=f"{stats.articles:,}")
+        embed.add_field(name="Sentences", value=f"{stats.sentences:,}")
+        embed.add_field(name="Questions", value=f"{usage.questions:,}")
+        embed.add_field(name="Not answered", value=rate)
+        embed.add_field(name="Feedback", value=f"👍 {usage.helpful} · 👎 {usage.unhelpful}")
+        gaps = [f"- {discord.utils.escape_markdown(shorten(q, 150))}" for q in usage.gaps]
+        embed.add_field(name="Recent questions I couldn't answer", value=fit_lines(gaps, 1024) or "None",
+                        inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: NewsBot) -> None:
+    """Load the cog and the /settings group."""
+    await bot.add_cog(AdminCog(bot))
+    bot.tree.add_command(SettingsGroup(bot))

@@ -1,0 +1,145 @@
+"""Answers, article lists and stats -> Discord embeds and messages, always within Discord's limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import discord
+from discord.utils import escape_markdown
+
+from index import Answer, ArticleInfo, Citation
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+MESSAGE_LIMIT = 2000
+DESCRIPTION_LIMIT = 4096
+TITLE_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+EMBED_TOTAL_LIMIT = 6000
+ELLIPSIS = "…"
+ANSWER_COLOUR = discord.Colour.blurple()
+ABSTAIN_COLOUR = discord.Colour.light_grey()
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut text to `limit` characters at a word boundary, marking the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS)]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip() + ELLIPSIS
+
+
+def fit_lines(lines: Sequence[str], limit: int, separator: str = "\n") -> str:
+    """Join whole lines while they fit in `limit`; a first line too long on its own is shortened."""
+    kept: list[str] = []
+    size = 0
+    for line in lines:
+        extra = len(line) + (len(separator) if kept else 0)
+        if size + extra > limit:
+            if not kept:
+                kept.append(shorten(line, limit))
+            break
+        kept.append(line)
+        size += extra
+    return separator.join(kept)
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split plain text into messages of at most `limit` characters, at line breaks, else at spaces."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            parts, current = _flush(parts, current), ""
+            parts.append(line[:cut])
+            line = line[cut:].lstrip()
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts, current = _flush(parts, current), line
+        else:
+            current = candidate
+    return _flush(parts, current)
+
+
+def _flush(parts: list[str], current: str) -> list[str]:
+    """Append the message being built, if it has any text."""
+    return [*parts, current] if current.strip() else parts
+
+
+def _day(value: date | None) -> str:
+    """A date as shown in Discord."""
+    return value.isoformat() if value else "undated"
+
+
+def source_line(citation: Citation) -> str:
+    """`[n] [title](<url>) · outlet · date`: angle brackets stop Discord's link previews."""
+    title = escape_markdown(shorten(citation.title, 200)).replace("]", "\\]").replace("[", "\\[")
+    linked = f"[{title}](<{citation.url}>)" if citation.url else f"**{title}**"
+    outlet = f" · {escape_markdown(citation.source)}" if citation.source else ""
+    return f"[{citation.n}] {linked}{outlet} · {_day(citation.published)}"
+
+
+def blockquote(text: str) -> str:
+    """A sentence as a Discord block quote, markdown escaped so it displays exactly as written."""
+    return f"> {escape_markdown(text)}"
+
+
+def quote_line(text: str, source: int) -> str:
+    """A quoted sentence with its [n] marker."""
+    return f"{blockquote(text)} **[{source}]**"
+
+
+def answer_embed(answer: Answer) -> discord.Embed:
+    """The quoted sentences with [n] markers, then the numbered sources; whole quotes only."""
+    sources = fit_lines([source_line(c) for c in answer.sources], FIELD_VALUE_LIMIT)
+    room = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(sources) - TITLE_LIMIT)
+    quotes = [quote_line(q.text, q.source) for q in answer.quotes]
+    embed = discord.Embed(title=shorten(answer.question, TITLE_LIMIT), colour=ANSWER_COLOUR,
+                          description=fit_lines(quotes, room, separator="\n\n"))
+    embed.add_field(name="Sources", value=sources, inline=False)
+    embed.set_footer(text="Sentences are quoted word for word from the articles cited.")
+    return embed
+
+
+def abstention_embed(answer: Answer, articles: int, oldest: date | None, newest: date | None) -> discord.Embed:
+    """A friendly 'not in my articles', saying what the library does cover."""
+    if articles:
+        span = f" from {_day(oldest)} to {_day(newest)}" if oldest else ""
+        covered = f"I know {articles:,} article{'s' if articles != 1 else ''}{span}."
+    else:
+        covered = "I have no articles yet: a server manager can add some with /ingest."
+    text = (f"I couldn't find this in the articles I've read, so I won't guess. {covered}\n"
+            "Try naming the people, places or dates involved, or see /sources.")
+    return discord.Embed(title=shorten(answer.question, TITLE_LIMIT), description=text, colour=ABSTAIN_COLOUR)
+
+
+def article_line(article: ArticleInfo) -> str:
+    """One article in a list: date, linked title, outlet and the id commands take."""
+    title = escape_markdown(shorten(article.title, 150))
+    linked = f"[{title}](<{article.url}>)" if article.url else f"**{title}**"
+    outlet = f" · {escape_markdown(article.source)}" if article.source else ""
+    return f"`{_day(article.published)}` {linked}{outlet}\n-# id: `{shorten(article.id, 120)}`"
+
+
+def articles_embed(articles: Sequence[ArticleInfo], page: int, pages: int, total: int,
+                   query: str | None) -> discord.Embed:
+    """One page of the article list."""
+    title = f"Articles matching “{shorten(query, 100)}”" if query else "Articles I know"
+    body = fit_lines([article_line(a) for a in articles], DESCRIPTION_LIMIT, separator="\n\n")
+    embed = discord.Embed(title=title, description=body or "No articles.", colour=ANSWER_COLOUR)
+    embed.set_footer(text=f"Page {page + 1} of {max(pages, 1)} · {total:,} article{'s' if total != 1 else ''}")
+    return embed
+
+
+def article_embed(article: ArticleInfo, lead: Sequence[str]) -> discord.Embed:
+    """One article's details and its opening sentences, verbatim."""
+    embed = discord.Embed(title=shorten(article.title, TITLE_LIMIT), url=article.url, colour=ANSWER_COLOUR,
+                          description=fit_lines([blockquote(s) for s in lead], DESCRIPTION_LIMIT, "\n\n"))
+    embed.add_field(name="Outlet", value=escape_markdown(article.source or "unknown"), inline=True)
+    embed.add_field(name="Published", value=_day(article.published), inline=True)
+    embed.add_field(name="Id", value=f"`{shorten(article.id, FIELD_VALUE_LIMIT - 2)}`", inline=False)
+    return embed

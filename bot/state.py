@@ -1,0 +1,97 @@
+"""The bot's own SQLite file: per-server settings, answer threads, and the salt for hashing user ids."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from pathlib import Path
+
+import aiosqlite
+
+STATE_FILE = "bot.db"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ask_channels (guild_id INTEGER NOT NULL, channel_id INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, channel_id));
+CREATE TABLE IF NOT EXISTS guild_settings (guild_id INTEGER PRIMARY KEY, reply_in_thread INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS answer_threads (thread_id INTEGER PRIMARY KEY, question TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
+"""
+
+
+class BotState:
+    """Settings the server managers change with /settings, kept across restarts."""
+
+    def __init__(self, db: aiosqlite.Connection, salt: str) -> None:
+        self._db = db
+        self._salt = salt
+
+    @classmethod
+    async def open(cls, data_dir: Path) -> BotState:
+        """Open (creating if needed) the state file in the data directory."""
+        data_dir.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(data_dir / STATE_FILE)
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.executescript(_SCHEMA)
+        # A random salt per installation: stored hashes cannot be matched to Discord user ids elsewhere.
+        await db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('salt', ?)", (secrets.token_hex(16),))
+        await db.commit()
+        async with db.execute("SELECT value FROM meta WHERE key = 'salt'") as cursor:
+            salt = (await cursor.fetchone())[0]
+        return cls(db, salt)
+
+    async def close(self) -> None:
+        """Close the file."""
+        await self._db.close()
+
+    def user_hash(self, user_id: int) -> str:
+        """A salted hash of a user id, stored with feedback instead of the id itself."""
+        return hashlib.sha256(f"{self._salt}:{user_id}".encode()).hexdigest()[:32]
+
+    async def ask_channels(self, guild_id: int) -> set[int]:
+        """The channels of a server where every message is a question."""
+        async with self._db.execute("SELECT channel_id FROM ask_channels WHERE guild_id = ?", (guild_id,)) as cur:
+            return {row[0] for row in await cur.fetchall()}
+
+    async def set_ask_channel(self, guild_id: int, channel_id: int, on: bool) -> bool:
+        """Add or remove an ask channel; False when nothing changed."""
+        if on:
+            sql = "INSERT OR IGNORE INTO ask_channels(guild_id, channel_id) VALUES (?, ?)"
+        else:
+            sql = "DELETE FROM ask_channels WHERE guild_id = ? AND channel_id = ?"
+        cursor = await self._db.execute(sql, (guild_id, channel_id))
+        await self._db.commit()
+        return cursor.rowcount > 0
+
+    async def reply_in_thread(self, guild_id: int, default: bool) -> bool:
+        """Whether answers to messages open a thread in this server."""
+        async with self._db.execute("SELECT reply_in_thread FROM guild_settings WHERE guild_id = ?",
+                                    (guild_id,)) as cursor:
+            row = await cursor.fetchone()
+        return bool(row[0]) if row else default
+
+    async def set_reply_in_thread(self, guild_id: int, on: bool) -> None:
+        """Turn answer threads on or off for a server."""
+        await self._db.execute(
+            "INSERT INTO guild_settings(guild_id, reply_in_thread) VALUES (?, ?)"
+            " ON CONFLICT(guild_id) DO UPDATE SET reply_in_thread = excluded.reply_in_thread",
+            (guild_id, int(on)),
+        )
+        await self._db.commit()
+
+    async def thread_question(self, thread_id: int) -> str | None:
+        """The question an answer thread was opened for (the context of follow-ups)."""
+        async with self._db.execute("SELECT question FROM answer_threads WHERE thread_id = ?",
+                                    (thread_id,)) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def remember_thread(self, thread_id: int, question: str) -> None:
+        """Record (or update) the conversation an answer thread carries."""
+        await self._db.execute(
+            "INSERT INTO answer_threads(thread_id, question) VALUES (?, ?)"
+            " ON CONFLICT(thread_id) DO UPDATE SET question = excluded.question",
+            (thread_id, question),
+        )
+        await self._db.commit()

@@ -1,0 +1,97 @@
+"""The store's catalogue: articles as a scope sees them, listed, filtered, counted and shown (read only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from index.database import Queries, parse_day, placeholders
+from index.models import ArticleDetail, ArticleInfo
+from index.scopes import public_id, scoped_id, visible, visible_params
+
+_INFO_COLUMNS = (
+    f"{public_id('a')}, a.title, a.url, a.source, a.published, a.ingested_at,"
+    " (SELECT count(*) FROM sentences s WHERE s.article_id = a.id), a.scope"
+)
+
+
+def _info(row: tuple) -> ArticleInfo:
+    """An ArticleInfo from a row of _INFO_COLUMNS."""
+    return ArticleInfo(id=row[0], title=row[1], url=row[2], source=row[3], published=parse_day(row[4]),
+                       ingested_at=row[5], sentences=row[6], scope=row[7])
+
+
+def _where(scope: str | None, text: str | None, fts_query: str | None) -> tuple[str, list[object]]:
+    """WHERE and parameters: seen by the scope; with `text`, in its title or outlet or `fts_query` in a sentence."""
+    sql, params = f"WHERE {visible('a')}", list(visible_params(scope))
+    if text:
+        matches = ["instr(casefold(a.title), ?) > 0", "instr(casefold(a.source), ?) > 0"]
+        params += [text.casefold(), text.casefold()]
+        if fts_query:
+            matches.append("a.id IN (SELECT s.article_id FROM sentences_fts"
+                           " JOIN sentences s ON s.id = sentences_fts.rowid WHERE sentences_fts MATCH ?)")
+            params.append(fts_query)
+        sql += f" AND ({' OR '.join(matches)})"
+    return sql, params
+
+
+class Catalog(Queries):
+    """Read-only queries over the articles a scope sees."""
+
+    async def list_articles(self, scope: str | None = None, text: str | None = None, fts_query: str | None = None,
+                            limit: int | None = None, offset: int = 0) -> list[ArticleInfo]:
+        """The articles the scope sees, newest first, undated last; with `text`, only those matching (see _where)."""
+        where, params = _where(scope, text, fts_query)
+        rows = await self._all(
+            f"SELECT {_INFO_COLUMNS} FROM articles a {where}"
+            " ORDER BY a.published IS NULL, a.published DESC, a.title, a.id LIMIT ? OFFSET ?",
+            [*params, -1 if limit is None else limit, offset],
+        )
+        return [_info(row) for row in rows]
+
+    async def count_articles(self, scope: str | None = None, text: str | None = None,
+                             fts_query: str | None = None) -> int:
+        """How many articles list_articles would return without a limit."""
+        where, params = _where(scope, text, fts_query)
+        return (await self._one(f"SELECT count(*) FROM articles a {where}", params))[0]
+
+    async def article(self, article_id: str, scope: str | None = None, lead: int = 3) -> ArticleDetail | None:
+        """One article the scope sees (its own copy before the global one) with its first `lead` sentences."""
+        row = await self._one(
+            f"SELECT a.id, {_INFO_COLUMNS} FROM articles a WHERE a.id IN (?, ?) AND {visible('a')}",
+            (scoped_id(article_id, scope), article_id, *visible_params(scope)),
+        )
+        if row is None:
+            return None
+        sentences = await self._all("SELECT text FROM sentences WHERE article_id = ? ORDER BY position LIMIT ?",
+                                    (row[0], lead))
+        return ArticleDetail(info=_info(row[1:]), lead=tuple(r[0] for r in sentences))
+
+    async def articles_by_id(self, stored_ids: Iterable[str]) -> dict[str, ArticleInfo]:
+        """Citation details of these articles, by stored id (the ids in them are the public ones)."""
+        wanted = list(dict.fromkeys(stored_ids))
+        if not wanted:
+            return {}
+        rows = await self._all(
+            f"SELECT a.id, {_INFO_COLUMNS} FROM articles a WHERE a.id IN ({placeholders(len(wanted))})", wanted
+        )
+        return {row[0]: _info(row[1:]) for row in rows}
+
+    async def chunk_ids(self, scope: str | None = None) -> list[int]:
+        """Ids of the chunks of the articles the scope sees."""
+        rows = await self._all(
+            f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {visible('a')}",
+            visible_params(scope),
+        )
+        return [r[0] for r in rows]
+
+    async def counts(self, scope: str | None = None) -> dict[str, object]:
+        """Counts of the articles a scope sees, their sentences and passages, and their date range."""
+        where, params = f"WHERE {visible('a')}", visible_params(scope)
+        articles, oldest, newest = await self._one(
+            f"SELECT count(*), min(a.published), max(a.published) FROM articles a {where}", params)
+        sentences = (await self._one(
+            f"SELECT count(*) FROM sentences s JOIN articles a ON a.id = s.article_id {where}", params))[0]
+        chunks = (await self._one(
+            f"SELECT count(*) FROM chunks c JOIN articles a ON a.id = c.article_id {where}", params))[0]
+        return {"articles": articles, "sentences": sentences, "chunks": chunks,
+                "oldest": parse_day(oldest), "newest": parse_day(newest)}

@@ -1,0 +1,55 @@
+"""The library's one SQLite connection as the store's parts share it: fetching rows, one write at a time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+
+import aiosqlite
+
+
+def placeholders(count: int) -> str:
+    """Return "?,?,?" for an IN clause of `count` values."""
+    return ",".join("?" * count)
+
+
+def parse_day(value: str | None) -> date | None:
+    """Read a stored ISO date."""
+    return date.fromisoformat(value) if value else None
+
+
+def timestamp() -> str:
+    """Now, as stored: UTC ISO 8601 to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Queries:
+    """A part of the store: reads and writes over the shared connection."""
+
+    def __init__(self, db: aiosqlite.Connection, write_lock: asyncio.Lock) -> None:
+        self._db = db
+        self._write_lock = write_lock
+
+    async def _one(self, sql: str, params: Sequence[object] = ()) -> tuple:
+        """Fetch one row."""
+        async with self._db.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def _all(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        """Fetch all rows."""
+        async with self._db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[None]:
+        """All or nothing; the lock because on one shared connection another task's writes would join it."""
+        async with self._write_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                await self._db.execute("COMMIT")
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise

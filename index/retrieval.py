@@ -1,0 +1,88 @@
+"""Hybrid retrieval within a scope: the passages nearest a question, then their sentences as candidates."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.models import Candidate
+from index.search import fuse_rankings
+from index.settings import EngineSettings
+from index.store import Store, StoredSentence
+
+# FAISS cannot filter by scope, so it is searched this many times deeper and the invisible hits dropped.
+DENSE_DEPTH = 4
+
+# (query vector, k) -> up to k (chunk id, cosine) pairs, best first, over the whole library.
+DenseSearch = Callable[[np.ndarray, int], Awaitable[list[tuple[int, float]]]]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as retrieval reads it: the conversation says where to look, the question what to quote."""
+
+    vector: np.ndarray  # the conversation's embedding, for finding passages
+    fts: str | None  # the conversation's FTS5 query, for finding passages
+    sentence_vectors: np.ndarray  # rows (question, conversation): a sentence is as close as its closest row
+    sentence_fts: str | None  # the question's own words when it has any, for the sentences' BM25
+
+
+class Retriever:
+    """Finds the sentences worth scoring for a question among the articles a scope sees."""
+
+    def __init__(self, store: Store, dense_search: DenseSearch, settings: EngineSettings) -> None:
+        self._store = store
+        self._dense_search = dense_search
+        self._settings = settings
+
+    async def candidates(self, query: Query, scope: str | None) -> list[Candidate]:
+        """Every sentence of the best passages the scope sees, with its similarity, BM25 and passage score."""
+        passages = await self._passages(query.vector, query.fts, scope)
+        return await self._sentences(passages, query.sentence_vectors, query.sentence_fts)
+
+    async def _dense(self, query_vector: np.ndarray, scope: str | None) -> list[tuple[int, float]]:
+        """The passages nearest in meaning that the scope sees."""
+        limit = self._settings.candidates
+        found = await self._dense_search(query_vector, limit * DENSE_DEPTH)
+        keep = await self._store.visible_chunks([chunk_id for chunk_id, _ in found], scope)
+        return [hit for hit in found if hit[0] in keep][:limit]
+
+    async def _passages(self, query_vector: np.ndarray, fts_query: str | None,
+                        scope: str | None) -> list[tuple[int, float]]:
+        """The best passages by dense and BM25 retrieval, fused by rank."""
+        limit = self._settings.candidates
+        dense = await self._dense(query_vector, scope)
+        lexical_chunks, lexical_sentences = [], []
+        if fts_query:
+            lexical_chunks = await self._store.search_chunks(fts_query, limit, scope)
+            lexical_sentences = await self._store.search_sentence_chunks(fts_query, limit, scope)
+        fused = fuse_rankings([
+            (dense, self._settings.dense_weight),
+            (lexical_chunks, self._settings.lexical_weight),
+            (lexical_sentences, self._settings.lexical_weight),
+        ])
+        return fused[: self._settings.passages]
+
+    async def _sentences(self, passages: Sequence[tuple[int, float]], query_vectors: np.ndarray,
+                         fts_query: str | None) -> list[Candidate]:
+        """Every sentence of the chosen passages, with its similarity, BM25 and passage score."""
+        if not passages:
+            return []
+        top = passages[0][1]
+        by_chunk = await self._store.sentences_in_chunks([chunk_id for chunk_id, _ in passages])
+        sentences: dict[int, tuple[StoredSentence, float]] = {}
+        for chunk_id, score in passages:
+            for sentence in by_chunk.get(chunk_id, []):
+                if sentence.id not in sentences:  # overlapping chunks: keep the better passage's score
+                    sentences[sentence.id] = (sentence, score / top)
+        ordered = list(sentences.values())
+        # Stored sentence embeddings: a few dozen dot products, cheap enough for the event loop.
+        similarities = (np.stack([s.embedding for s, _ in ordered]) @ query_vectors.T).max(axis=1)
+        lexical = await self._store.sentence_scores(fts_query, list(sentences)) if fts_query else {}
+        return [
+            Candidate(sentence_id=s.id, article_id=s.article_id, position=s.position, text=s.text,
+                      similarity=float(sim), lexical=lexical.get(s.id, 0.0), passage=passage)
+            for (s, passage), sim in zip(ordered, similarities, strict=True)
+        ]
