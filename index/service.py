@@ -65,6 +65,7 @@ class Library:
         self._vector_lock = threading.Lock()
         self._write_lock = asyncio.Lock()
         self._last_save = time.monotonic()
+        self._data_version: int | None = None
         self._retriever = Retriever(store, self._dense_search, settings)
 
     @classmethod
@@ -112,6 +113,23 @@ class Library:
             vectors = await asyncio.to_thread(VectorIndex.build, int(dimension), ids, matrix)
             await asyncio.to_thread(vectors.save, path)
         self._vectors = vectors
+
+    async def _follow_other_writers(self) -> None:
+        """Bring FAISS in step with what another process committed (`newsbot ingest` beside `newsbot run`)."""
+        version = await self._store.data_version()
+        if version == self._data_version:
+            return
+        # Under the write lock: our own ingest must not add the same chunks between the diff and the update.
+        async with self._write_lock:
+            self._data_version = version
+            if self._vectors is None:
+                await self._load_vectors()
+                return
+            stored = await self._store.chunk_ids()
+            missing, stale = np.setdiff1d(stored, self._vectors.ids()), np.setdiff1d(self._vectors.ids(), stored)
+            if missing.size or stale.size:
+                ids, matrix = await self._store.chunk_embeddings(self._vectors.dimension, missing.tolist())
+                await asyncio.to_thread(self._update_vectors, stale.tolist(), ids.tolist(), matrix)
 
     async def _save_vectors(self) -> None:
         """Write the FAISS index atomically."""
@@ -255,6 +273,7 @@ class Library:
 
     async def _answer(self, question: str, scope: str | None, context: str | None) -> tuple[Answer, float | None]:
         """The answer, and the best candidate sentence's score (quoted or not) for the question log."""
+        await self._follow_other_writers()
         if self._vectors is None or len(self._vectors) == 0:
             return Answer(question=question, quotes=(), sources=(),
                           reason="the library has no articles yet: add some with `newsbot ingest`"), None

@@ -174,9 +174,18 @@ class Store(Queries):
         rows = await self._all("SELECT id FROM chunks ORDER BY id")
         return np.array([r[0] for r in rows], dtype=np.int64)
 
-    async def chunk_embeddings(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        """Every stored chunk id with its embedding, for rebuilding the vector index."""
-        rows = await self._all("SELECT id, embedding FROM chunks ORDER BY id")
+    async def data_version(self) -> int:
+        """A number that changes whenever another connection (another process) commits a write."""
+        return (await self._one("PRAGMA data_version"))[0]
+
+    async def chunk_embeddings(self, dimension: int,
+                               ids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Stored chunk ids with their embeddings (all of them, or those listed), for the vector index."""
+        if ids is None:
+            rows = await self._all("SELECT id, embedding FROM chunks ORDER BY id")
+        else:
+            rows = await self._all(f"SELECT id, embedding FROM chunks WHERE id IN ({placeholders(len(ids))})"
+                                   " ORDER BY id", [int(i) for i in ids])
         ids = np.array([r[0] for r in rows], dtype=np.int64)
         vectors = np.zeros((len(rows), dimension), dtype=np.float32)
         for n, (_, blob) in enumerate(rows):

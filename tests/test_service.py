@@ -185,3 +185,22 @@ async def test_copying_the_data_directory_keeps_the_library(tmp_path):
     copy = await open_library(tmp_path / "b")
     assert (await copy.stats()).articles == len(list(EXAMPLES.glob("*.md")))
     await copy.close()
+
+
+async def test_articles_another_process_adds_are_found_without_a_restart(tmp_path):
+    data = tmp_path / "data"
+    running = await open_library(data)  # the bot, say
+    await running.ingest_paths([EXAMPLES])
+    other = await open_library(data)  # `newsbot ingest` in another process
+    feed = write_jsonl(tmp_path / "late.jsonl", [{"id": "late-1", "title": "Harbour news",
+                                                  "text": "The harbour crane collapsed during the storm."}])
+    await other.ingest_paths([feed])
+    putin = next(a for a in await other.articles() if "Putin" in a.title)
+    await other.remove(putin.id)
+    await other.close()
+    answer = await running.ask("What collapsed in the harbour during the storm?")
+    assert answer.quotes and answer.quotes[0].article_id == "late-1"
+    stats = await running.stats()
+    assert stats.vectors == stats.passages
+    assert all(q.article_id != putin.id for q in (await running.ask("Did Putin invite Xi?")).quotes)
+    await running.close()
