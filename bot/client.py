@@ -44,6 +44,23 @@ def error_text(error: app_commands.AppCommandError) -> tuple[str, bool]:
     return "Something went wrong on my side.", True
 
 
+async def send_private(interaction: discord.Interaction, text: str) -> None:
+    """A message only the user sees, even after a public "thinking…" deferral (which is removed first)."""
+    if not interaction.response.is_done():
+        await interaction.response.send_message(text, ephemeral=True)
+        return
+    # The first followup after a public defer would replace it publicly; delete it so the note stays private.
+    await interaction.delete_original_response()
+    await interaction.followup.send(text, ephemeral=True)
+
+
+def log_failure(what: str, error: BaseException) -> str:
+    """Log a failure with a fresh reference id and return the short text the user sees."""
+    reference = secrets.token_hex(4)
+    log.error("%s failed (ref %s)", what, reference, exc_info=error)
+    return f"Something went wrong on my side (ref `{reference}`)."
+
+
 class NewsBotMixin:
     """What NewsBot and its sharded variant share: services, cogs, sync and error handling."""
 
@@ -80,13 +97,9 @@ class NewsBotMixin:
         """A short ephemeral message; bugs are logged with a reference id, never shown as a traceback."""
         text, is_bug = error_text(error)
         if is_bug:
-            reference = secrets.token_hex(4)
-            log.error("command %s failed (ref %s)", getattr(interaction.command, "name", "?"), reference,
-                      exc_info=error)
-            text = f"{text} (ref `{reference}`)"
-        send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
+            text = log_failure(f"/{getattr(interaction.command, 'qualified_name', '?')}", error)
         try:
-            await send(text, ephemeral=True)
+            await send_private(interaction, text)
         except discord.HTTPException:
             log.warning("could not report an error to the user")
 
@@ -113,16 +126,11 @@ class ShardedNewsBot(NewsBotMixin, commands.AutoShardedBot):
         self._attach(settings, library, state)
 
 
-async def warm_up(library: Library) -> None:
-    """Load the model before connecting, so the first question is as fast as the rest."""
-    await library.ask("warm up", log=False)
-
-
 async def run_bot(settings: Settings, library: Library, token: str, sharded: bool = False) -> None:
     """Open the bot's state, load the model, connect, and run until stopped."""
     state = await BotState.open(settings.data_dir)
     try:
-        await warm_up(library)
+        await library.warm_up()  # the model loads before the bot connects and says it is ready
         bot_class = ShardedNewsBot if sharded else NewsBot
         async with bot_class(settings, library, state) as bot:
             await bot.start(token)

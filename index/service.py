@@ -81,6 +81,10 @@ class Library:
             raise
         return library
 
+    async def warm_up(self) -> None:
+        """Load the embedding model now (in a worker thread), so the first question is as fast as the rest."""
+        await asyncio.to_thread(self._embedder.embed, ["warm up"])
+
     async def close(self) -> None:
         """Save the vectors and close the database."""
         await self._save_vectors()

@@ -227,3 +227,43 @@ async def test_a_rate_limit_and_a_gateway_disconnect_are_survived(discord_emulat
     again = await (await emu.invoke_slash(emu.guild, emu.channel, emu.alice, "ask",
                                           {"question": "What did Ukrenergo say?"})).wait_done()
     assert again.followups
+
+
+async def test_failures_are_one_short_line_with_a_reference_that_the_log_has(discord_emulator, newsbot, caplog,
+                                                                             monkeypatch):
+    emu = discord_emulator
+
+    async def broken_ask(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(newsbot.library, "ask", broken_ask)
+    failed = await slash(emu, emu.alice, "ask", {"question": "How many drones?"})
+    text = failed.followups[0]["content"]
+    assert text.startswith("Something went wrong on my side (ref `") and failed.followups[0]["flags"] & 64
+    reference = text.split("`")[1]
+    assert "disk on fire" not in text and any(reference in r.getMessage() for r in caplog.records)
+    await emu.send_message(emu.channel, emu.alice, f"<@{emu.bot_user.id}> drones?", mentions=[emu.bot_user])
+    reply = await emu.wait_for_request("POST", r"/channels/\d+/messages",
+                                       predicate=lambda r: "went wrong" in str(r.json.get("content")))
+    assert "Traceback" not in reply.json["content"]
+
+
+async def test_an_answer_of_very_long_sentences_stays_within_the_embed_limits(discord_emulator, tmp_path):
+    emu = discord_emulator
+    long_sentence = "The council debated the harbour budget " + "and the harbour repairs " * 110 + "until dawn."
+    article = tmp_path / "long.md"
+    article.write_text("---\ntitle: Harbour budget marathon\n---\n" + " ".join([long_sentence] * 3) + "\n")
+    async with running_bot(emu, tmp_path / "data") as bot:
+        await bot.library.ingest_paths([article])
+        answered = await slash(emu, emu.alice, "ask", {"question": "What did the council debate about the harbour?"})
+        embed = embed_of(answered.followups[0])
+        assert len(long_sentence) > 2000 and len(embed["description"]) <= 4096
+        assert embed["description"].count("**[") == 1  # a second whole sentence would not fit: left out
+
+
+async def test_a_question_with_no_words_gets_a_private_note(discord_emulator, newsbot):
+    emu = discord_emulator
+    refused = await slash(emu, emu.alice, "ask", {"question": "?!?! ..."})
+    note = refused.followups[0]
+    assert note["flags"] & 64 and "no words to search for" in note["content"]
+    assert emu.requests_to("DELETE", r"/webhooks/\d+/.+/messages/@original")

@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client import log_failure, send_private
 from bot.embeds import abstention_embed, answer_embed, shorten
 from index import Answer, QuestionError
 
@@ -105,7 +106,7 @@ class AskCog(commands.Cog):
         try:
             answer = await self.answer_for(question, scope)
         except QuestionError as error:
-            await interaction.followup.send(f"I can't search for that: {error}.", ephemeral=True)
+            await send_private(interaction, f"I can't search for that: {error}.")
             return
         embed, view = await self.render(answer, scope)
         await interaction.followup.send(embed=embed, view=view or discord.utils.MISSING,
@@ -147,6 +148,9 @@ class AskCog(commands.Cog):
             embed, view = await self.render(answer, scope)
         except QuestionError as error:
             await message.reply(f"I can't search for that: {error}.", allowed_mentions=NO_MENTIONS)
+            return
+        except Exception as error:  # any failure becomes one short line; the log has the rest
+            await message.reply(log_failure("a message question", error), allowed_mentions=NO_MENTIONS)
             return
         finally:
             await _try(message.remove_reaction(THINKING, self.bot.user))
