@@ -224,7 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(function=function)
         return sub
 
-    add("ingest", cmd_ingest, "add article files and folders").add_argument("paths", nargs="+", metavar="PATH")
+    ingest = add("ingest", cmd_ingest, "add article files, folders and web pages (http://, https://)")
+    ingest.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
     ask = add("ask", cmd_ask, "answer a question with quoted, cited sentences")
     ask.add_argument("question", nargs="?")
     ask.add_argument("--batch", metavar="FILE", help="answer one question per line of FILE (- for stdin)")

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from index.settings import EngineSettings
 from index.sources import SourceError, iter_files, read_file
 from index.store import Store
 from index.vectors import VectorIndex, VectorIndexError
+from index.web import fetch_article, is_url
 
 DATABASE_FILE = "newsbot.db"
 VECTORS_FILE = "vectors.faiss"
@@ -151,16 +153,20 @@ class Library:
         return await asyncio.to_thread(self._locked, self._vectors.search, query_vector, k)
 
     async def ingest_paths(self, paths: Iterable[str | Path], progress: Progress | None = None,
-                           scope: str | None = None) -> IngestReport:
-        """Add the articles of files and folders to a scope (None: global); bad files are reported, not fatal."""
+                           scope: str | None = None, public_urls_only: bool = False) -> IngestReport:
+        """Add the articles of files, folders and web pages to a scope (None: global); failures are reported."""
         check_scope(scope)
         started = time.monotonic()
         tally = _Tally()
-        files = await asyncio.to_thread(lambda: list(iter_files(paths)))
-        tally.files = len(files)
+        paths = list(paths)
+        urls = [p for p in paths if isinstance(p, str) and is_url(p)]
+        files = await asyncio.to_thread(lambda: list(iter_files(p for p in paths if p not in urls)))
+        sources: list[str | Path] = [*files, *urls]
+        tally.files = len(sources)
         pending: list[Article] = []
-        for done, path in enumerate(files, start=1):
-            for item in await asyncio.to_thread(self._read, path):
+        for done, source in enumerate(sources, start=1):
+            read = self._read if isinstance(source, Path) else partial(self._fetch, public_only=public_urls_only)
+            for item in await asyncio.to_thread(read, source):
                 if isinstance(item, SourceError):
                     tally.errors.append(str(item))
                 else:
@@ -169,7 +175,7 @@ class Library:
                 await self._write_batch(pending, tally, scope)
                 pending = []
             if progress:
-                progress(done, len(files), tally.new + tally.updated + tally.unchanged)
+                progress(done, len(sources), tally.new + tally.updated + tally.unchanged)
         await self._write_batch(pending, tally, scope)
         await self._save_vectors()
         return tally.report(started)
@@ -182,6 +188,13 @@ class Library:
         except SourceError as error:  # a JSONL file can fail part-way: keep the lines read before
             items.append(error)
         return items
+
+    def _fetch(self, url: str, public_only: bool) -> list[Article | SourceError]:
+        """The article of one web page, or the reason it could not be read."""
+        try:
+            return [fetch_article(url, public_only=public_only)]
+        except SourceError as error:
+            return [error]
 
     async def ingest_articles(self, articles: Iterable[Article], scope: str | None = None) -> IngestReport:
         """Add articles made by other front ends (feeds, the bot) to a scope (None: the global library)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -243,16 +244,20 @@ def _title_from_stem(path: Path) -> str:
 
 
 def _read_html(path: Path, html: str) -> Article:
-    """Build the Article of an HTML page from its main text and metadata."""
+    """Build the Article of an HTML file from its main text and metadata."""
+    return article_from_html(html, str(path), _title_from_stem(path))
+
+
+def article_from_html(html: str, origin: str, fallback_title: str, fallback_url: str | None = None) -> Article:
+    """Build the Article of an HTML page (a file or a fetched URL) from its main text and metadata."""
     page = extract_html(html)
     text = _drop_repeated_title(page.title, page.text) if page is not None else ""
     if page is None or not text:
-        raise SourceError(f"{path}: no article text found in the HTML")
-    try:
-        url = canonical_url(page.url) if page.url else None
-    except ValueError:
-        url = None  # a relative or odd canonical link: the page is still worth reading
-    return _article(page.title or _title_from_stem(path), text, str(path), url=url, source=page.sitename,
+        raise SourceError(f"{origin}: no article text found in the HTML")
+    url = fallback_url
+    with contextlib.suppress(ValueError):  # a relative or odd canonical link: the page is still worth reading
+        url = canonical_url(page.url) if page.url else fallback_url
+    return _article(page.title or fallback_title, text, origin, url=url, source=page.sitename,
                     published=date.fromisoformat(page.date) if page.date else None)
 
 

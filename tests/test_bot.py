@@ -267,3 +267,13 @@ async def test_a_question_with_no_words_gets_a_private_note(discord_emulator, ne
     note = refused.followups[0]
     assert note["flags"] & 64 and "no words to search for" in note["content"]
     assert emu.requests_to("DELETE", r"/webhooks/\d+/.+/messages/@original")
+
+
+async def test_ingest_needs_a_url_or_a_file_and_refuses_private_addresses(discord_emulator, newsbot):
+    emu = discord_emulator
+    neither = await slash(emu, emu.admin, "ingest")
+    assert "either a `url` or a `file`" in neither.responses[0]["data"]["content"]
+    private = await slash(emu, emu.admin, "ingest", {"url": "http://127.0.0.1:9/secret.html"})
+    note = private.followups[0]
+    assert note["flags"] & 64 and "private address" in note["content"]
+    assert (await newsbot.library.stats(scope=str(emu.guild.id))).articles == 4

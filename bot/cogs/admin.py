@@ -98,22 +98,33 @@ class AdminCog(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="ingest", description="Add articles for this server from a file "
-                                                     "(.txt .md .html .json .jsonl)")
-    @app_commands.describe(file="An article file, or a JSON/JSONL file of articles")
+    @app_commands.command(name="ingest", description="Add an article to this server's library from a web page or "
+                                                     "a file")
+    @app_commands.describe(url="The address of a news article (https://...)",
+                           file="An article file (.txt .md .html) or a JSON/JSONL file of articles")
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.checks.has_permissions(manage_guild=True)
-    async def ingest(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
-        """Read an attached file into this server's library."""
-        if file.size > MAX_ATTACHMENT_BYTES:
+    async def ingest(self, interaction: discord.Interaction, url: str | None = None,
+                     file: discord.Attachment | None = None) -> None:
+        """Read a web page or an attached file into this server's library."""
+        if (url is None) == (file is None):
+            await interaction.response.send_message("Give either a `url` or a `file`.", ephemeral=True)
+            return
+        if file is not None and file.size > MAX_ATTACHMENT_BYTES:
             await interaction.response.send_message("That file is over 10 MB; split it up.", ephemeral=True)
             return
         await interaction.response.defer(thinking=True, ephemeral=True)
+        scope = scope_of(interaction.guild)
+        if url is not None:
+            # Public addresses only: a server manager must not make the bot probe the operator's network.
+            report = await self.bot.library.ingest_paths([url.strip()], scope=scope, public_urls_only=True)
+            await interaction.followup.send(ingest_message(report), ephemeral=True)
+            return
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / safe_filename(file.filename)
             path.write_bytes(await file.read())
-            report = await self.bot.library.ingest_paths([path], scope=scope_of(interaction.guild))
+            report = await self.bot.library.ingest_paths([path], scope=scope)
         await interaction.followup.send(ingest_message(report).replace(str(path), file.filename), ephemeral=True)
 
     @app_commands.command(name="stats", description="What I know and how my answers are doing in this server")
