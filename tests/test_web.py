@@ -54,10 +54,17 @@ class Handler(BaseHTTPRequestHandler):
         """Keep test output quiet."""
 
 
+class QuietServer(ThreadingHTTPServer):
+    """Does not print the broken pipe of a client that gave up waiting (the timeout test)."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Ignore the client's hang-up."""
+
+
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
     """A real HTTP server on 127.0.0.1; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = QuietServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
