@@ -16,6 +16,7 @@ from tests.discord_emulator import (
     DiscordEmulator,
     NonLoopbackRequest,
     SeededEmulator,
+    Upload,
     loopback_trace_config,
     refuse_non_loopback,
 )
@@ -75,6 +76,13 @@ async def panel(interaction: discord.Interaction) -> None:
 async def admin(interaction: discord.Interaction) -> None:
     """Only members with MANAGE_GUILD get here."""
     await interaction.response.send_message("admin ok")
+
+
+@app_commands.command(name="upload", description="Read an attached file")
+async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
+    """Download the attachment and describe it."""
+    data = await file.read()
+    await interaction.response.send_message(f"{file.filename} {file.size} {file.content_type} {data!r}")
 
 
 async def on_app_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
@@ -336,3 +344,47 @@ async def test_reaction_event_reaches_bot(discord_emulator: SeededEmulator, bot:
     await emu.add_reaction_event(sent, emu.alice, "👍")
     event = await waiting
     assert (event.message_id, event.user_id, str(event.emoji)) == (int(sent["id"]), emu.alice.id, "👍")
+
+
+async def test_attachment_option_is_resolved_and_downloadable(discord_emulator: SeededEmulator) -> None:
+    emu = discord_emulator
+    bot = make_bot()
+    bot.tree.add_command(upload)
+    async with running(emu, bot):
+        await sync_commands(bot, emu.guild.id)
+        sent = Upload(filename="news 1.jsonl", data=b'{"a": 1}\n\x00', content_type="application/json")
+        invoked = await emu.invoke_slash(emu.guild, emu.channel, emu.alice, "upload", {"file": sent})
+        interaction = await invoked.wait_done()
+        with pytest.raises(TypeError, match="type 11"):
+            await emu.invoke_slash(emu.guild, emu.channel, emu.alice, "upload", {"file": "news.jsonl"})
+    option = interaction.payload["data"]["options"][0]
+    attachment = interaction.payload["data"]["resolved"]["attachments"][option["value"]]
+    assert option["name"] == "file" and option["type"] == 11
+    assert attachment["size"] == 10 and attachment["url"].startswith(f"http://127.0.0.1:{emu.port}/attachments/")
+    assert interaction.original is not None
+    assert interaction.original["content"] == "news 1.jsonl 10 application/json " + repr(sent.data)
+    download = emu.requests_to("GET", rf"/attachments/{emu.channel.id}/{option['value']}/news 1.jsonl")
+    assert [r.status for r in download] == [200]
+
+
+async def test_direct_messages_reach_the_bot_and_its_replies_are_recorded(
+    discord_emulator: SeededEmulator, bot: commands.Bot
+) -> None:
+    emu = discord_emulator
+    dm = emu.add_dm(emu.alice)
+    assert emu.add_dm(emu.alice.user) is dm and dm.type == 1
+    waiting = asyncio.create_task(bot.wait_for("message", timeout=5))
+    await asyncio.sleep(0)
+    sent = await emu.send_message(dm, emu.alice, "hello in private")
+    message = await waiting
+    assert message.guild is None and isinstance(message.channel, discord.DMChannel)
+    assert (message.id, message.author.id, message.content) == (int(sent["id"]), emu.alice.id, "hello in private")
+    await message.reply("private hi", allowed_mentions=discord.AllowedMentions.none())
+    assert emu.messages[dm.id][-1]["content"] == "private hi"
+    reply = emu.requests_to("POST", rf"/channels/{dm.id}/messages")[0]
+    assert "guild_id" not in reply.json["message_reference"]
+    opened = await bot.create_dm(discord.Object(emu.admin.id))
+    assert opened.id == emu.add_dm(emu.admin).id and opened.recipient is not None
+    assert opened.recipient.name == "admin"
+    await opened.send("hello admin")
+    assert emu.messages[opened.id][-1]["content"] == "hello admin"

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .models import Channel, Guild, Interaction, Member, Thread, User
-from .payloads import interaction_payload, member_payload, message_payload, user_payload
+from .attachments import Upload
+from .models import Channel, DMChannel, Guild, Interaction, Member, Thread, User
+from .payloads import guild_fields, interaction_payload, member_payload, message_payload, user_payload
 
 if TYPE_CHECKING:
+    from .attachments import AttachmentStore
     from .gateway import Gateway
     from .messages import MessageStore
     from .models import SnowflakeFactory
 
-OPTION_CHECKS: dict[int, tuple[type, ...]] = {3: (str,), 4: (int,), 5: (bool,), 10: (int, float)}
+OPTION_CHECKS: dict[int, tuple[type, ...]] = {3: (str,), 4: (int,), 5: (bool,), 10: (int, float), 11: (Upload,)}
 
 
 def _option_type(value: object) -> int:
-    """The option type a Python value implies (3 str, 4 int, 5 bool, 10 number)."""
+    """The option type a Python value implies (3 str, 4 int, 5 bool, 10 number, 11 attachment)."""
+    if isinstance(value, Upload):
+        return 11
     if isinstance(value, bool):
         return 5
     if isinstance(value, int):
@@ -28,11 +32,13 @@ def _option_type(value: object) -> int:
         return 10
     if isinstance(value, str):
         return 3
-    raise TypeError(f"unsupported option value {value!r}; use str, int, bool or float")
+    raise TypeError(f"unsupported option value {value!r}; use str, int, bool, float or Upload")
 
 
-def build_options(definitions: list[dict[str, Any]], values: dict[str, object]) -> list[dict[str, Any]]:
-    """data.options for the given values, typed by the synced option definitions."""
+def build_options(
+    definitions: list[dict[str, Any]], values: dict[str, object], attach: Callable[[Upload], str] | None = None,
+) -> list[dict[str, Any]]:
+    """data.options for the given values, typed by the synced option definitions; attach stores an Upload."""
     by_name = {d["name"]: d for d in definitions}
     options = []
     for name, value in values.items():
@@ -40,9 +46,13 @@ def build_options(definitions: list[dict[str, Any]], values: dict[str, object]) 
             raise KeyError(f"option {name!r} is not in the synced command (has {sorted(by_name)})")
         kind = int(by_name[name]["type"])
         if kind not in OPTION_CHECKS:
-            raise NotImplementedError(f"option {name!r} has type {kind}; only 3, 4, 5 and 10 are emulated")
+            raise NotImplementedError(f"option {name!r} has type {kind}; only 3, 4, 5, 10 and 11 are emulated")
         if _option_type(value) != kind and not (kind == 10 and _option_type(value) == 4):
             raise TypeError(f"option {name!r} is type {kind} but got {value!r}")
+        if isinstance(value, Upload):
+            if attach is None:
+                raise TypeError(f"option {name!r}: an Upload needs an attach callback")
+            value = attach(value)
         options.append({"name": name, "type": kind, "value": value})
     return options
 
@@ -65,6 +75,7 @@ class DriverMixin:
         gateway: Gateway
         store: MessageStore
         new_id: SnowflakeFactory
+        attachments: AttachmentStore
         synced_commands: dict[int | None, list[dict[str, Any]]]
         interactions: dict[int, Interaction]
 
@@ -78,23 +89,29 @@ class DriverMixin:
             raise RuntimeError(f"cannot dispatch {event}: no live gateway client (wait_ready / wait_resumed first)")
 
     async def send_message(
-        self, channel: Channel, author: Member, content: str, *, mentions: Sequence[User] = (),
+        self, channel: Channel, author: Member | User, content: str, *, mentions: Sequence[User] = (),
         thread: Thread | None = None,
     ) -> dict[str, Any]:
-        """Dispatch MESSAGE_CREATE for a user's message; returns the message payload."""
+        """Dispatch MESSAGE_CREATE for a user's message (in a DM: no guild_id or member); returns the message."""
         target = thread or channel
-        guild = self.guild_by_id(target.guild_id)
-        message = message_payload(self.new_id(), target, author.user, {"content": content})
-        message["mentions"] = [self._mention(guild, user) for user in mentions]
+        user = author.user if isinstance(author, Member) else author
+        message = message_payload(self.new_id(), target, user, {"content": content})
+        guild = None if isinstance(target, DMChannel) else self.guild_by_id(target.guild_id)
+        message["mentions"] = [self._mention(guild, mentioned) for mentioned in mentions]
         self.store.remember(message)
-        event = message | {"guild_id": str(guild.id), "member": member_payload(author, with_user=False)}
+        event = message | guild_fields(target)
+        if guild is not None:
+            member = author if isinstance(author, Member) else guild.member(user.id)
+            if member is None:
+                raise ValueError(f"{user.name} is not a member of guild {guild.id}")
+            event["member"] = member_payload(member, with_user=False)
         await self._dispatch("MESSAGE_CREATE", event)
         return message
 
     @staticmethod
-    def _mention(guild: Guild, user: User) -> dict[str, Any]:
-        """A mentions[] entry: the user plus their partial member."""
-        member = guild.member(user.id)
+    def _mention(guild: Guild | None, user: User) -> dict[str, Any]:
+        """A mentions[] entry: the user plus their partial member (in a guild)."""
+        member = None if guild is None else guild.member(user.id)
         data = user_payload(user)
         if member is not None:
             data["member"] = member_payload(member, with_user=False)
@@ -126,13 +143,22 @@ class DriverMixin:
         if subcommand is not None:
             path.append(_nested(definitions, subcommand, 1, name))
             definitions = path[-1].get("options") or []
-        data_options = build_options(definitions, options or {})
+        resolved: dict[str, dict[str, Any]] = {}
+        data_options = build_options(definitions, options or {}, lambda upload: self._attach(channel, upload, resolved))
         for parent in reversed(path):
             data_options = [{"name": parent["name"], "type": parent["type"], "options": data_options}]
         data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1, "options": data_options}
+        if resolved:
+            data["resolved"] = {"attachments": resolved}
         if is_guild:
             data["guild_id"] = str(guild.id)
         return await self._interact(2, data, guild, channel, member)
+
+    def _attach(self, channel: Channel, upload: Upload, resolved: dict[str, dict[str, Any]]) -> str:
+        """Store an option's upload as an ephemeral attachment; add it to resolved and return its id."""
+        attachment = self.attachments.add(channel.id, upload) | {"ephemeral": True}
+        resolved[attachment["id"]] = attachment
+        return attachment["id"]
 
     async def click_button(self, message: dict[str, Any], member: Member, custom_id: str) -> Interaction:
         """Dispatch INTERACTION_CREATE type 3 for a button on a message."""
@@ -162,12 +188,14 @@ class DriverMixin:
         await self._dispatch("INTERACTION_CREATE", payload)
         return interaction
 
-    async def add_reaction_event(self, message: dict[str, Any], member: Member, emoji: str) -> None:
-        """Dispatch MESSAGE_REACTION_ADD for a unicode emoji added by a member."""
+    async def add_reaction_event(self, message: dict[str, Any], member: Member | User, emoji: str) -> None:
+        """Dispatch MESSAGE_REACTION_ADD for a unicode emoji added by a member (or a user, in a DM)."""
         channel = self.channel_by_id(int(message["channel_id"]))
         data = {
             "user_id": str(member.id), "channel_id": str(channel.id), "message_id": message["id"],
-            "guild_id": str(channel.guild_id), "member": member_payload(member), "type": 0, "burst": False,
-            "emoji": {"id": None, "name": emoji}, "message_author_id": message["author"]["id"],
-        }
+            "type": 0, "burst": False, "emoji": {"id": None, "name": emoji},
+            "message_author_id": message["author"]["id"],
+        } | guild_fields(channel)
+        if isinstance(member, Member) and not isinstance(channel, DMChannel):
+            data["member"] = member_payload(member)
         await self._dispatch("MESSAGE_REACTION_ADD", data)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .attachments import Upload
 from .models import Channel, Thread, User
-from .payloads import message_payload, now_iso, thread_payload
+from .payloads import guild_fields, message_payload, now_iso, thread_payload
 from .responses import ApiError
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ class MessageStore:
     ) -> dict[str, Any]:
         """Store a new message (ephemeral ones only by id) and dispatch MESSAGE_CREATE."""
         body = dict(body)
-        body["attachments"] = self._attachments(body.get("attachments") or [], files)
+        body["attachments"] = self._attachments(channel.id, body.get("attachments") or [], files)
         message = message_payload(self.emulator.new_id(), channel, author, body, message_type=message_type)
         message.update(extra or {})
         self._by_id[int(message["id"])] = message
@@ -60,7 +61,8 @@ class MessageStore:
         if "flags" in body:  # ephemerality cannot be changed by an edit
             message["flags"] = int(body["flags"] or 0) & ~EPHEMERAL | (message["flags"] & EPHEMERAL)
         if "attachments" in body:
-            message["attachments"] = self._attachments(body["attachments"] or [], files, message["attachments"])
+            declared, existing = body["attachments"] or [], message["attachments"]
+            message["attachments"] = self._attachments(int(message["channel_id"]), declared, files, existing)
         message["flags"] &= ~LOADING
         message["edited_timestamp"] = now_iso()
         if not message["flags"] & EPHEMERAL:
@@ -74,7 +76,7 @@ class MessageStore:
         listed = self.by_channel.get(channel.id, [])
         if message in listed:
             listed.remove(message)
-        data = {"id": message["id"], "channel_id": message["channel_id"], "guild_id": str(channel.guild_id)}
+        data = {"id": message["id"], "channel_id": message["channel_id"]} | guild_fields(channel)
         self.emulator.gateway.dispatch("MESSAGE_DELETE", data)
 
     def create_thread(
@@ -97,9 +99,10 @@ class MessageStore:
         return thread
 
     def _attachments(
-        self, declared: list[dict[str, Any]], files: list[tuple[str, bytes]], existing: list[dict[str, Any]] = ()
+        self, channel_id: int, declared: list[dict[str, Any]], files: list[tuple[str, bytes]],
+        existing: list[dict[str, Any]] = (),
     ) -> list[dict[str, Any]]:
-        """Turn declared attachments into attachment objects: existing ids are kept, id N means files[N]."""
+        """Turn declared attachments into served attachment objects: existing ids are kept, id N means files[N]."""
         kept = {str(a["id"]): a for a in existing}
         result = []
         for item in declared:
@@ -108,15 +111,11 @@ class MessageStore:
                 continue
             index = int(item.get("id", 0))
             filename, content = files[index] if index < len(files) else (item.get("filename", "file"), b"")
-            new_id = self.emulator.new_id()
-            url = f"{self.emulator.base_url}/attachments/{new_id}/{filename}"
-            result.append({
-                "id": str(new_id), "filename": item.get("filename", filename), "size": len(content),
-                "url": url, "proxy_url": url, "description": item.get("description"), "content_type": None,
-            })
+            upload = Upload(item.get("filename", filename), content)
+            result.append(self.emulator.attachments.add(channel_id, upload, description=item.get("description")))
         return result
 
     def _announce(self, event: str, message: dict[str, Any], channel: Channel) -> None:
-        """Dispatch a message event with guild_id (and member for guild authors)."""
-        data = message | {"guild_id": str(channel.guild_id)}
+        """Dispatch a message event (with guild_id unless the channel is a DM)."""
+        data = message | guild_fields(channel)
         self.emulator.gateway.dispatch(event, data)

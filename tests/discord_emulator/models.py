@@ -93,6 +93,14 @@ class Channel:
 
 
 @dataclass
+class DMChannel(Channel):
+    """A direct-message channel (type 1) between the bot and one user; it has no guild (guild_id 0)."""
+
+    type: int = 1
+    recipient: User | None = None
+
+
+@dataclass
 class Thread(Channel):
     """A thread channel (type 11 public, 12 private) whose parent is a text channel."""
 

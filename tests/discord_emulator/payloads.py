@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .models import Channel, Guild, Member, Role, Thread, User
+from .models import Channel, DMChannel, Guild, Member, Role, Thread, User
 
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
@@ -70,9 +70,11 @@ def member_payload(member: Member, *, with_user: bool = True, permissions: int |
 
 
 def channel_payload(channel: Channel) -> dict[str, Any]:
-    """A guild text channel or thread object."""
+    """A guild text channel, thread or DM channel object."""
     if isinstance(channel, Thread):
         return thread_payload(channel)
+    if isinstance(channel, DMChannel):
+        return dm_payload(channel)
     return {
         "id": str(channel.id),
         "type": channel.type,
@@ -87,6 +89,17 @@ def channel_payload(channel: Channel) -> dict[str, Any]:
         "rate_limit_per_user": 0,
         "flags": 0,
     }
+
+
+def dm_payload(channel: DMChannel) -> dict[str, Any]:
+    """A DM channel object (type 1) with its one recipient."""
+    recipients = [] if channel.recipient is None else [user_payload(channel.recipient)]
+    return {"id": str(channel.id), "type": 1, "last_message_id": None, "recipients": recipients, "flags": 0}
+
+
+def guild_fields(channel: Channel) -> dict[str, str]:
+    """{"guild_id": ...} for a guild channel, {} for a DM (Discord omits guild_id there)."""
+    return {} if isinstance(channel, DMChannel) else {"guild_id": str(channel.guild_id)}
 
 
 def thread_payload(thread: Thread) -> dict[str, Any]:
@@ -174,7 +187,7 @@ def message_payload(
         "flags": int(body.get("flags") or 0),
     }
     if reference:
-        ref = {"type": 0, "channel_id": str(channel.id), "guild_id": str(channel.guild_id)} | reference
+        ref = {"type": 0, "channel_id": str(channel.id)} | guild_fields(channel) | reference
         data["message_reference"] = {k: str(v) if k.endswith("_id") else v for k, v in ref.items()}
     if "nonce" in body:
         data["nonce"] = body["nonce"]

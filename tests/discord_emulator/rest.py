@@ -82,6 +82,8 @@ class RestApi:
         self.routes: list[tuple[str, re.Pattern[str], Handler, bool]] = []
         table: list[tuple[str, str, Handler, bool]] = [
             ("GET", r"/users/@me", self._me, True),
+            ("GET", r"/users/@me/channels", self._dm_channels, True),
+            ("POST", r"/users/@me/channels", self._open_dm, True),
             ("GET", r"/oauth2/applications/@me", self._application, True),
             ("GET", r"/gateway", self._gateway, False),
             ("GET", r"/gateway/bot", self._gateway, True),
@@ -142,6 +144,17 @@ class RestApi:
     async def _me(self, call: Call) -> web.Response:
         """GET /users/@me."""
         return json_response(user_payload(self.emulator.bot_user) | {"verified": True, "mfa_enabled": False})
+
+    async def _dm_channels(self, call: Call) -> web.Response:
+        """GET /users/@me/channels: the bot's DM channels."""
+        return json_response([channel_payload(dm) for dm in self.emulator.dms])
+
+    async def _open_dm(self, call: Call) -> web.Response:
+        """POST /users/@me/channels {recipient_id}: the DM channel with that user (created if needed)."""
+        user = self.emulator.user_by_id(int(call.body.get("recipient_id") or 0))
+        if user is None:
+            raise ApiError(400, "Invalid Recipient(s)", 50033)
+        return json_response(channel_payload(self.emulator.add_dm(user)))
 
     async def _application(self, call: Call) -> web.Response:
         """GET /oauth2/applications/@me."""

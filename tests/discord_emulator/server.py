@@ -35,6 +35,7 @@ import discord.http
 import yarl
 from aiohttp import web
 
+from .attachments import AttachmentStore
 from .driving import DriverMixin
 from .gateway import Gateway
 from .messages import MessageStore
@@ -43,6 +44,7 @@ from .models import (
     EVERYONE_PERMISSIONS,
     MANAGE_GUILD,
     Channel,
+    DMChannel,
     Guild,
     Interaction,
     Member,
@@ -80,6 +82,8 @@ class DiscordEmulator(DriverMixin):
         self.synced_commands: dict[int | None, list[dict[str, Any]]] = {}
         self.interactions: dict[int, Interaction] = {}
         self.reactions: set[tuple[int, str]] = set()
+        self.dms: list[DMChannel] = []
+        self.attachments = AttachmentStore(self)
         self.waiter = Waiter()
         self.store = MessageStore(self)
         self.gateway = Gateway(self, refuse_privileged_intents=refuse_privileged_intents)
@@ -122,6 +126,7 @@ class DiscordEmulator(DriverMixin):
         app = web.Application()
         app.router.add_get("/", self.gateway.handle)
         app.router.add_route("*", "/api/v10/{tail:.*}", self.rest.handle)
+        app.router.add_get("/attachments/{channel}/{id}/{filename}", self.attachments.serve)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
@@ -193,6 +198,22 @@ class DiscordEmulator(DriverMixin):
         self.gateway.dispatch("GUILD_MEMBER_ADD", member_payload(member) | {"guild_id": str(guild.id)})
         return member
 
+    def add_dm(self, user: Member | User) -> DMChannel:
+        """The DM channel (type 1) between the bot and this user, made on first use (Discord sends no event)."""
+        user = user.user if isinstance(user, Member) else user
+        existing = next((dm for dm in self.dms if dm.recipient is not None and dm.recipient.id == user.id), None)
+        if existing is not None:
+            return existing
+        channel = DMChannel(self.new_id(), 0, "", recipient=user)
+        self.dms.append(channel)
+        return channel
+
+    def user_by_id(self, user_id: int) -> User | None:
+        """A known user (bot, owner, any guild member or DM recipient) with this id."""
+        users = [self.bot_user, self.owner, *(m.user for g in self.guilds for m in g.members)]
+        users += [dm.recipient for dm in self.dms if dm.recipient is not None]
+        return next((u for u in users if u.id == user_id), None)
+
     def guild_by_id(self, guild_id: int) -> Guild:
         """The guild with this id, or a 404 Unknown Guild."""
         for guild in self.guilds:
@@ -201,7 +222,10 @@ class DiscordEmulator(DriverMixin):
         raise ApiError(404, "Unknown Guild", 10004)
 
     def channel_by_id(self, channel_id: int) -> Channel:
-        """The channel or thread with this id, or a 404 Unknown Channel."""
+        """The channel, thread or DM channel with this id, or a 404 Unknown Channel."""
+        for dm in self.dms:
+            if dm.id == channel_id:
+                return dm
         for guild in self.guilds:
             for channel in (*guild.channels, *guild.threads):
                 if channel.id == channel_id:
