@@ -277,3 +277,23 @@ async def test_ingest_needs_a_url_or_a_file_and_refuses_private_addresses(discor
     note = private.followups[0]
     assert note["flags"] & 64 and "private address" in note["content"]
     assert (await newsbot.library.stats(scope=str(emu.guild.id))).articles == 4
+
+
+async def test_sources_pages_turn_with_buttons_for_the_asker_only(discord_emulator, tmp_path):
+    emu = discord_emulator
+    briefs = tmp_path / "briefs.jsonl"
+    briefs.write_text("".join(
+        f'{{"id": "brief-{n}", "title": "Council brief {n}", "published": "2023-01-{n + 1:02d}",'
+        f' "text": "The council met for the {n}th time."}}\n' for n in range(12)))
+    async with running_bot(emu, tmp_path / "data") as bot:
+        await bot.library.ingest_paths([briefs])
+        listing = await slash(emu, emu.alice, "sources")
+        message = listing.original
+        assert "Page 1 of 2 · 16 articles" in message["embeds"][0]["footer"]["text"]
+        next_id = message["components"][0]["components"][1]["custom_id"]
+        stranger = await (await emu.click_button(message, emu.admin, next_id)).wait_done()
+        assert stranger.responses[0]["data"]["flags"] & 64
+        turned = await (await emu.click_button(message, emu.alice, next_id)).wait_done()
+        page = turned.responses[0]
+        assert page["type"] == 7 and "Page 2 of 2" in page["data"]["embeds"][0]["footer"]["text"]
+        assert page["data"]["components"][0]["components"][1]["disabled"] is True

@@ -78,3 +78,16 @@ async def test_the_bot_runs_until_stopped_and_answers(discord_emulator: SeededEm
         with contextlib.suppress(asyncio.CancelledError):
             await task
     assert bool(emu.requests_to("GET", "/gateway/bot")) == (shards == "auto")
+
+
+async def test_without_a_dev_server_commands_sync_globally(discord_emulator: SeededEmulator, monkeypatch, tmp_path):
+    emu = discord_emulator
+    monkeypatch.setenv(TOKEN_VARIABLE, emu.token)
+    with emu.patch_discord():
+        task = asyncio.create_task(cmd_run(run_args(), settings_for(tmp_path)))
+        put = await emu.wait_for_request("PUT", r"/applications/\d+/commands", timeout=15)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert "ask" in {command["name"] for command in put.json}
+    assert not emu.requests_to("PUT", r"/applications/\d+/guilds/\d+/commands")
