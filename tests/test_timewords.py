@@ -1,0 +1,85 @@
+"""Dates named in words, resolved against an article's publication date (a table of real news phrasings)."""
+
+from datetime import date
+
+import pytest
+
+from index.timewords import event_date, find_dates, parse_period
+
+SATURDAY = date(2022, 12, 31)  # the seed article's events ran Thursday 29 to Friday 30 December 2022
+MONDAY = date(2023, 1, 2)
+D = date
+
+CASES = [
+    # (sentence, publication date, expected (text, first, last) of the first mention)
+    ("Shelling killed three civilians on Friday.", SATURDAY, ("on Friday", D(2022, 12, 30), D(2022, 12, 30))),
+    ("Russia fired 69 missiles on Thursday.", SATURDAY, ("on Thursday", D(2022, 12, 29), D(2022, 12, 29))),
+    ("Crowds gathered on Saturday morning.", SATURDAY, ("on Saturday", SATURDAY, SATURDAY)),
+    ("The strike happened yesterday.", SATURDAY, ("yesterday", D(2022, 12, 30), D(2022, 12, 30))),
+    ("Officials said today that the grid held.", SATURDAY, ("today", SATURDAY, SATURDAY)),
+    ("Markets reopen tomorrow.", SATURDAY, ("tomorrow", D(2023, 1, 1), D(2023, 1, 1))),
+    ("Talks will resume on Monday.", SATURDAY, ("on Monday", MONDAY, MONDAY)),
+    ("The summit is due to start on Wednesday.", SATURDAY, ("on Wednesday", D(2023, 1, 4), D(2023, 1, 4))),
+    ("The minister met envoys last Monday.", SATURDAY, ("last Monday", D(2022, 12, 26), D(2022, 12, 26))),
+    ("Ministers meet next Friday.", SATURDAY, ("next Friday", D(2023, 1, 6), D(2023, 1, 6))),
+    ("Prices rose last week.", SATURDAY, ("last week", D(2022, 12, 19), D(2022, 12, 25))),
+    ("Earlier this week the bank cut rates.", SATURDAY, ("Earlier this week", D(2022, 12, 26), D(2023, 1, 1))),
+    ("A vote is planned next week.", SATURDAY, ("next week", MONDAY, D(2023, 1, 8))),
+    ("Earlier this month, banks fell.", SATURDAY, ("Earlier this month", D(2022, 12, 1), D(2022, 12, 31))),
+    ("Exports fell last month.", SATURDAY, ("last month", D(2022, 11, 1), D(2022, 11, 30))),
+    ("Output will grow next month.", SATURDAY, ("next month", D(2023, 1, 1), D(2023, 1, 31))),
+    ("Growth slowed last year.", MONDAY, ("last year", D(2022, 1, 1), D(2022, 12, 31))),
+    ("He hoped Xi would visit Moscow next spring.", SATURDAY, ("next spring", D(2023, 3, 1), D(2023, 5, 31))),
+    ("Last summer was the hottest on record.", SATURDAY, ("Last summer", D(2022, 6, 1), D(2022, 8, 31))),
+    ("Blackouts may last all this winter.", SATURDAY, ("this winter", D(2022, 12, 1), D(2023, 2, 28))),
+    ("Two days ago the port closed.", SATURDAY, ("Two days ago", D(2022, 12, 29), D(2022, 12, 29))),
+    ("The plant shut three weeks ago.", SATURDAY, ("three weeks ago", D(2022, 12, 10), D(2022, 12, 10))),
+    ("The law passed a year ago.", SATURDAY, ("a year ago", D(2021, 12, 31), D(2021, 12, 31))),
+    ("Fighting went on over the weekend.", MONDAY, ("over the weekend", D(2022, 12, 31), D(2023, 1, 1))),
+    ("On 30 December 2022 the grid held.", MONDAY, ("30 December 2022", D(2022, 12, 30), D(2022, 12, 30))),
+    ("The deal was signed on December 29, 2022.", MONDAY, ("December 29, 2022", D(2022, 12, 29), D(2022, 12, 29))),
+    ("The deal was signed Dec. 29.", MONDAY, ("Dec. 29", D(2022, 12, 29), D(2022, 12, 29))),
+    ("Strikes began on 30th December.", MONDAY, ("30th December", D(2022, 12, 30), D(2022, 12, 30))),
+    ("Sales fell in November.", SATURDAY, ("in November", D(2022, 11, 1), D(2022, 11, 30))),
+    ("It began in March 2021.", SATURDAY, ("in March 2021", D(2021, 3, 1), D(2021, 3, 31))),
+    ("A review is due in February.", SATURDAY, ("in February", D(2023, 2, 1), D(2023, 2, 28))),
+    ("Elections were held on 5 May 1987.", MONDAY, ("5 May 1987", D(1987, 5, 5), D(1987, 5, 5))),
+]
+
+
+@pytest.mark.parametrize("sentence, published, expected", CASES, ids=[c[0] for c in CASES])
+def test_dates_in_words_resolve_against_the_publication_date(sentence, published, expected):
+    mention = find_dates(sentence, published)[0]
+    assert (mention.text, mention.first, mention.last) == expected
+    assert sentence[mention.start:mention.start + len(mention.text)] == mention.text
+
+
+@pytest.mark.parametrize("sentence", [
+    "The U.S. economy grew.", "Protesters march 5 miles to the capital.", "They may agree to talks.",
+    "He scored 31 points.", "The 31 February date is wrong.",
+])
+def test_sentences_without_dates(sentence):
+    assert find_dates(sentence, SATURDAY) == []
+
+
+def test_several_mentions_in_order_and_the_event_date():
+    mentions = find_dates("Talks failed on Thursday and will resume next week.", SATURDAY)
+    assert [m.text for m in mentions] == ["on Thursday", "next week"]
+    assert event_date("Talks failed on Thursday.", SATURDAY) == D(2022, 12, 29)
+    assert event_date("The grid held.", SATURDAY) == SATURDAY
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("7d", (D(2022, 12, 24), SATURDAY)), ("24h", (D(2022, 12, 30), SATURDAY)), ("2w", (D(2022, 12, 17), SATURDAY)),
+    ("1m", (D(2022, 11, 30), SATURDAY)), ("today", (SATURDAY, SATURDAY)), ("yesterday", (D(2022, 12, 30),) * 2),
+    ("this week", (D(2022, 12, 26), D(2023, 1, 1))), ("Last Week", (D(2022, 12, 19), D(2022, 12, 25))),
+    ("2022-12-30", (D(2022, 12, 30),) * 2), ("30 December 2022", (D(2022, 12, 30),) * 2),
+])
+def test_since_and_until_values(value, expected):
+    assert parse_period(value, SATURDAY) == expected
+
+
+@pytest.mark.parametrize("value", ["soonish", "7 fortnights", ""])
+def test_unreadable_periods_say_what_works(value):
+    with pytest.raises(ValueError, match=r"use a date .*24h, 7d"):
+        parse_period(value, SATURDAY)
