@@ -16,7 +16,7 @@ from index.answer import build_answer, check_question, score_candidates
 from index.embedder import Embedder
 from index.models import Answer, Article, ArticleDetail, ArticleInfo, IngestReport, PreparedArticle, Stats, Usage
 from index.preparation import content_hash, prepare_articles
-from index.retrieval import Query, Retriever
+from index.retrieval import Candidate, Query, Retriever
 from index.scopes import check_scope
 from index.search import article_filter, build_fts_query, query_terms
 from index.settings import EngineSettings
@@ -288,13 +288,25 @@ class Library:
             question, scope, answer.abstained, top_score, [quote.sentence_id for quote in answer.quotes])
         return replace(answer, question_id=question_id)
 
-    async def _answer(self, question: str, scope: str | None, context: str | None) -> tuple[Answer, float | None]:
-        """The answer, and the best candidate sentence's score (quoted or not) for the question log."""
+    async def rank(self, question: str, scope: str | None = None,
+                   context: str | None = None) -> list[tuple[float, Candidate]]:
+        """Every candidate sentence `ask` would weigh, with its score, best first (none for an empty library)."""
+        question = check_question(question, self.settings.policy.max_question_chars)
+        return score_candidates(await self._candidates(question, scope, context) or [], self.settings.policy)
+
+    async def _candidates(self, question: str, scope: str | None, context: str | None) -> list[Candidate] | None:
+        """The sentences retrieval finds for the question; None when the library has no articles."""
         await self._follow_other_writers()
         if self._vectors is None or len(self._vectors) == 0:
+            return None
+        return await self._retriever.candidates(await self._query(question, context), scope)
+
+    async def _answer(self, question: str, scope: str | None, context: str | None) -> tuple[Answer, float | None]:
+        """The answer, and the best candidate sentence's score (quoted or not) for the question log."""
+        candidates = await self._candidates(question, scope, context)
+        if candidates is None:
             return Answer(question=question, quotes=(), sources=(),
                           reason="the library has no articles yet: add some with `newsbot ingest`"), None
-        candidates = await self._retriever.candidates(await self._query(question, context), scope)
         articles = await self._store.catalog.articles_by_id(c.article_id for c in candidates)
         policy = self.settings.policy
         top_score = score_candidates(candidates, policy)[0][0] if candidates else None

@@ -165,6 +165,20 @@ async def test_questions_that_cannot_be_asked_are_refused(library, question):
         await library.ask(question)
 
 
+async def test_rank_scores_every_candidate_best_first_and_ask_quotes_the_top_one(library):
+    assert await library.rank("What happened in Kyiv?") == []
+    await library.ingest_paths([EXAMPLES])
+    question = "How many of the 69 missiles did Ukraine's air defences shoot down?"
+    ranked = await library.rank(question)
+    scores = [score for score, _ in ranked]
+    assert len(ranked) > 3 and scores == sorted(scores, reverse=True)
+    assert len({candidate.sentence_id for _, candidate in ranked}) == len(ranked)
+    answer = await library.ask(question, log=False)
+    assert (answer.quotes[0].sentence_id, answer.quotes[0].score) == (ranked[0][1].sentence_id, round(scores[0], 4))
+    with pytest.raises(QuestionError):
+        await library.rank("?!?")
+
+
 async def test_a_folder_of_thousands_of_files(library, tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()

@@ -1,0 +1,244 @@
+"""Answer quality against published baselines, printed as one markdown table and kept in benchmarks/RESULTS.md.
+
+Usage: python benchmarks/qa.py [--only squad,wikiqa,trecqa,abstention] [--quick] [--sample N]
+
+- squad: every paragraph of SQuAD v1.1 dev is an article of one real library; a question scores @k when
+  `Library.rank` puts the stored sentence holding its (first) answer in the first k. Dev = articles with even
+  index in the file, test = odd; `--sample` questions (2,000) are drawn with a fixed seed.
+- wikiqa, trecqa: each question's own candidate sentences ranked by the product's scorer
+  (`index.answer.score_candidates`: cosine, BM25 over just those candidates, passage 1.0) and by cosine alone.
+- abstention: BBC + Reuters in one real library (`--quick`: the first 2,000 articles of each); unanswerable
+  questions should abstain, answerable ones quote their article's sentence holding the answer; with the
+  latency of `Library.ask` (question log included) over the same questions.
+
+The data is read from ../shared/data and the questions from benchmarks/questions at run time, never copied into
+the project; the libraries built from it are cached (resumably) under ~/.cache/newsbot-bench.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from qa_data import (
+    ANSWERABLE_FILE,
+    BBC_FILE,
+    REUTERS_FILE,
+    SQUAD_FILE,
+    TRECQA,
+    UNANSWERABLE_FILE,
+    WIKIQA,
+    AnswerableQuestion,
+    SquadQuestion,
+    answerable_questions,
+    load_squad,
+    news_articles,
+    trecqa_questions,
+    unanswerable_questions,
+    wikiqa_questions,
+)
+from qa_metrics import hit_at, mean, percentile
+from qa_ranking import ranking_rows
+from qa_report import PartResult, Row, markdown_table, notes_text, update_results
+
+from index import Answer, Article, Embedder, EngineSettings, Library, load_embedder
+from index.embedder import DEFAULT_MODEL
+
+CACHE = Path.home() / ".cache" / "newsbot-bench"
+SEED = 4
+QUICK_ARTICLES = 2_000
+INGEST_SLICE = 256
+SQUAD_BASELINES = {"@1": "dense 0.579 · BM25 0.611 · RRF 0.634 (all 2,000)", "@5": "RRF 0.839 (all 2,000)"}
+SQUAD_TARGETS = {"@1": "≥ 0.75", "@3": "≥ 0.90"}
+
+Part = Callable[[argparse.Namespace, Embedder], Coroutine[None, None, PartResult]]
+
+
+async def cached_library(folder: Path, articles: Sequence[Article], embedder: Embedder) -> tuple[Library, str]:
+    """Open the library cached in `folder`, first ingesting whatever of `articles` it lacks (so it resumes)."""
+    library = await Library.open(folder, embedder, EngineSettings())
+    started, added = time.monotonic(), 0
+    try:
+        for start in range(0, len(articles), INGEST_SLICE):
+            report = await library.ingest_articles(articles[start:start + INGEST_SLICE])
+            added += report.new + report.updated
+            if added:
+                done = min(start + INGEST_SLICE, len(articles))
+                print(f"\r{folder.name}: {done:,}/{len(articles):,} articles in the library, {added:,} ingested"
+                      f" in {time.monotonic() - started:,.0f}s", end="", file=sys.stderr, flush=True)
+    except BaseException:
+        await library.close()  # what was ingested stays: the next run resumes from it
+        raise
+    if not added:
+        return library, f"library cache {folder} reused"
+    minutes = (time.monotonic() - started) / 60
+    print(file=sys.stderr)
+    return library, f"library cache {folder} built: {added:,} articles ingested in {minutes:.1f} min"
+
+
+async def squad_part(args: argparse.Namespace, embedder: Embedder) -> PartResult:
+    """Gold-sentence rank among everything `Library.rank` weighs, over a library of all SQuAD dev paragraphs."""
+    squad = load_squad()
+    library, note = await cached_library(CACHE / "squad", squad.articles, embedder)
+    picked = random.Random(SEED).sample(squad.questions, min(args.sample, len(squad.questions)))
+    try:
+        labels = [await squad_labels(library, question) for question in picked]
+        sentences = (await library.stats()).sentences
+    finally:
+        await library.close()
+    result = PartResult("squad", notes=[note, (
+        f"{len(picked):,} questions drawn (seed {SEED}) from the {len(squad.questions):,} whose first answer lies in"
+        f" one sentence; {squad.crossing} answers spanning two sentences left out")])
+    part = f"SQuAD v1.1 dev, corpus-wide ({sentences:,} sentences)"
+    for split in ("dev", "test", "all"):
+        chosen = [found for question, found in zip(picked, labels, strict=True) if split in ("all", question.split)]
+        for k in (1, 3, 5):
+            result.rows.append(Row(part, split, len(chosen), f"@{k}", f"{mean(hit_at(x, k) for x in chosen):.3f}",
+                                   SQUAD_BASELINES.get(f"@{k}", "") if split == "all" else "",
+                                   SQUAD_TARGETS.get(f"@{k}", "")))
+        result.rows.append(Row(part, split, len(chosen), "gold among candidates", f"{mean(map(any, chosen)):.3f}"))
+    return result
+
+
+async def squad_labels(library: Library, question: SquadQuestion) -> list[int]:
+    """1 for the gold sentence, 0 for the others, in the order `Library.rank` puts the candidates."""
+    ranked = await library.rank(question.question)
+    return [int(c.article_id == question.paragraph_id and c.text == question.sentence) for _, c in ranked]
+
+
+async def wikiqa_part(args: argparse.Namespace, embedder: Embedder) -> PartResult:
+    """WikiQA answer sentence selection on the official filtered qrels."""
+    splits = {split: wikiqa_questions(split) for split in ("dev", "test")}
+    note = "official filtered qrels: questions with no correct or only correct candidates left out"
+    return PartResult("wikiqa", rows=ranking_rows("WikiQA", splits, embedder), notes=[note])
+
+
+async def trecqa_part(args: argparse.Namespace, embedder: Embedder) -> PartResult:
+    """TrecQA answer sentence selection on the clean splits (lower-cased, tokenized text)."""
+    splits = {split: trecqa_questions(split) for split in ("clean-dev", "clean-test")}
+    note = "the published figures are of models trained on TrecQA: for reference only"
+    return PartResult("trecqa", rows=ranking_rows("TrecQA", splits, embedder), notes=[note])
+
+
+async def abstention_part(args: argparse.Namespace, embedder: Embedder) -> PartResult:
+    """Abstain on unanswerable news questions, quote the right sentence for answerable ones; ask latency."""
+    articles = news_articles(QUICK_ARTICLES if args.quick else None)
+    known = {article.id for article in articles}
+    every = answerable_questions()
+    answerable = [question for question in every if question.article_id in known]
+    unanswerable = unanswerable_questions()
+    library, note = await cached_library(CACHE / ("news-quick" if args.quick else "news"), articles, embedder)
+    try:
+        await library.warm_up()
+        await library.ask("warm up", log=False)
+        refused, refused_times = await ask_all(library, unanswerable)
+        answers, answer_times = await ask_all(library, [question.question for question in answerable])
+        sentences = (await library.stats()).sentences
+    finally:
+        await library.close()
+    result = PartResult("abstention", notes=[note])
+    if args.quick:
+        result.notes.append(f"--quick: first {QUICK_ARTICLES:,} articles of each outlet; {len(every) - len(answerable)}"
+                            " answerable questions whose article is not among them left out")
+    part = f"Abstention, BBC + Reuters ({sentences:,} sentences{', --quick' if args.quick else ''})"
+    result.rows = abstention_rows(part, refused, list(zip(answerable, answers, strict=True)))
+    result.rows += latency_rows(f"`Library.ask` latency ({sentences:,} sentences)", refused_times + answer_times)
+    return result
+
+
+def abstention_rows(part: str, refused: Sequence[Answer],
+                    answered: Sequence[tuple[AnswerableQuestion, Answer]]) -> list[Row]:
+    """Share of unanswerable questions abstained; of answerable ones answered, and answered right, per split."""
+    rows = [Row(part, "unanswerable", len(refused), "abstained", f"{mean(a.abstained for a in refused):.1%}",
+                target="≥ 90%")]
+    for split in ("dev", "test"):
+        pairs = [(q, a) for q, a in answered if q.split == split]
+        rows.append(Row(part, f"answerable {split}", len(pairs), "answered",
+                        f"{mean(not a.abstained for _, a in pairs):.1%}", target="≥ 95%" if split == "dev" else ""))
+        rows.append(Row(part, f"answerable {split}", len(pairs), "answered correctly",
+                        f"{mean(is_correct(q, a) for q, a in pairs):.1%}"))
+    return rows
+
+
+def latency_rows(part: str, seconds: Sequence[float]) -> list[Row]:
+    """Median and 95th percentile of the question times, in milliseconds."""
+    return [Row(part, "all questions above", len(seconds), "p50 ms", f"{percentile(seconds, 0.5) * 1000:.0f}",
+                target="≤ 50"),
+            Row(part, "all questions above", len(seconds), "p95 ms", f"{percentile(seconds, 0.95) * 1000:.0f}")]
+
+
+def is_correct(question: AnswerableQuestion, answer: Answer) -> bool:
+    """True when the first quote comes from the question's article and holds its answer."""
+    first = answer.quotes[0] if answer.quotes else None
+    return first is not None and first.article_id == question.article_id and question.answer in first.text
+
+
+async def ask_all(library: Library, questions: Sequence[str]) -> tuple[list[Answer], list[float]]:
+    """Each question's answer, and the seconds `Library.ask` took for it."""
+    answers, seconds = [], []
+    for question in questions:
+        started = time.perf_counter()
+        answers.append(await library.ask(question))
+        seconds.append(time.perf_counter() - started)
+    return answers, seconds
+
+
+# key -> (title, the part, the data it needs)
+PARTS: dict[str, tuple[str, Part, list[Path]]] = {
+    "squad": ("SQuAD v1.1 dev, corpus-wide sentence retrieval", squad_part, [SQUAD_FILE]),
+    "wikiqa": ("WikiQA answer sentence selection", wikiqa_part,
+               [WIKIQA / f"WikiQA-{s}{x}" for s in ("dev", "test") for x in (".tsv", "-filtered.ref")]),
+    "trecqa": ("TrecQA answer sentence selection", trecqa_part, [TRECQA / "clean-dev", TRECQA / "clean-test"]),
+    "abstention": ("Abstention and latency on BBC + Reuters", abstention_part,
+                   [BBC_FILE, REUTERS_FILE, UNANSWERABLE_FILE, ANSWERABLE_FILE]),
+}
+
+
+async def run_part(key: str, args: argparse.Namespace, embedder: Embedder) -> PartResult:
+    """Run one part, or skip it with a note when its data is missing."""
+    title, part, needs = PARTS[key]
+    missing = [path for path in needs if not path.exists()]
+    if missing:
+        return PartResult(key, title, notes=[f"skipped: {', '.join(map(str, missing))} not found"])
+    started = time.monotonic()
+    print(f"running {key}...", file=sys.stderr, flush=True)
+    result = await part(args, embedder)
+    result.title, result.seconds = title, time.monotonic() - started
+    return result
+
+
+def parse_args() -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: " + ", ".join(PARTS))
+    parser.add_argument("--quick", action="store_true", help="abstention on the first 2,000 articles of each outlet")
+    parser.add_argument("--sample", type=int, default=2_000, help="SQuAD questions to draw (default 2,000)")
+    args = parser.parse_args()
+    unknown = set(args.only.split(",")) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+def main() -> None:
+    """Run the chosen parts, print one table and update benchmarks/RESULTS.md."""
+    args = parse_args()
+    embedder = load_embedder(DEFAULT_MODEL, 64, "cpu", None)
+    keys = [key for key in PARTS if key in args.only.split(",")]
+    results = [asyncio.run(run_part(key, args, embedder)) for key in keys]
+    stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    command = " ".join(["python benchmarks/qa.py", *sys.argv[1:]])
+    print(f"{stamp} · model {DEFAULT_MODEL} · `{command}`\n")
+    print(markdown_table([row for result in results for row in result.rows]))
+    print(f"\n{notes_text(results)}")
+    update_results(results, stamp, command, list(PARTS))
+
+
+if __name__ == "__main__":
+    main()

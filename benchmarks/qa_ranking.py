@@ -1,0 +1,74 @@
+"""Answer sentence selection (WikiQA, TrecQA): each question's own candidates ranked by the product's scorer."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from contextlib import closing
+
+import numpy as np
+from qa_data import RankingQuestion
+from qa_metrics import average_precision, mean, precision_at, ranked_labels, reciprocal_rank
+from qa_report import Row
+
+from index import AnswerPolicy, Embedder
+from index.answer import score_candidates
+from index.models import Candidate
+from index.schema import _TOKENIZER as PRODUCT_TOKENIZER  # the library's own FTS5 tokenizer, kept in step
+from index.search import build_fts_query, query_terms
+
+METRICS = {"MAP": average_precision, "MRR": reciprocal_rank, "P@1": lambda labels: precision_at(labels, 1)}
+# (part, split, ranker, metric) -> published figures; WikiQA's are on the filtered test qrels (SOURCE.md).
+BASELINES = {
+    ("WikiQA", "test", "cosine", "MAP"): "this model's cosine 0.715 (measured earlier)",
+    ("WikiQA", "test", "cosine", "MRR"): "this model's cosine 0.729 (measured earlier)",
+    ("WikiQA", "test", "scorer", "MAP"): "CNN-Cnt 0.652 · ABCNN 0.692 · Compare-Aggregate 0.733 · TANDA 0.920",
+    ("WikiQA", "test", "scorer", "MRR"): "CNN-Cnt 0.665 · ABCNN 0.711 · Compare-Aggregate 0.748 · TANDA 0.933",
+    ("TrecQA", "clean-test", "scorer", "MAP"): "for reference: Compare-Aggregate-style ~0.82-0.87 · TANDA 0.943",
+    ("TrecQA", "clean-test", "scorer", "MRR"): "for reference: TANDA 0.974",
+}
+TARGETS = {("WikiQA", "test", "scorer", "MAP"): "≥ 0.78", ("WikiQA", "test", "scorer", "MRR"): "≥ 0.80"}
+
+
+def bm25_scores(question: str, sentences: Sequence[str]) -> list[float]:
+    """Each sentence's BM25 against the question's FTS5 query, in a table of just these sentences (0: no match)."""
+    query = build_fts_query(query_terms(question))
+    scores = [0.0] * len(sentences)
+    if query is None:
+        return scores
+    with closing(sqlite3.connect(":memory:")) as db:
+        db.execute(f"CREATE VIRTUAL TABLE candidates USING fts5(text, tokenize='{PRODUCT_TOKENIZER}')")
+        db.executemany("INSERT INTO candidates(rowid, text) VALUES (?, ?)", enumerate(sentences))
+        for rowid, score in db.execute("SELECT rowid, -bm25(candidates) FROM candidates WHERE candidates MATCH ?",
+                                       (query,)):
+            scores[rowid] = score
+    return scores
+
+
+def rank_split(questions: Sequence[RankingQuestion], embedder: Embedder) -> dict[str, list[list[int]]]:
+    """Each question's labels in the order of the product's scorer and of plain cosine."""
+    texts = list(dict.fromkeys([q.question for q in questions] + [s for q in questions for s in q.sentences]))
+    vectors = dict(zip(texts, embedder.embed(texts), strict=True))
+    ranked: dict[str, list[list[int]]] = {"scorer": [], "cosine": []}
+    policy = AnswerPolicy()
+    for question in questions:
+        similarities = np.stack([vectors[s] for s in question.sentences]) @ vectors[question.question]
+        lexical = bm25_scores(question.question, question.sentences)
+        candidates = [Candidate(sentence_id=i, article_id="", position=i, text=text, similarity=float(similarities[i]),
+                                lexical=lexical[i], passage=1.0) for i, text in enumerate(question.sentences)]
+        ranked["scorer"].append([question.labels[c.sentence_id] for _, c in score_candidates(candidates, policy)])
+        ranked["cosine"].append(ranked_labels(similarities.tolist(), question.labels))
+    return ranked
+
+
+def ranking_rows(name: str, splits: dict[str, list[RankingQuestion]], embedder: Embedder) -> list[Row]:
+    """MAP, MRR and P@1 of the product's scorer and of cosine alone, per split, with the published figures."""
+    rows = []
+    for split, questions in splits.items():
+        for ranker, labels in rank_split(questions, embedder).items():
+            label = "newsbot scorer" if ranker == "scorer" else "cosine only"
+            for metric, measure in METRICS.items():
+                key = (name, split, ranker, metric)
+                rows.append(Row(f"{name} ({label})", split, len(questions), metric,
+                                f"{mean(map(measure, labels)):.3f}", BASELINES.get(key, ""), TARGETS.get(key, "")))
+    return rows
