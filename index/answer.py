@@ -24,9 +24,11 @@ class AnswerPolicy:
     # A sentence sharing no content word with the question must be this close to be quoted alone.
     min_similarity_without_terms: float = 0.55
     relative_cutoff: float = 0.8
+    # Weights chosen on the dev splits of SQuAD (corpus-wide), WikiQA and TrecQA: see benchmarks/RESULTS.md.
     similarity_weight: float = 1.0
     lexical_weight: float = 0.5
-    passage_weight: float = 0.2
+    lexical_scale: float = 10.0
+    passage_weight: float = 0.4
     max_question_chars: int = 1000
 
 
@@ -43,14 +45,13 @@ def check_question(question: str, max_chars: int) -> str:
 
 
 def score_candidates(candidates: Sequence[Candidate], policy: AnswerPolicy) -> list[tuple[float, Candidate]]:
-    """Score each candidate: closeness in meaning, shared words (BM25, scaled to the best) and passage rank."""
-    best_lexical = max((c.lexical for c in candidates), default=0.0)
+    """Score each candidate: closeness in meaning, shared words (BM25) and its passage's rank."""
     scored = []
     for candidate in candidates:
-        lexical = candidate.lexical / best_lexical if best_lexical > 0 else 0.0
+        # Raw BM25, not scaled to the best candidate: a weak best match must not count as a strong one.
         score = (
             policy.similarity_weight * candidate.similarity
-            + policy.lexical_weight * lexical
+            + policy.lexical_weight * candidate.lexical / policy.lexical_scale
             + policy.passage_weight * candidate.passage
         )
         scored.append((score, candidate))
