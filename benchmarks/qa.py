@@ -237,7 +237,7 @@ def main() -> None:
     print(f"{stamp} · model {DEFAULT_MODEL} · `{command}`\n")
     print(markdown_table([row for result in results for row in result.rows]))
     print(f"\n{notes_text(results)}")
-    update_results(results, stamp, command, list(PARTS))
+    update_results(results, stamp, command)
 
 
 if __name__ == "__main__":

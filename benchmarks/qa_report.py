@@ -1,4 +1,4 @@
-"""The answer-quality table: rows, markdown, and benchmarks/RESULTS.md kept with one section per part."""
+"""Benchmark tables: rows, markdown, and benchmarks/RESULTS.md kept with one section per part."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RESULTS_FILE = Path(__file__).resolve().parent / "RESULTS.md"
-HEADER = ("part", "split", "questions", "metric", "newsbot", "published baseline", "target")
+HEADER = ("part", "split", "n", "metric", "newsbot", "published baseline", "target")
 _SECTION = re.compile(r"<!-- part: (\w+) -->\n.*?<!-- end: \1 -->\n", re.DOTALL)
-_PREAMBLE = """# Answer quality
+_PREAMBLE = """# Benchmark results
 
-Written by `benchmarks/qa.py` (see its docstring for what each part measures). Each part's section is
-replaced when that part is run again, so sections may come from different runs: each says when and how.
+Written by `benchmarks/qa.py` (answer quality) and `benchmarks/summary.py` (summaries); their docstrings say what
+each part measures, and `n` counts questions or documents. Each part's section is replaced when that part is run
+again, so sections may come from different runs: each says when and how.
 """
 
 
@@ -67,8 +68,8 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores, {platform.system()}, Python {platform.python_version()}"
 
 
-def update_results(results: list[PartResult], stamp: str, command: str, order: list[str]) -> None:
-    """Replace the sections of the parts just run in RESULTS.md (a skipped part keeps its last), sorted by `order`."""
+def update_results(results: list[PartResult], stamp: str, command: str) -> None:
+    """Replace the sections of the parts just run in RESULTS.md (a skipped part keeps its last); new parts go last."""
     old = RESULTS_FILE.read_text(encoding="utf-8") if RESULTS_FILE.exists() else ""
     sections = {match.group(1): match.group(0) for match in _SECTION.finditer(old)}
     for result in results:
@@ -78,5 +79,5 @@ def update_results(results: list[PartResult], stamp: str, command: str, order: l
             f"<!-- part: {result.key} -->\n## {result.title}\n\n{stamp} · {machine()} · `{command}`\n\n"
             f"{markdown_table(result.rows)}\n\n{notes_text([result])}\n<!-- end: {result.key} -->\n"
         )
-    body = "\n".join(sections[key] for key in order if key in sections)
+    body = "\n".join(sections.values())
     RESULTS_FILE.write_text(f"{_PREAMBLE}\n{body}", encoding="utf-8")
