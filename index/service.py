@@ -6,51 +6,27 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from functools import partial
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from index.answer import build_answer, check_question, score_candidates
 from index.embedder import Embedder
+from index.ingest import Ingestor, Progress
 from index.models import Answer, Article, ArticleDetail, ArticleInfo, IngestReport, PreparedArticle, Stats, Usage
-from index.preparation import content_hash, prepare_articles
 from index.retrieval import Candidate, Query, Retriever
-from index.scopes import check_scope
 from index.search import article_filter, build_fts_query, query_terms
 from index.settings import EngineSettings
-from index.sources import SourceError, iter_files, read_file
 from index.store import Store
 from index.vectors import VectorIndex, VectorIndexError
-from index.web import fetch_article, is_url
 
 DATABASE_FILE = "newsbot.db"
 VECTORS_FILE = "vectors.faiss"
 
-# Called after each file with (files done, files in all, articles written so far).
-Progress = Callable[[int, int, int], None]
-
 
 class LibraryError(Exception):
     """The library cannot do what was asked; the message says what to do instead."""
-
-
-@dataclass
-class _Tally:
-    """Counts of one ingest run as it goes."""
-
-    files: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    def report(self, started: float) -> IngestReport:
-        """Freeze the counts into a report."""
-        return IngestReport(files=self.files, new=self.new, updated=self.updated, unchanged=self.unchanged,
-                            failed=len(self.errors), errors=tuple(self.errors),
-                            seconds=round(time.monotonic() - started, 2))
 
 
 class Library:
@@ -69,6 +45,7 @@ class Library:
         self._last_save = time.monotonic()
         self._data_version: int | None = None
         self._retriever = Retriever(store, self._dense_search, settings)
+        self._ingestor = Ingestor(store, embedder, settings, self._write_lock, self._store_prepared)
 
     @classmethod
     async def open(cls, data_dir: Path, embedder: Embedder, settings: EngineSettings | None = None) -> Library:
@@ -155,78 +132,15 @@ class Library:
     async def ingest_paths(self, paths: Iterable[str | Path], progress: Progress | None = None,
                            scope: str | None = None, public_urls_only: bool = False) -> IngestReport:
         """Add the articles of files, folders and web pages to a scope (None: global); failures are reported."""
-        check_scope(scope)
-        started = time.monotonic()
-        tally = _Tally()
-        paths = list(paths)
-        urls = [p for p in paths if isinstance(p, str) and is_url(p)]
-        files = await asyncio.to_thread(lambda: list(iter_files(p for p in paths if p not in urls)))
-        sources: list[str | Path] = [*files, *urls]
-        tally.files = len(sources)
-        pending: list[Article] = []
-        for done, source in enumerate(sources, start=1):
-            read = self._read if isinstance(source, Path) else partial(self._fetch, public_only=public_urls_only)
-            for item in await asyncio.to_thread(read, source):
-                if isinstance(item, SourceError):
-                    tally.errors.append(str(item))
-                else:
-                    pending.append(item)
-            if len(pending) >= self.settings.batch_articles:
-                await self._write_batch(pending, tally, scope)
-                pending = []
-            if progress:
-                progress(done, len(sources), tally.new + tally.updated + tally.unchanged)
-        await self._write_batch(pending, tally, scope)
+        report = await self._ingestor.ingest_paths(paths, progress, scope, public_urls_only)
         await self._save_vectors()
-        return tally.report(started)
-
-    def _read(self, path: Path) -> list[Article | SourceError]:
-        """Every article and per-record error of one file; a whole-file error becomes one item."""
-        items: list[Article | SourceError] = []
-        try:
-            items.extend(read_file(path, max_file_mb=self.settings.max_file_mb))
-        except SourceError as error:  # a JSONL file can fail part-way: keep the lines read before
-            items.append(error)
-        return items
-
-    def _fetch(self, url: str, public_only: bool) -> list[Article | SourceError]:
-        """The article of one web page, or the reason it could not be read."""
-        try:
-            return [fetch_article(url, public_only=public_only)]
-        except SourceError as error:
-            return [error]
+        return report
 
     async def ingest_articles(self, articles: Iterable[Article], scope: str | None = None) -> IngestReport:
         """Add articles made by other front ends (feeds, the bot) to a scope (None: the global library)."""
-        check_scope(scope)
-        started = time.monotonic()
-        tally = _Tally()
-        batch = list(articles)
-        for start in range(0, len(batch), self.settings.batch_articles):
-            await self._write_batch(batch[start:start + self.settings.batch_articles], tally, scope)
+        report = await self._ingestor.ingest_articles(articles, scope)
         await self._save_vectors()
-        return tally.report(started)
-
-    async def _write_batch(self, articles: Sequence[Article], tally: _Tally, scope: str | None) -> None:
-        """Split, embed and store the articles of one batch that are new or changed in the scope."""
-        latest = {article.id: article for article in articles}  # the same id twice: the later one wins
-        if not latest:
-            return
-        async with self._write_lock:
-            known = await self._store.existing_hashes(list(latest.values()), scope)
-            changed = [a for a in latest.values() if known.get(a.id) != content_hash(a)]
-            tally.unchanged += len(latest) - len(changed)
-            prepared = await asyncio.to_thread(
-                prepare_articles, changed, self._embedder, self.settings.chunk_sentences, self.settings.chunk_overlap
-            ) if changed else []
-            for item in prepared:
-                if not item.segments:
-                    tally.errors.append(f"{item.article.origin or item.article.id}: no sentences in the text")
-                elif item.article.id in known:
-                    tally.updated += 1
-                else:
-                    tally.new += 1
-            await self._store_prepared([item for item in prepared if item.segments], scope)
+        return report
 
     async def _store_prepared(self, prepared: Sequence[PreparedArticle], scope: str | None) -> None:
         """Write to SQLite first (the source of truth), then bring FAISS in step."""

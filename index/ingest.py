@@ -1,0 +1,127 @@
+"""The ingest pipeline: files, folders, web pages and records -> new or changed articles, split and embedded."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from index.embedder import Embedder
+from index.models import Article, IngestReport, PreparedArticle
+from index.preparation import content_hash, prepare_articles
+from index.scopes import check_scope
+from index.settings import EngineSettings
+from index.sources import SourceError, iter_files, read_file
+from index.store import Store
+from index.web import fetch_article, is_url
+
+# Called after each file with (files done, files in all, articles written so far).
+Progress = Callable[[int, int, int], None]
+# Writes prepared articles to SQLite and FAISS (the library's job: it owns the vectors).
+StorePrepared = Callable[[Sequence[PreparedArticle], str | None], Awaitable[None]]
+
+
+@dataclass
+class _Tally:
+    """Counts of one ingest run as it goes."""
+
+    files: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def report(self, started: float) -> IngestReport:
+        """Freeze the counts into a report."""
+        return IngestReport(files=self.files, new=self.new, updated=self.updated, unchanged=self.unchanged,
+                            failed=len(self.errors), errors=tuple(self.errors),
+                            seconds=round(time.monotonic() - started, 2))
+
+
+class Ingestor:
+    """Reads sources in batches, skips what is unchanged, and prepares the rest for the library to store."""
+
+    def __init__(self, store: Store, embedder: Embedder, settings: EngineSettings, write_lock: asyncio.Lock,
+                 store_prepared: StorePrepared) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._settings = settings
+        self._write_lock = write_lock
+        self._store_prepared = store_prepared
+
+    async def ingest_paths(self, paths: Iterable[str | Path], progress: Progress | None = None,
+                           scope: str | None = None, public_urls_only: bool = False) -> IngestReport:
+        """Add the articles of files, folders and web pages to a scope (None: global); failures are reported."""
+        check_scope(scope)
+        started = time.monotonic()
+        tally = _Tally()
+        paths = list(paths)
+        urls = [p for p in paths if isinstance(p, str) and is_url(p)]
+        files = await asyncio.to_thread(lambda: list(iter_files(p for p in paths if p not in urls)))
+        sources: list[str | Path] = [*files, *urls]
+        tally.files = len(sources)
+        pending: list[Article] = []
+        for done, source in enumerate(sources, start=1):
+            read = self._read if isinstance(source, Path) else partial(self._fetch, public_only=public_urls_only)
+            for item in await asyncio.to_thread(read, source):
+                if isinstance(item, SourceError):
+                    tally.errors.append(str(item))
+                else:
+                    pending.append(item)
+            if len(pending) >= self._settings.batch_articles:
+                await self._write_batch(pending, tally, scope)
+                pending = []
+            if progress:
+                progress(done, len(sources), tally.new + tally.updated + tally.unchanged)
+        await self._write_batch(pending, tally, scope)
+        return tally.report(started)
+
+    def _read(self, path: Path) -> list[Article | SourceError]:
+        """Every article and per-record error of one file; a whole-file error becomes one item."""
+        items: list[Article | SourceError] = []
+        try:
+            items.extend(read_file(path, max_file_mb=self._settings.max_file_mb))
+        except SourceError as error:  # a JSONL file can fail part-way: keep the lines read before
+            items.append(error)
+        return items
+
+    def _fetch(self, url: str, public_only: bool) -> list[Article | SourceError]:
+        """The article of one web page, or the reason it could not be read."""
+        try:
+            return [fetch_article(url, public_only=public_only)]
+        except SourceError as error:
+            return [error]
+
+    async def ingest_articles(self, articles: Iterable[Article], scope: str | None = None) -> IngestReport:
+        """Add articles made by other front ends (feeds, the bot) to a scope (None: the global library)."""
+        check_scope(scope)
+        started = time.monotonic()
+        tally = _Tally()
+        batch = list(articles)
+        for start in range(0, len(batch), self._settings.batch_articles):
+            await self._write_batch(batch[start:start + self._settings.batch_articles], tally, scope)
+        return tally.report(started)
+
+    async def _write_batch(self, articles: Sequence[Article], tally: _Tally, scope: str | None) -> None:
+        """Split, embed and store the articles of one batch that are new or changed in the scope."""
+        latest = {article.id: article for article in articles}  # the same id twice: the later one wins
+        if not latest:
+            return
+        async with self._write_lock:
+            known = await self._store.existing_hashes(list(latest.values()), scope)
+            changed = [a for a in latest.values() if known.get(a.id) != content_hash(a)]
+            tally.unchanged += len(latest) - len(changed)
+            prepared = await asyncio.to_thread(
+                prepare_articles, changed, self._embedder, self._settings.chunk_sentences, self._settings.chunk_overlap
+            ) if changed else []
+            for item in prepared:
+                if not item.segments:
+                    tally.errors.append(f"{item.article.origin or item.article.id}: no sentences in the text")
+                elif item.article.id in known:
+                    tally.updated += 1
+                else:
+                    tally.new += 1
+            await self._store_prepared([item for item in prepared if item.segments], scope)
