@@ -30,6 +30,8 @@ class AnswerPolicy:
     lexical_scale: float = 10.0
     passage_weight: float = 0.4
     max_question_chars: int = 1000
+    # Keep each question, whether answered, and what was quoted: /stats' coverage gaps and feedback need it.
+    log_questions: bool = True
 
 
 def check_question(question: str, max_chars: int) -> str:

@@ -192,11 +192,14 @@ class Library:
         return await self._store.catalog.article(article_id, scope)
 
     async def ask(self, question: str, scope: str | None = None, context: str | None = None,
-                  log: bool = True) -> Answer:
-        """Answer from what the scope sees, with `context` (an earlier question in the thread) guiding retrieval."""
+                  log: bool | None = None) -> Answer:
+        """Answer from what the scope sees, with `context` (an earlier question in the thread) guiding retrieval.
+
+        The question is logged unless `log` is False, or it is None and answer.log_questions is off.
+        """
         question = check_question(question, self.settings.policy.max_question_chars)
         answer, top_score = await self._answer(question, scope, context)
-        if not log:
+        if not (self.settings.policy.log_questions if log is None else log):
             return answer
         question_id = await self._store.usage.record_question(
             question, scope, answer.abstained, top_score, [quote.sentence_id for quote in answer.quotes])

@@ -218,3 +218,18 @@ async def test_articles_another_process_adds_are_found_without_a_restart(tmp_pat
     assert stats.vectors == stats.passages
     assert all(q.article_id != putin.id for q in (await running.ask("Did Putin invite Xi?")).quotes)
     await running.close()
+
+
+async def test_questions_are_logged_unless_the_operator_turns_it_off(tmp_path):
+    logged = await open_library(tmp_path / "on")
+    await logged.ingest_paths([EXAMPLES])
+    assert (await logged.ask("Who is Igor Konashenkov?")).question_id is not None
+    assert (await logged.ask("Who is Igor Konashenkov?", log=False)).question_id is None
+    assert (await logged.usage()).questions == 1
+    await logged.close()
+    quiet_settings = EngineSettings(policy=AnswerPolicy(min_similarity=0.1, log_questions=False))
+    quiet = await Library.open(tmp_path / "off", HashingEmbedder(), quiet_settings)
+    await quiet.ingest_paths([EXAMPLES])
+    answer = await quiet.ask("Who is Igor Konashenkov?")
+    assert answer.quotes and answer.question_id is None and (await quiet.usage()).questions == 0
+    await quiet.close()
