@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from index.models import Answer, ArticleInfo, Candidate, Citation, Quote
 
@@ -29,6 +30,9 @@ class AnswerPolicy:
     lexical_weight: float = 0.5
     lexical_scale: float = 10.0
     passage_weight: float = 0.4
+    # Newer articles win near-ties: a bonus halving every recency_half_life_days before the newest candidate.
+    recency_weight: float = 0.05
+    recency_half_life_days: float = 30.0
     max_question_chars: int = 1000
     # Keep each question, whether answered, and what was quoted: /stats' coverage gaps and feedback need it.
     log_questions: bool = True
@@ -48,6 +52,7 @@ def check_question(question: str, max_chars: int) -> str:
 
 def score_candidates(candidates: Sequence[Candidate], policy: AnswerPolicy) -> list[tuple[float, Candidate]]:
     """Score each candidate: closeness in meaning, shared words (BM25) and its passage's rank."""
+    newest = max((c.published for c in candidates if c.published), default=None)
     scored = []
     for candidate in candidates:
         # Raw BM25, not scaled to the best candidate: a weak best match must not count as a strong one.
@@ -55,10 +60,18 @@ def score_candidates(candidates: Sequence[Candidate], policy: AnswerPolicy) -> l
             policy.similarity_weight * candidate.similarity
             + policy.lexical_weight * candidate.lexical / policy.lexical_scale
             + policy.passage_weight * candidate.passage
+            + policy.recency_weight * _freshness(candidate.published, newest, policy.recency_half_life_days)
         )
         scored.append((score, candidate))
     scored.sort(key=lambda pair: (-pair[0], pair[1].sentence_id))
     return scored
+
+
+def _freshness(published: date | None, newest: date | None, half_life_days: float) -> float:
+    """1.0 for the newest candidate's date, halving every half-life before it; 0.0 for undated sentences."""
+    if published is None or newest is None or half_life_days <= 0:
+        return 0.0
+    return 0.5 ** ((newest - published).days / half_life_days)
 
 
 def _is_relevant(candidate: Candidate, policy: AnswerPolicy) -> bool:

@@ -75,6 +75,7 @@ class Candidate:
     similarity: float
     lexical: float
     passage: float
+    published: date | None = None
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ class Retriever:
         lexical = await self._store.sentence_scores(fts_query, list(sentences)) if fts_query else {}
         return [
             Candidate(sentence_id=s.id, article_id=s.article_id, position=s.position, text=s.text,
-                      similarity=float(sim), lexical=lexical.get(s.id, 0.0), passage=passage)
+                      similarity=float(sim), lexical=lexical.get(s.id, 0.0), passage=passage,
+                      published=s.published)
             for (s, passage), sim in zip(ordered, similarities, strict=True)
         ]

@@ -6,13 +6,14 @@ import asyncio
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import aiosqlite
 import numpy as np
 
 from index.catalog import Catalog
-from index.database import Queries, placeholders, timestamp
+from index.database import Queries, parse_day, placeholders, timestamp
 from index.models import Article, PreparedArticle
 from index.schema import MIGRATIONS
 from index.scopes import scoped_id, visible, visible_params
@@ -33,6 +34,7 @@ class StoredSentence:
     paragraph: int
     text: str
     embedding: np.ndarray
+    published: date | None = None
 
 
 def _blob(vector: np.ndarray) -> bytes:
@@ -228,14 +230,16 @@ class Store(Queries):
     async def sentences_in_chunks(self, chunk_ids: Sequence[int]) -> dict[int, list[StoredSentence]]:
         """The sentences of each chunk, in article order."""
         rows = await self._all(
-            "SELECT c.id, s.id, s.article_id, s.position, s.paragraph, s.text, s.embedding FROM chunks c"
+            "SELECT c.id, s.id, s.article_id, s.position, s.paragraph, s.text, s.embedding, a.published FROM chunks c"
             " JOIN sentences s ON s.article_id = c.article_id AND s.position >= c.first AND s.position < c.last"
+            " JOIN articles a ON a.id = c.article_id"
             f" WHERE c.id IN ({placeholders(len(chunk_ids))}) ORDER BY c.id, s.position",
             list(chunk_ids),
         )
         found: dict[int, list[StoredSentence]] = {}
-        for chunk_id, *sentence, blob in rows:
-            found.setdefault(chunk_id, []).append(StoredSentence(*sentence, np.frombuffer(blob, dtype=np.float32)))
+        for chunk_id, *sentence, blob, published in rows:
+            found.setdefault(chunk_id, []).append(
+                StoredSentence(*sentence, np.frombuffer(blob, dtype=np.float32), parse_day(published)))
         return found
 
     async def sentence_scores(self, fts_query: str, sentence_ids: Sequence[int]) -> dict[int, float]:

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from index.answer import AnswerPolicy, QuestionError, build_answer, check_question
+from index.answer import AnswerPolicy, QuestionError, build_answer, check_question, score_candidates
 from index.models import ArticleInfo, Candidate
 
 POLICY = AnswerPolicy()
@@ -97,3 +97,15 @@ def test_questions_that_cannot_be_asked(question, reason):
 
 def test_question_whitespace_is_normalised():
     assert check_question("  How   many\ndrones? ", 1000) == "How many drones?"
+
+
+def test_a_newer_article_wins_a_near_tie_and_undated_sentences_get_no_bonus():
+    older = Candidate(1, "a", 1, "The bridge reopened to traffic.", 0.70, 1.0, 1.0, published=date(2022, 11, 30))
+    newer = Candidate(2, "b", 1, "Traffic crossed the bridge again.", 0.69, 1.0, 1.0, published=date(2022, 12, 30))
+    undated = Candidate(3, "a", 2, "Crossing the bridge was allowed.", 0.695, 1.0, 1.0)
+    scored = score_candidates([older, newer, undated], POLICY)
+    assert [c.sentence_id for _, c in scored] == [2, 1, 3]
+    bonus = {c.sentence_id: score - c.similarity - 0.5 * 1.0 / 10 - 0.4 for score, c in scored}
+    assert bonus[2] == pytest.approx(0.05) and bonus[1] == pytest.approx(0.025) and bonus[3] == pytest.approx(0.0)
+    far_better = Candidate(4, "a", 3, "The bridge reopened on Monday.", 0.80, 1.0, 1.0, published=date(2020, 1, 1))
+    assert score_candidates([newer, far_better], POLICY)[0][1].sentence_id == 4
