@@ -75,10 +75,15 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else "undated"
 
 
+def linked_title(title: str, url: str | None, limit: int = 200) -> str:
+    """`[title](<url>)` (angle brackets stop Discord's link previews), or the title in bold without a url."""
+    text = escape_markdown(shorten(title, limit)).replace("]", "\\]").replace("[", "\\[")
+    return f"[{text}](<{url}>)" if url else f"**{text}**"
+
+
 def source_line(citation: Citation) -> str:
-    """`[n] [title](<url>) · outlet · date`: angle brackets stop Discord's link previews."""
-    title = escape_markdown(shorten(citation.title, 200)).replace("]", "\\]").replace("[", "\\[")
-    linked = f"[{title}](<{citation.url}>)" if citation.url else f"**{title}**"
+    """`[n] [title](<url>) · outlet · date`."""
+    linked = linked_title(citation.title, citation.url)
     outlet = f" · {escape_markdown(citation.source)}" if citation.source else ""
     return f"[{citation.n}] {linked}{outlet} · {_day(citation.published)}"
 
@@ -119,8 +124,7 @@ def abstention_embed(answer: Answer, articles: int, oldest: date | None, newest:
 
 def article_line(article: ArticleInfo) -> str:
     """One article in a list: date, linked title, outlet and the id commands take."""
-    title = escape_markdown(shorten(article.title, 150))
-    linked = f"[{title}](<{article.url}>)" if article.url else f"**{title}**"
+    linked = linked_title(article.title, article.url, 150)
     outlet = f" · {escape_markdown(article.source)}" if article.source else ""
     return f"`{_day(article.published)}` {linked}{outlet}\n-# id: `{shorten(article.id, 120)}`"
 

@@ -11,7 +11,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.ask import NO_MENTIONS, scope_of
-from bot.embeds import ANSWER_COLOUR, DESCRIPTION_LIMIT, article_embed, articles_embed, blockquote, fit_lines, shorten
+from bot.embeds import (
+    ANSWER_COLOUR,
+    DESCRIPTION_LIMIT,
+    article_embed,
+    articles_embed,
+    blockquote,
+    fit_lines,
+    linked_title,
+    shorten,
+)
 from index import ArticleInfo
 from index.dates import parse_date
 
@@ -103,9 +112,7 @@ class SummaryCog(commands.Cog):
             detail = await self.bot.library.article(article.id, scope=scope)
             lead = blockquote(detail.lead[0]) if detail and detail.lead else ""
             day = article.published.isoformat() if article.published else "undated"
-            link = f"[{discord.utils.escape_markdown(shorten(article.title, 150))}](<{article.url}>)" if article.url \
-                else f"**{discord.utils.escape_markdown(shorten(article.title, 150))}**"
-            lines.append(f"`{day}` {link}\n{lead}")
+            lines.append(f"`{day}` {linked_title(article.title, article.url, 150)}\n{lead}")
         text = fit_lines(lines, DESCRIPTION_LIMIT, "\n\n") or "I have no articles on that yet."
         embed = discord.Embed(title=shorten(title, 256), description=text, colour=ANSWER_COLOUR)
         await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
