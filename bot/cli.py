@@ -37,6 +37,14 @@ def _print_json(value: object) -> None:
     print(json.dumps(value, ensure_ascii=False), flush=True)
 
 
+def _print_either(as_json: bool, value: object, text: str) -> None:
+    """Print the JSON form or the text form of a result."""
+    if as_json:
+        _print_json(value)
+    else:
+        print(text)
+
+
 class _ProgressBar:
     """A tqdm bar on stderr for long ingests, shown only on a terminal."""
 
@@ -102,10 +110,7 @@ async def _answer_one(library: Library, question: str, as_json: bool) -> int:
         else:
             print(f"error: {error}", file=sys.stderr)
         return 2
-    if as_json:
-        _print_json(render.answer_json(answer))
-    else:
-        print(render.answer_text(answer))
+    _print_either(as_json, render.answer_json(answer), render.answer_text(answer))
     return 0
 
 
@@ -129,10 +134,7 @@ async def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
     """List the stored articles with the ids other commands take."""
     async with open_library(settings) as library:
         articles = await library.articles()
-    if args.json:
-        _print_json(render.articles_json(articles))
-    else:
-        print(render.articles_text(articles))
+    _print_either(args.json, render.articles_json(articles), render.articles_text(articles))
     return 0
 
 
@@ -153,10 +155,7 @@ async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     """Print the library's sizes."""
     async with open_library(settings) as library:
         stats = await library.stats()
-    if args.json:
-        _print_json(render.stats_json(stats))
-    else:
-        print(render.stats_text(stats))
+    _print_either(args.json, render.stats_json(stats), render.stats_text(stats))
     return 0
 
 
