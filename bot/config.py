@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from index import AnswerPolicy, EngineSettings
+from index.settings import FeedSettings, WebSettings
 from index.embedder import DEFAULT_MODEL
 
 
@@ -105,19 +106,21 @@ def load_settings(config: str | None = None, data_dir: str | None = None) -> Set
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: not valid TOML ({error})") from error
     where = str(path)
-    known = {"data_dir", "embedding", "ingest", "search", "answer", "discord"}
+    known = {"data_dir", "embedding", "ingest", "search", "answer", "discord", "web", "feeds"}
     if unknown := sorted(set(raw) - known):
         raise ConfigError(f"{where}: unknown setting {unknown[0]!r}")
     embedding = _fill(EmbeddingSettings, raw.get("embedding", {}), f"{where} [embedding]")
     discord = _fill(DiscordSettings, raw.get("discord", {}), f"{where} [discord]")
     policy = _fill(AnswerPolicy, raw.get("answer", {}), f"{where} [answer]")
+    web = _fill(WebSettings, raw.get("web", {}), f"{where} [web]")
+    feeds = _fill(FeedSettings, raw.get("feeds", {}), f"{where} [feeds]")
     engine_table: dict[str, Any] = {}
     for section, keys in _ENGINE_SECTIONS.items():
         table = raw.get(section, {})
         if stray := sorted(set(table) - keys):
             raise ConfigError(f"{where} [{section}]: unknown setting {stray[0]!r}")
         engine_table.update(table)
-    engine = _fill(EngineSettings, engine_table, f"{where} [ingest]/[search]", policy=policy)
+    engine = _fill(EngineSettings, engine_table, f"{where} [ingest]/[search]", policy=policy, web=web, feeds=feeds)
     if not 0 <= engine.chunk_overlap < engine.chunk_sentences:
         raise ConfigError(f"{where} [ingest]: chunk_overlap must be at least 0 and less than chunk_sentences")
     chosen = data_dir or os.environ.get("NEWSBOT_DATA_DIR") or raw.get("data_dir")

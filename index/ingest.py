@@ -6,7 +6,6 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from index.embedder import Embedder
@@ -16,7 +15,7 @@ from index.scopes import check_scope
 from index.settings import EngineSettings
 from index.sources import SourceError, iter_files, read_file
 from index.store import Store
-from index.web import fetch_article, is_url
+from index.web import WebClient, is_url
 
 # Called after each file with (files done, files in all, articles written so far).
 Progress = Callable[[int, int, int], None]
@@ -45,15 +44,16 @@ class Ingestor:
     """Reads sources in batches, skips what is unchanged, and prepares the rest for the library to store."""
 
     def __init__(self, store: Store, embedder: Embedder, settings: EngineSettings, write_lock: asyncio.Lock,
-                 store_prepared: StorePrepared) -> None:
+                 store_prepared: StorePrepared, web: WebClient) -> None:
         self._store = store
+        self._web = web
         self._embedder = embedder
         self._settings = settings
         self._write_lock = write_lock
         self._store_prepared = store_prepared
 
     async def ingest_paths(self, paths: Iterable[str | Path], progress: Progress | None = None,
-                           scope: str | None = None, public_urls_only: bool = False) -> IngestReport:
+                           scope: str | None = None) -> IngestReport:
         """Add the articles of files, folders and web pages to a scope (None: global); failures are reported."""
         check_scope(scope)
         started = time.monotonic()
@@ -65,8 +65,9 @@ class Ingestor:
         tally.files = len(sources)
         pending: list[Article] = []
         for done, source in enumerate(sources, start=1):
-            read = self._read if isinstance(source, Path) else partial(self._fetch, public_only=public_urls_only)
-            for item in await asyncio.to_thread(read, source):
+            items = await asyncio.to_thread(self._read, source) if isinstance(source, Path) else [
+                await self._fetch(source)]
+            for item in items:
                 if isinstance(item, SourceError):
                     tally.errors.append(str(item))
                 else:
@@ -88,12 +89,12 @@ class Ingestor:
             items.append(error)
         return items
 
-    def _fetch(self, url: str, public_only: bool) -> list[Article | SourceError]:
+    async def _fetch(self, url: str) -> Article | SourceError:
         """The article of one web page, or the reason it could not be read."""
         try:
-            return [fetch_article(url, public_only=public_only)]
+            return await self._web.fetch_article(url)
         except SourceError as error:
-            return [error]
+            return error
 
     async def ingest_articles(self, articles: Iterable[Article], scope: str | None = None) -> IngestReport:
         """Add articles made by other front ends (feeds, the bot) to a scope (None: the global library)."""

@@ -20,6 +20,7 @@ from index.search import article_filter, build_fts_query, query_terms
 from index.settings import EngineSettings
 from index.store import Store
 from index.vectors import VectorIndex, VectorIndexError
+from index.web import WebClient
 
 DATABASE_FILE = "newsbot.db"
 VECTORS_FILE = "vectors.faiss"
@@ -45,7 +46,8 @@ class Library:
         self._last_save = time.monotonic()
         self._data_version: int | None = None
         self._retriever = Retriever(store, self._dense_search, settings)
-        self._ingestor = Ingestor(store, embedder, settings, self._write_lock, self._store_prepared)
+        self.web = WebClient(settings.web)
+        self._ingestor = Ingestor(store, embedder, settings, self._write_lock, self._store_prepared, self.web)
 
     @classmethod
     async def open(cls, data_dir: Path, embedder: Embedder, settings: EngineSettings | None = None) -> Library:
@@ -65,7 +67,8 @@ class Library:
         await asyncio.to_thread(self._embedder.embed, ["warm up"])
 
     async def close(self) -> None:
-        """Save the vectors and close the database."""
+        """Save the vectors and close the web client and the database."""
+        await self.web.close()
         await self._save_vectors()
         await self._store.close()
 
@@ -130,9 +133,9 @@ class Library:
         return await asyncio.to_thread(self._locked, self._vectors.search, query_vector, k)
 
     async def ingest_paths(self, paths: Iterable[str | Path], progress: Progress | None = None,
-                           scope: str | None = None, public_urls_only: bool = False) -> IngestReport:
+                           scope: str | None = None) -> IngestReport:
         """Add the articles of files, folders and web pages to a scope (None: global); failures are reported."""
-        report = await self._ingestor.ingest_paths(paths, progress, scope, public_urls_only)
+        report = await self._ingestor.ingest_paths(paths, progress, scope)
         await self._save_vectors()
         return report
 

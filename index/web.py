@@ -1,18 +1,54 @@
-"""Articles from web pages: fetch a URL and read its main text (the engine's only network code)."""
+"""Fetching web pages and feeds: async HTTP(S) with time and size caps, checked redirects, no private addresses."""
 
 from __future__ import annotations
 
-import ipaddress
-import socket
-import urllib.error
-import urllib.request
-from urllib.parse import urlsplit
+import asyncio
+import re
+from dataclasses import dataclass
+from types import TracebackType
 
+import aiohttp
+from yarl import URL
+
+from index.addresses import AddressCheck, AddressGuard, public_only, recorded_refusal, start_recording, stop_recording
 from index.models import Article
+from index.settings import WebSettings
 from index.sources import SourceError, article_from_html, canonical_url
 
-USER_AGENT = "newsbot/0.1 (news question-answering bot)"
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_CHUNK = 64 * 1024
+_MB = 1024 * 1024
+_SWITCH = "web.allow_private_addresses is off"
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+
+
+class FetchError(SourceError):
+    """A URL that cannot be fetched; the message is one line starting with the URL."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One HTTP answer: 200 with a body, or 304 (not modified) without one."""
+
+    url: str
+    status: int
+    body: bytes
+    content_type: str
+    charset: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def text(self) -> str:
+        """The body as text: the declared charset, else a <meta charset>, else UTF-8."""
+        sniffed = _META_CHARSET.search(self.body[:4096])
+        for charset in (self.charset, sniffed[1].decode("ascii") if sniffed else None):
+            if charset:
+                try:
+                    return self.body.decode(charset, errors="replace")
+                except LookupError:  # an unknown charset name: try the next clue
+                    continue
+        return self.body.decode("utf-8", errors="replace")
 
 
 def is_url(value: str) -> bool:
@@ -20,63 +56,125 @@ def is_url(value: str) -> bool:
     return value.startswith(("http://", "https://"))
 
 
-def check_public(url: str) -> None:
-    """Refuse URLs whose host resolves to a private, loopback or link-local address (no probing inside)."""
-    host = urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except socket.gaierror as error:
-        raise SourceError(f"{url}: cannot find the host {host!r} ({error.strerror})") from None
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            raise SourceError(f"{url}: refusing to fetch from a private address ({ip})")
+class WebClient:
+    """One aiohttp session for the library's fetches; every connection goes through the address guard."""
+
+    def __init__(self, settings: WebSettings, address_check: AddressCheck | None = None) -> None:
+        self.settings = settings
+        self._guard = AddressGuard(None if settings.allow_private_addresses else address_check or public_only)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> WebClient:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        trace: TracebackType | None) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session and its connections."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _open_session(self) -> aiohttp.ClientSession:
+        """The session, made on first use (aiohttp needs a running event loop)."""
+        if self._session is None:
+            connector = aiohttp.TCPConnector(socket_factory=self._guard.socket_factory, limit=20)
+            # No cookies kept and no proxy from the environment: each fetch stands alone.
+            self._session = aiohttp.ClientSession(
+                connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,
+                headers={"User-Agent": self.settings.user_agent},
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.settings.timeout_seconds))
+        return self._session
+
+    async def fetch(self, url: str, accept: str = "*/*", max_bytes: int | None = None,
+                    etag: str | None = None, last_modified: str | None = None) -> Fetched:
+        """GET a URL (conditionally, given validators); raise FetchError in one line on any failure."""
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        limit = max_bytes if max_bytes is not None else int(self.settings.max_page_mb * _MB)
+        token = start_recording()
+        try:
+            async with asyncio.timeout(self.settings.timeout_seconds):
+                return await self._follow(url, headers, limit)
+        except TimeoutError:
+            raise FetchError(f"{url}: no answer within {self.settings.timeout_seconds:g} s") from None
+        except aiohttp.ClientConnectorError as error:
+            refusal = recorded_refusal()
+            reason = f"{refusal} ({_SWITCH})" if refusal else f"cannot connect ({error.os_error.strerror or error})"
+            raise FetchError(f"{url}: {reason}") from None
+        except (aiohttp.ClientError, ValueError) as error:
+            raise FetchError(f"{url}: {_one_line(error) or type(error).__name__}") from None
+        finally:
+            stop_recording(token)
+
+    async def _follow(self, url: str, headers: dict[str, str], limit: int) -> Fetched:
+        """Request the URL and follow up to max_redirects redirects, checking every target before connecting."""
+        session, seen, current = self._open_session(), {url}, url
+        for _ in range(self.settings.max_redirects + 1):
+            target = self._checked(url, current)
+            async with session.get(target, headers=headers, allow_redirects=False) as response:
+                location = response.headers.get("Location")
+                if response.status not in _REDIRECTS or not location:
+                    return await _read(url, response, limit)
+            current = str(target.join(URL(location)))
+            if current in seen:
+                raise FetchError(f"{url}: redirect loop (back to {current})")
+            seen.add(current)
+        raise FetchError(f"{url}: more than {self.settings.max_redirects} redirects")
+
+    def _checked(self, url: str, current: str) -> URL:
+        """A URL that may be requested: http(s) only, and no literal address the guard refuses."""
+        target = URL(current)
+        if target.scheme not in ("http", "https") or not target.host:
+            where = "" if current == url else f" (redirected to {current})"
+            raise FetchError(f"{url}: not an http(s) URL{where}")
+        if refusal := self._guard.refusal(target.host):
+            where = "" if current == url else f"redirected to {current}: "
+            raise FetchError(f"{url}: {where}{refusal} ({_SWITCH})")
+        return target
+
+    async def fetch_article(self, url: str) -> Article:
+        """The article on a web page: its main text, title, date, outlet and canonical URL."""
+        try:
+            canonical_url(url)
+        except ValueError as error:
+            raise FetchError(f"{url}: {error}") from None
+        page = await self.fetch(url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+        return await asyncio.to_thread(read_page, url, page)
 
 
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects, re-checking each new host when private addresses are refused."""
-
-    def __init__(self, public_only: bool) -> None:
-        self.public_only = public_only
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # urllib's own signature
-        """Check where a redirect leads before following it."""
-        if self.public_only:
-            check_public(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+def read_page(url: str, page: Fetched) -> Article:
+    """The article of a fetched HTML page (trafilatura does the reading, off the event loop)."""
+    if page.content_type not in PAGE_TYPES:
+        raise FetchError(f"{url}: not a web page ({page.content_type})")
+    host = URL(page.url).host or url
+    return article_from_html(page.text(), url, host, canonical_url(page.url))
 
 
-def fetch_page(url: str, *, timeout: float = 20.0, max_bytes: int = 10 * 1024 * 1024,
-               public_only: bool = False) -> tuple[str, str]:
-    """Download a web page; return (final URL, HTML text), or raise SourceError in one line."""
-    if public_only:
-        check_public(url)
-    opener = urllib.request.build_opener(_CheckedRedirects(public_only))
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.5"})
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            kind = response.headers.get_content_type()
-            if kind not in PAGE_TYPES:
-                raise SourceError(f"{url}: not a web page ({kind})")
-            body = response.read(max_bytes + 1)
-            charset = response.headers.get_content_charset() or "utf-8"
-            final_url = response.geturl()
-    except urllib.error.HTTPError as error:
-        raise SourceError(f"{url}: the server answered HTTP {error.code} {error.reason}") from None
-    except urllib.error.URLError as error:
-        raise SourceError(f"{url}: cannot connect ({error.reason})") from None
-    except TimeoutError:
-        raise SourceError(f"{url}: no answer within {timeout:.0f} s") from None
-    if len(body) > max_bytes:
-        raise SourceError(f"{url}: the page is over {max_bytes // 1024:,} KB, too big for one article")
-    return final_url, body.decode(charset, errors="replace")
+async def _read(url: str, response: aiohttp.ClientResponse, limit: int) -> Fetched:
+    """The body of a final answer, refusing errors and anything over `limit` bytes without reading it all."""
+    if response.status >= 400 or response.status < 200:
+        raise FetchError(f"{url}: the server answered HTTP {response.status} {response.reason or ''}".rstrip())
+    body = bytearray()
+    too_big = FetchError(f"{url}: over the {limit / _MB:g} MB limit")
+    if response.content_length is not None and response.content_length > limit:
+        response.close()  # drop the connection: the rest of the body is never read
+        raise too_big
+    async for chunk in response.content.iter_chunked(_CHUNK):
+        body += chunk
+        if len(body) > limit:
+            response.close()
+            raise too_big
+    return Fetched(url=str(response.url), status=response.status, body=bytes(body),
+                   content_type=response.content_type, charset=response.charset,
+                   etag=response.headers.get("ETag"), last_modified=response.headers.get("Last-Modified"))
 
 
-def fetch_article(url: str, *, timeout: float = 20.0, public_only: bool = False) -> Article:
-    """The article on a web page: its main text, title, date, outlet and canonical URL."""
-    try:
-        canonical_url(url)
-    except ValueError as error:
-        raise SourceError(f"{url}: {error}") from None
-    final_url, html = fetch_page(url, timeout=timeout, public_only=public_only)
-    return article_from_html(html, url, urlsplit(final_url).hostname or url, canonical_url(final_url))
+def _one_line(error: BaseException) -> str:
+    """An exception's message on one line."""
+    return " ".join(str(error).split())

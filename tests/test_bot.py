@@ -275,7 +275,7 @@ async def test_ingest_needs_a_url_or_a_file_and_refuses_private_addresses(discor
     assert "either a `url` or a `file`" in neither.responses[0]["data"]["content"]
     private = await slash(emu, emu.admin, "ingest", {"url": "http://127.0.0.1:9/secret.html"})
     note = private.followups[0]
-    assert note["flags"] & 64 and "private address" in note["content"]
+    assert note["flags"] & 64 and "refusing to fetch from 127.0.0.1, a loopback address" in note["content"]
     assert (await newsbot.library.stats(scope=str(emu.guild.id))).articles == 4
 
 

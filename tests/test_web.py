@@ -1,116 +1,206 @@
-"""Fetching articles from web pages, against a real HTTP server on 127.0.0.1."""
+"""Fetching web pages with the async client, against a real aiohttp server on 127.0.0.1."""
 
 from __future__ import annotations
 
-import threading
+import asyncio
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 
 import pytest
+from aiohttp import web
 
 from index import AnswerPolicy, EngineSettings, Library
+from index.addresses import public_only
 from index.embedder import HashingEmbedder
+from index.settings import WebSettings
 from index.sources import SourceError
-from index.web import fetch_article, fetch_page, is_url
+from index.web import FetchError, WebClient, is_url
+from tests.local_site import news_page, serve
 
-PAGE = """<!doctype html><html><head><title>Crane collapses at harbour | Example Gazette</title>
-<meta property="og:site_name" content="Example Gazette">
-<meta property="article:published_time" content="2023-03-14T08:00:00Z"></head>
-<body><nav><a href="/">Home</a> <a href="/sport">Sport</a></nav>
-<article><h1>Crane collapses at harbour</h1>
-<p>A container crane collapsed at the northern harbour on Tuesday morning during a violent storm.</p>
-<p>Nobody was hurt, the port authority said, but two ships were damaged by falling steel.</p>
-<p>Engineers will inspect the other cranes before the harbour reopens on Thursday.</p></article>
-<footer>Copyright Example Gazette. Cookie settings.</footer></body></html>"""
-
-
-class Handler(BaseHTTPRequestHandler):
-    """Pages for each case the fetcher must handle."""
-
-    def do_GET(self) -> None:
-        """Serve by path."""
-        routes = {
-            "/article.html": (200, "text/html; charset=utf-8", PAGE.encode()),
-            "/image.png": (200, "image/png", b"\x89PNG..."),
-            "/big.html": (200, "text/html", b"<p>" + b"x" * 5000 + b"</p>"),
-            "/empty.html": (200, "text/html", b"<html><body><nav>Menu</nav></body></html>"),
-        }
-        if self.path == "/moved":
-            self.send_response(301)
-            self.send_header("Location", "/article.html?utm_source=feed")
-            self.end_headers()
-            return
-        if self.path == "/slow.html":
-            time.sleep(1.5)
-        status, kind, body = routes.get(self.path.split("?")[0], (404, "text/html", b"not here"))
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        """Keep test output quiet."""
+PAGE = news_page("Crane collapses at harbour", [
+    "A container crane collapsed at the northern harbour on Tuesday morning during a violent storm.",
+    "Nobody was hurt, the port authority said, but two ships were damaged by falling steel.",
+    "Engineers will inspect the other cranes before the harbour reopens on Thursday.",
+])
+OPEN = WebSettings(allow_private_addresses=True, timeout_seconds=0.5)
+MB = 1024 * 1024
+SENT = web.AppKey("sent", list)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class QuietServer(ThreadingHTTPServer):
-    """Does not print the broken pipe of a client that gave up waiting (the timeout test)."""
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Ignore the client's hang-up."""
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    """A real HTTP server on 127.0.0.1; yields its base URL."""
-    server = QuietServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def page(body: str | bytes, kind: str = "text/html") -> Handler:
+    """A handler that serves a fixed body."""
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body=body.encode() if isinstance(body, str) else body, content_type=kind)
+    return handler
 
 
-def test_a_page_becomes_an_article_without_menus_and_footers(site):
-    article = fetch_article(f"{site}/article.html")
+def redirect(location: str) -> Handler:
+    """A handler that redirects; "{n}" in the location counts up from the path's own {n}."""
+    async def handler(request: web.Request) -> web.Response:
+        raise web.HTTPFound(location.format(n=int(request.match_info.get("n", 0)) + 1))
+    return handler
+
+
+async def stream_forever(request: web.Request) -> web.StreamResponse:
+    """50 MB without a Content-Length, a megabyte at a time; records how much went out."""
+    response = web.StreamResponse(headers={"Content-Type": "text/html"})
+    await response.prepare(request)
+    sent = request.app[SENT]
+    try:
+        for _ in range(50):
+            await response.write(b"<p>" + b"x" * (MB - 3))
+            sent.append(MB)
+    except (ConnectionResetError, RuntimeError):
+        pass  # the client hung up: exactly what the size cap should do
+    return response
+
+
+def build_app() -> web.Application:
+    """Routes for each case the fetcher must handle."""
+    app = web.Application()
+    app[SENT] = []
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(1)
+        return web.Response(text=PAGE, content_type="text/html")
+
+    async def declared_huge(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/html", "Content-Length": str(50 * MB)})
+        await response.prepare(request)
+        await response.write(b"<p>only the start</p>")
+        return response
+
+    app.router.add_get("/article.html", page(PAGE))
+    app.router.add_get("/latin.html", page("<html><head><meta charset='iso-8859-1'></head><body>"
+                                                     "<article><p>Caf\xe9 prices rose again this week.</p></article>"
+                                                     "</body></html>".encode("latin-1")))
+    app.router.add_get("/image.png", page(b"\x89PNG...", "image/png"))
+    app.router.add_get("/empty.html", page("<html><body><nav>Menu</nav></body></html>"))
+    app.router.add_get("/moved", redirect("/article.html?utm_source=feed"))
+    app.router.add_get("/loop-a", redirect("/loop-b"))
+    app.router.add_get("/loop-b", redirect("/loop-a"))
+    app.router.add_get("/chain/{n}", redirect("/chain/{n}"))
+    app.router.add_get("/to-ftp", redirect("ftp://example.com/file"))
+    app.router.add_get("/slow.html", slow)
+    app.router.add_get("/stream.html", stream_forever)
+    app.router.add_get("/declared-huge.html", declared_huge)
+    return app
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[tuple[str, web.Application]]:
+    """The test site on 127.0.0.1: (base URL, app)."""
+    app = build_app()
+    async with serve(app) as base:
+        yield base, app
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[WebClient]:
+    """A client that may fetch from loopback, as tests and intranets need."""
+    async with WebClient(OPEN) as web_client:
+        yield web_client
+
+
+async def test_only_the_article_text_comes_through_menus_ads_related_links_and_cookie_banner(site, client):
+    base, _ = site
+    article = await client.fetch_article(f"{base}/article.html")
     assert article.title.startswith("Crane collapses at harbour")
-    assert "container crane collapsed" in article.text and "Cookie" not in article.text and "Home" not in article.text
-    assert article.url == f"{site}/article.html" and article.id == article.url
+    assert article.text.split("\n\n") == [
+        "A container crane collapsed at the northern harbour on Tuesday morning during a violent storm.",
+        "Nobody was hurt, the port authority said, but two ships were damaged by falling steel.",
+        "Engineers will inspect the other cranes before the harbour reopens on Thursday."]
+    assert article.url == f"{base}/article.html" and article.id == article.url
     assert article.published.isoformat() == "2023-03-14" and article.source == "Example Gazette"
 
 
-def test_redirects_are_followed_and_tracking_parameters_dropped(site):
-    assert fetch_article(f"{site}/moved").url == f"{site}/article.html"
+async def test_redirects_are_followed_and_tracking_parameters_dropped(site, client):
+    base, _ = site
+    assert (await client.fetch_article(f"{base}/moved")).url == f"{base}/article.html"
+
+
+async def test_a_declared_charset_is_honoured(site, client):
+    base, _ = site
+    assert "Café prices" in (await client.fetch_article(f"{base}/latin.html")).text
 
 
 @pytest.mark.parametrize("path, message", [
-    ("/missing.html", "HTTP 404"),
+    ("/missing.html", "the server answered HTTP 404 Not Found"),
     ("/image.png", r"not a web page \(image/png\)"),
     ("/empty.html", "no article text found"),
+    ("/loop-a", "redirect loop"),
+    ("/chain/0", "more than 5 redirects"),
+    ("/to-ftp", r"not an http\(s\) URL \(redirected to ftp://example.com/file\)"),
+    ("/slow.html", "no answer within 0.5 s"),
 ])
-def test_pages_that_are_not_articles_get_one_clear_line(site, path, message):
+async def test_what_cannot_be_read_is_one_clear_line(site, client, path, message):
+    base, _ = site
     with pytest.raises(SourceError, match=message) as error:
-        fetch_article(site + path)
-    assert str(error.value).startswith(site + path) and "\n" not in str(error.value)
+        await client.fetch_article(base + path)
+    assert str(error.value).startswith(base + path) and "\n" not in str(error.value)
 
 
-def test_limits_on_size_and_time(site):
-    with pytest.raises(SourceError, match="over 0 KB"):
-        fetch_page(f"{site}/big.html", max_bytes=1000)
-    with pytest.raises(SourceError, match=r"no answer within|cannot connect"):
-        fetch_page(f"{site}/slow.html", timeout=0.3)
+async def test_a_50_mb_answer_is_capped_without_reading_it_all(site):
+    base, app = site
+    started = time.monotonic()
+    async with WebClient(replace(OPEN, max_page_mb=1.0)) as capped:
+        with pytest.raises(FetchError, match="over the 1 MB limit"):
+            await capped.fetch(f"{base}/stream.html")
+        with pytest.raises(FetchError, match="over the 1 MB limit"):
+            await capped.fetch(f"{base}/declared-huge.html")
+    await asyncio.sleep(0.1)
+    assert time.monotonic() - started < 1.0 and sum(app[SENT]) < 10 * MB
 
 
-def test_a_closed_port_and_a_bad_url():
-    with pytest.raises(SourceError, match="cannot connect"):
-        fetch_article("http://127.0.0.1:9/nothing.html", timeout=2)
-    with pytest.raises(SourceError, match="not an http"):
-        fetch_article("ftp://example.com/file")
+async def test_a_closed_port_and_a_bad_url(client):
+    with pytest.raises(FetchError, match="cannot connect"):
+        await client.fetch_article("http://127.0.0.1:9/nothing.html")
+    with pytest.raises(FetchError, match="not an http"):
+        await client.fetch_article("ftp://example.com/file")
 
 
-def test_private_addresses_are_refused_when_asked(site):
-    with pytest.raises(SourceError, match="private address"):
-        fetch_article(f"{site}/article.html", public_only=True)
+@pytest.mark.parametrize("url, refusal", [
+    ("http://127.0.0.1:9/a.html", "127.0.0.1, a loopback address"),
+    ("http://10.1.2.3/a.html", "10.1.2.3, a private address"),
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254, a cloud metadata address"),
+    ("http://[::ffff:127.0.0.1]/a.html", "::ffff:7f00:1, a loopback address"),
+    ("http://[fe80::1]/a.html", "fe80::1, a link-local address"),
+    ("http://224.0.0.1/a.html", "224.0.0.1, a multicast address"),
+    ("http://0.0.0.0/a.html", "0.0.0.0, a"),
+])
+async def test_private_targets_are_refused_when_the_switch_is_off(url, refusal):
+    async with WebClient(WebSettings()) as guarded:
+        with pytest.raises(FetchError, match="refusing to fetch") as error:
+            await guarded.fetch(url)
+    assert refusal in str(error.value) and "allow_private_addresses is off" in str(error.value)
+
+
+async def test_a_host_name_is_checked_at_connect_time(site):
+    base, _ = site
+    async with WebClient(WebSettings(timeout_seconds=1.0)) as guarded:
+        with pytest.raises(FetchError, match=r"refusing to fetch from (127\.0\.0\.1|::1), a loopback address"):
+            await guarded.fetch(base.replace("127.0.0.1", "localhost") + "/article.html")
+
+
+async def test_redirects_from_an_allowed_host_to_private_ones_are_refused():
+    """127.0.0.2 stands in for a public host; its redirects lead into the private network."""
+    def public_stand_in(ip) -> str | None:
+        return None if str(ip) == "127.0.0.2" else public_only(ip)
+
+    async with serve(build_app()) as inside:
+        app = web.Application()
+        app.router.add_get("/literal", redirect(f"{inside}/article.html"))
+        app.router.add_get("/by-name", redirect(inside.replace("127.0.0.1", "localhost")))
+        app.router.add_get("/ok", page(PAGE))
+        async with serve(app, host="127.0.0.2") as outside, \
+                WebClient(WebSettings(timeout_seconds=1.0), address_check=public_stand_in) as guarded:
+            assert (await guarded.fetch(f"{outside}/ok")).status == 200
+            with pytest.raises(FetchError, match=r"redirected to .*: refusing to fetch from 127\.0\.0\.1, a loopback"):
+                await guarded.fetch(f"{outside}/literal")
+            with pytest.raises(FetchError, match=r"refusing to fetch from (127\.0\.0\.1|::1), a loopback"):
+                await guarded.fetch(f"{outside}/by-name")
 
 
 def test_is_url():
@@ -118,13 +208,16 @@ def test_is_url():
 
 
 async def test_the_library_ingests_urls_beside_files(site, tmp_path):
-    library = await Library.open(tmp_path, HashingEmbedder(),
-                                 EngineSettings(policy=AnswerPolicy(min_similarity=0.1)))
-    report = await library.ingest_paths([f"{site}/article.html", f"{site}/missing.html"])
+    base, _ = site
+    settings = EngineSettings(policy=AnswerPolicy(min_similarity=0.1), web=OPEN)
+    library = await Library.open(tmp_path, HashingEmbedder(), settings)
+    report = await library.ingest_paths([f"{base}/article.html", f"{base}/missing.html"])
     assert (report.files, report.new, report.failed) == (2, 1, 1) and "HTTP 404" in report.errors[0]
-    assert (await library.ingest_paths([f"{site}/moved"])).unchanged == 1
+    assert (await library.ingest_paths([f"{base}/moved"])).unchanged == 1
     answer = await library.ask("What collapsed at the harbour?")
-    assert answer.sources[0].url == f"{site}/article.html"
-    refused = await library.ingest_paths([f"{site}/article.html"], scope="7", public_urls_only=True)
-    assert refused.failed == 1 and "private address" in refused.errors[0]
+    assert answer.sources[0].url == f"{base}/article.html"
     await library.close()
+    guarded = await Library.open(tmp_path, HashingEmbedder(), EngineSettings())
+    refused = await guarded.ingest_paths([f"{base}/article.html"], scope="7")
+    assert refused.failed == 1 and "refusing to fetch from 127.0.0.1" in refused.errors[0]
+    await guarded.close()

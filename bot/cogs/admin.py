@@ -117,8 +117,8 @@ class AdminCog(commands.Cog):
         await interaction.response.defer(thinking=True, ephemeral=True)
         scope = scope_of(interaction.guild)
         if url is not None:
-            # Public addresses only: a server manager must not make the bot probe the operator's network.
-            report = await self.bot.library.ingest_paths([url.strip()], scope=scope, public_urls_only=True)
+            # Private addresses are refused unless the operator set web.allow_private_addresses (an intranet).
+            report = await self.bot.library.ingest_paths([url.strip()], scope=scope)
             await interaction.followup.send(ingest_message(report), ephemeral=True)
             return
         with tempfile.TemporaryDirectory() as folder:
