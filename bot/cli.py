@@ -78,8 +78,8 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"skipped {error}", file=sys.stderr)
     if args.json:
         _print_json({"files": report.files, "new": report.new, "updated": report.updated,
-                     "unchanged": report.unchanged, "failed": report.failed, "errors": list(report.errors),
-                     "seconds": report.seconds})
+                     "unchanged": report.unchanged, "duplicates": report.duplicates, "failed": report.failed,
+                     "errors": list(report.errors), "seconds": report.seconds})
     else:
         print(render.ingest_summary(report))
     return 1 if report.failed else 0

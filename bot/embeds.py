@@ -82,10 +82,22 @@ def linked_title(title: str, url: str | None, limit: int = 200) -> str:
 
 
 def source_line(citation: Citation) -> str:
-    """`[n] [title](<url>) · outlet · date`."""
+    """`[n] [title](<url>) · outlet · date`, and below it, small, the outlets that also reported it."""
     linked = linked_title(citation.title, citation.url)
     outlet = f" · {escape_markdown(citation.source)}" if citation.source else ""
-    return f"[{citation.n}] {linked}{outlet} · {_day(citation.published)}"
+    line = f"[{citation.n}] {linked}{outlet} · {_day(citation.published)}"
+    return f"{line}\n{also_reported_line(citation)}" if citation.also_reported else line
+
+
+def also_reported_line(citation: Citation, shown: int = 3, limit: int = 400) -> str:
+    """`-# also reported by [Outlet](<url>), ... and 2 more`; without the links when they would not fit."""
+    copies = citation.also_reported[:shown]
+    more = len(citation.also_reported) - len(copies)
+    tail = f" and {more} more" if more else ""
+    linked = ", ".join(linked_title(c.source or c.title, c.url, 40) for c in copies)
+    if len(linked) + len(tail) > limit:  # long urls: the names alone still say who else ran the story
+        linked = ", ".join(linked_title(c.source or c.title, None, 40) for c in copies)
+    return f"-# also reported by {linked}{tail}"
 
 
 def blockquote(text: str) -> str:

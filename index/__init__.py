@@ -2,13 +2,24 @@
 
 from index.answer import AnswerPolicy, QuestionError
 from index.embedder import Embedder, EmbedderError, load_embedder
-from index.models import Answer, Article, ArticleDetail, ArticleInfo, Citation, IngestReport, Quote, Stats, Usage
+from index.models import (
+    AlsoReported,
+    Answer,
+    Article,
+    ArticleDetail,
+    ArticleInfo,
+    Citation,
+    IngestReport,
+    Quote,
+    Stats,
+    Usage,
+)
 from index.service import Library, LibraryError
 from index.settings import EngineSettings
 from index.store import StoreError
 
 __all__ = [
-    "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder", "EmbedderError",
-    "EngineSettings", "IngestReport", "Library", "LibraryError", "QuestionError", "Quote", "Stats",
+    "AlsoReported", "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder",
+    "EmbedderError", "EngineSettings", "IngestReport", "Library", "LibraryError", "QuestionError", "Quote", "Stats",
     "StoreError", "Usage", "load_embedder",
 ]

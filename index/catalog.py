@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from index.database import Queries, parse_day, placeholders
-from index.models import ArticleDetail, ArticleInfo
+from index.models import AlsoReported, ArticleDetail, ArticleInfo
 from index.scopes import public_id, scoped_id, visible, visible_params
 
 _INFO_COLUMNS = (
@@ -42,11 +43,25 @@ class Catalog(Queries):
         """The articles the scope sees, newest first, undated last; with `text`, only those matching (see _where)."""
         where, params = _where(scope, text, fts_query)
         rows = await self._all(
-            f"SELECT {_INFO_COLUMNS} FROM articles a {where}"
+            f"SELECT a.id, {_INFO_COLUMNS} FROM articles a {where}"
             " ORDER BY a.published IS NULL, a.published DESC, a.title, a.id LIMIT ? OFFSET ?",
             [*params, -1 if limit is None else limit, offset],
         )
-        return [_info(row) for row in rows]
+        return list((await self._with_copies({row[0]: _info(row[1:]) for row in rows})).values())
+
+    async def _with_copies(self, infos: dict[str, ArticleInfo]) -> dict[str, ArticleInfo]:
+        """These articles (by stored id) with the copies of each, earliest first, as "also reported by"."""
+        if not infos:
+            return infos
+        rows = await self._all(
+            "SELECT original_id, CASE WHEN scope IS NULL THEN id ELSE substr(id, length(scope) + 2) END, title,"
+            f" url, source, published FROM copies WHERE original_id IN ({placeholders(len(infos))})"
+            " ORDER BY published IS NULL, published, ingested_at, id", list(infos))
+        copies: dict[str, list[AlsoReported]] = {}
+        for original, *fields, published in rows:
+            copies.setdefault(original, []).append(AlsoReported(*fields, published=parse_day(published)))
+        return {stored_id: replace(info, also_reported=tuple(copies.get(stored_id, ())))
+                for stored_id, info in infos.items()}
 
     async def count_articles(self, scope: str | None = None, text: str | None = None,
                              fts_query: str | None = None) -> int:
@@ -64,7 +79,8 @@ class Catalog(Queries):
             return None
         sentences = await self._all("SELECT text FROM sentences WHERE article_id = ? ORDER BY position LIMIT ?",
                                     (row[0], lead))
-        return ArticleDetail(info=_info(row[1:]), lead=tuple(r[0] for r in sentences))
+        info = (await self._with_copies({row[0]: _info(row[1:])}))[row[0]]
+        return ArticleDetail(info=info, lead=tuple(r[0] for r in sentences))
 
     async def articles_by_id(self, stored_ids: Iterable[str]) -> dict[str, ArticleInfo]:
         """Citation details of these articles, by stored id (the ids in them are the public ones)."""
@@ -74,7 +90,7 @@ class Catalog(Queries):
         rows = await self._all(
             f"SELECT a.id, {_INFO_COLUMNS} FROM articles a WHERE a.id IN ({placeholders(len(wanted))})", wanted
         )
-        return {row[0]: _info(row[1:]) for row in rows}
+        return await self._with_copies({row[0]: _info(row[1:]) for row in rows})
 
     async def chunk_ids(self, scope: str | None = None) -> list[int]:
         """Ids of the chunks of the articles the scope sees."""
@@ -85,7 +101,7 @@ class Catalog(Queries):
         return [r[0] for r in rows]
 
     async def counts(self, scope: str | None = None) -> dict[str, object]:
-        """Counts of the articles a scope sees, their sentences and passages, and their date range."""
+        """Counts of the articles a scope sees, their sentences, passages and copies, and their date range."""
         where, params = f"WHERE {visible('a')}", visible_params(scope)
         articles, oldest, newest = await self._one(
             f"SELECT count(*), min(a.published), max(a.published) FROM articles a {where}", params)
@@ -93,5 +109,7 @@ class Catalog(Queries):
             f"SELECT count(*) FROM sentences s JOIN articles a ON a.id = s.article_id {where}", params))[0]
         chunks = (await self._one(
             f"SELECT count(*) FROM chunks c JOIN articles a ON a.id = c.article_id {where}", params))[0]
-        return {"articles": articles, "sentences": sentences, "chunks": chunks,
+        copies = (await self._one(
+            f"SELECT count(*) FROM copies c JOIN articles a ON a.id = c.original_id {where}", params))[0]
+        return {"articles": articles, "sentences": sentences, "chunks": chunks, "copies": copies,
                 "oldest": parse_day(oldest), "newest": parse_day(newest)}

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.duplicates import Copy, Links, plan_duplicates, signed
 from index.embedder import Embedder
 from index.models import Article, IngestReport, PreparedArticle
 from index.preparation import content_hash, prepare_articles
@@ -19,8 +20,8 @@ from index.web import WebClient, is_url
 
 # Called after each file with (files done, files in all, articles written so far).
 Progress = Callable[[int, int, int], None]
-# Writes prepared articles to SQLite and FAISS (the library's job: it owns the vectors).
-StorePrepared = Callable[[Sequence[PreparedArticle], str | None], Awaitable[None]]
+# Writes prepared articles and their links to copies to SQLite and FAISS (the library's job: it owns the vectors).
+StorePrepared = Callable[[Sequence[PreparedArticle], str | None, Links], Awaitable[None]]
 
 
 @dataclass
@@ -31,13 +32,14 @@ class _Tally:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    duplicates: int = 0
     errors: list[str] = field(default_factory=list)
 
     def report(self, started: float) -> IngestReport:
         """Freeze the counts into a report."""
         return IngestReport(files=self.files, new=self.new, updated=self.updated, unchanged=self.unchanged,
                             failed=len(self.errors), errors=tuple(self.errors),
-                            seconds=round(time.monotonic() - started, 2))
+                            seconds=round(time.monotonic() - started, 2), duplicates=self.duplicates)
 
 
 class Ingestor:
@@ -115,9 +117,9 @@ class Ingestor:
             known = await self._store.existing_hashes(list(latest.values()), scope)
             changed = [a for a in latest.values() if known.get(a.id) != content_hash(a)]
             tally.unchanged += len(latest) - len(changed)
-            prepared = await asyncio.to_thread(
-                prepare_articles, changed, self._embedder, self._settings.chunk_sentences, self._settings.chunk_overlap
-            ) if changed else []
+            originals, links = await self._find_copies(changed, scope)
+            tally.duplicates += len(links.copies)
+            prepared = await self._prepare(originals)
             for item in prepared:
                 if not item.segments:
                     tally.errors.append(f"{item.article.origin or item.article.id}: no sentences in the text")
@@ -125,4 +127,55 @@ class Ingestor:
                     tally.updated += 1
                 else:
                     tally.new += 1
-            await self._store_prepared([item for item in prepared if item.segments], scope)
+            kept = [item for item in prepared if item.segments]
+            await self._store_prepared(kept, scope, _keep_links(links, {item.article.id for item in kept}))
+
+    async def _prepare(self, articles: Sequence[Article]) -> list[PreparedArticle]:
+        """Split and embed articles in a worker thread."""
+        if not articles:
+            return []
+        settings = self._settings
+        return await asyncio.to_thread(prepare_articles, articles, self._embedder, settings.chunk_sentences,
+                                       settings.chunk_overlap)
+
+    async def _find_copies(self, articles: Sequence[Article], scope: str | None) -> tuple[list[Article], Links]:
+        """Split new or changed articles into originals to index and near-duplicates to keep only as copies."""
+        by_id = {article.id: article for article in articles}
+        incoming = {item.id: item for item in map(signed, articles) if item is not None}
+        urls = {article.url for article in articles if article.url}
+        # Stored versions of the incoming articles are being replaced: they are nobody's original now.
+        stored = [item for item in await self._store.copies.candidates(list(incoming.values()), scope)
+                  if item.id not in by_id and item.url not in urls]
+        matches = plan_duplicates(list(incoming.values()), stored)
+        copies = [Copy(by_id[m.copy], m.original, m.similarity, content_hash(by_id[m.copy]))
+                  for m in matches if m.copy in by_id]
+        copied = {copy.article.id for copy in copies}
+        originals = [article for article in articles if article.id not in copied]
+        return originals, Links(signed=tuple(incoming[a.id] for a in originals if a.id in incoming),
+                                copies=tuple(copies), demoted=tuple(m for m in matches if m.copy not in by_id))
+
+    async def sign_stored(self) -> None:
+        """Sign the stored originals that have no signature (libraries made before duplicates were detected)."""
+        unsigned = await self._store.copies.unsigned()
+        pairs = [(stored_id, item) for stored_id, article in unsigned if (item := signed(article)) is not None]
+        if pairs:
+            await self._store.copies.sign(pairs)
+
+    async def succeed(self, article_id: str, scope: str | None) -> bool:
+        """Remove an original that has copies, its first copy taking its place (call under the write lock)."""
+        successor = await self._store.copies.successor(article_id, scope)
+        item = signed(successor) if successor is not None else None
+        prepared = await self._prepare([successor]) if item is not None else []
+        if not prepared or not prepared[0].segments:
+            return False
+        links = Links(signed=(item,), succeeded=((article_id, successor.id),))
+        await self._store_prepared(prepared, scope, links)
+        return True
+
+
+def _keep_links(links: Links, written: set[str]) -> Links:
+    """The links of a batch without those pointing at an incoming original that could not be written."""
+    failed = {item.id for item in links.signed} - written
+    return Links(signed=tuple(item for item in links.signed if item.id in written),
+                 copies=tuple(copy for copy in links.copies if copy.original not in failed),
+                 demoted=tuple(m for m in links.demoted if m.original not in failed))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
 
 import trafilatura
@@ -23,6 +24,8 @@ _MAIN_EXTRACTOR_ONLY.set("DEFAULT", "MIN_EXTRACTED_SIZE", "0")
 _BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "div", "code", "table"})
 
 _WHITESPACE = re.compile(r"\s+")
+_CANONICAL_LINK = re.compile(r"<link\b[^>]*\brel\s*=\s*[\"']?canonical\b[^>]*>", re.IGNORECASE)
+_HREF = re.compile(r"\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
 _FRONT_MATTER_LINE = re.compile(r"([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*)")
 # Markdown syntax, removed in this order (bullets before emphasis, since "* item"
 # is a bullet; escapes last, so escaped markers survive as plain characters).
@@ -99,7 +102,14 @@ def extract_html(html: str) -> HtmlArticle | None:
     if document is None:
         return None
     return HtmlArticle(title=_single_line(document.title), text="\n\n".join(_paragraphs(document.body)),
-                       url=document.url, date=document.date, sitename=document.sitename)
+                       url=document.url or _canonical_link(html), date=document.date, sitename=document.sitename)
+
+
+def _canonical_link(html: str) -> str | None:
+    """The href of the page's <link rel="canonical">, as written: trafilatura keeps only absolute ones."""
+    tag = _CANONICAL_LINK.search(html)
+    href = _HREF.search(tag.group(0)) if tag else None
+    return unescape(next(part for part in href.groups() if part is not None)) if href else None
 
 
 def _paragraphs(element: Any) -> Iterator[str]:

@@ -42,6 +42,17 @@ class PreparedArticle:
 
 
 @dataclass(frozen=True)
+class AlsoReported:
+    """Another outlet's copy of a stored article: kept for "also reported by", its sentences not indexed."""
+
+    id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: date | None
+
+
+@dataclass(frozen=True)
 class ArticleInfo:
     """A stored article as listed by `newsbot articles`."""
 
@@ -54,6 +65,8 @@ class ArticleInfo:
     ingested_at: str
     # The Discord server that added it; None for the operator's library, which every server sees.
     scope: str | None = None
+    # Near-duplicates of it from other sources (the same wire story elsewhere), earliest first.
+    also_reported: tuple[AlsoReported, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,7 @@ class Citation:
     url: str | None
     source: str | None
     published: date | None
+    also_reported: tuple[AlsoReported, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,6 +143,8 @@ class IngestReport:
     failed: int = 0
     errors: tuple[str, ...] = field(default_factory=tuple)
     seconds: float = 0.0
+    # Near-duplicates of stored articles: kept as "also reported by" links, not among `new`.
+    duplicates: int = 0
 
 
 @dataclass(frozen=True)
@@ -145,6 +161,7 @@ class Stats:
     newest: date | None
     database_bytes: int
     vectors_bytes: int
+    copies: int = 0  # near-duplicates kept as "also reported by" links, not counted in `articles`
 
 
 @dataclass(frozen=True)

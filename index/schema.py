@@ -75,4 +75,36 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (question_id, user_hash)
     );
     """,
+    """
+    -- Near-duplicates (index/duplicates.py): a copy keeps its row and text but none of its sentences.
+    -- No foreign key on original_id: replacing an original deletes and re-inserts it, which would take its copies.
+    CREATE TABLE copies (
+        id TEXT PRIMARY KEY,
+        original_id TEXT NOT NULL,
+        scope TEXT,
+        title TEXT NOT NULL,
+        url TEXT,
+        source TEXT,
+        published TEXT,
+        content_hash TEXT NOT NULL,
+        origin TEXT,
+        ingested_at TEXT NOT NULL,
+        similarity REAL NOT NULL,
+        text BLOB NOT NULL  -- zlib: kept so a copy can take its original's place when that is removed
+    );
+    CREATE INDEX copies_original ON copies(original_id);
+    CREATE INDEX copies_url ON copies(url);
+    CREATE TABLE signatures (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        signature BLOB NOT NULL,  -- MinHash of the title and text
+        size INTEGER NOT NULL     -- how many shingles it summarises
+    );
+    -- LSH: articles sharing a band key are the only ones compared with a newcomer.
+    CREATE TABLE signature_bands (
+        key INTEGER NOT NULL,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+    );
+    CREATE INDEX signature_bands_key ON signature_bands(key);
+    CREATE INDEX signature_bands_article ON signature_bands(article_id);
+    """,
 )

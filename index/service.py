@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from index.answer import build_answer, check_question, score_candidates
+from index.duplicates import Links
 from index.embedder import Embedder
 from index.ingest import Ingestor, Progress
 from index.models import Answer, Article, ArticleDetail, ArticleInfo, IngestReport, PreparedArticle, Stats, Usage
@@ -57,6 +58,7 @@ class Library:
         try:
             await library._check_model()
             await library._load_vectors()
+            await library._ingestor.sign_stored()
         except BaseException:
             await store.close()
             raise
@@ -145,17 +147,18 @@ class Library:
         await self._save_vectors()
         return report
 
-    async def _store_prepared(self, prepared: Sequence[PreparedArticle], scope: str | None) -> None:
+    async def _store_prepared(self, prepared: Sequence[PreparedArticle], scope: str | None, links: Links) -> None:
         """Write to SQLite first (the source of truth), then bring FAISS in step."""
-        if not prepared:
+        if not prepared and not links.copies:
             return
         if self._vectors is None:
             dimension = self._embedder.dimension
             await self._store.set_meta("embedding_model", self._embedder.name)
             await self._store.set_meta("dimension", str(dimension))
             self._vectors = VectorIndex(dimension)
-        removed, added = await self._store.write_articles(prepared, scope)
-        matrix = np.concatenate([item.chunk_embeddings for item in prepared]).astype(np.float32)
+        removed, added = await self._store.write_articles(prepared, scope, links)
+        matrix = np.concatenate([np.zeros((0, self._vectors.dimension), dtype=np.float32),
+                                 *(item.chunk_embeddings for item in prepared)]).astype(np.float32)
         await asyncio.to_thread(self._update_vectors, removed, added, matrix)
         if time.monotonic() - self._last_save > self.settings.save_every_seconds:
             await self._save_vectors()
@@ -169,8 +172,14 @@ class Library:
                 self._vectors.add(np.array(added, dtype=np.int64), matrix)
 
     async def remove(self, article_id: str, scope: str | None = None) -> bool:
-        """Remove one of the scope's own articles everywhere; False when the scope has no such article."""
+        """Remove one of the scope's own articles (or copies) everywhere; False when the scope has no such article.
+
+        An original's first copy takes its place, so the story stays in the library as long as an outlet reports it.
+        """
         async with self._write_lock:
+            if await self._store.copies.remove(article_id, scope) or await self._ingestor.succeed(article_id, scope):
+                await self._save_vectors()
+                return True
             removed = await self._store.remove_article(article_id, scope)
             if removed is None:
                 return False
@@ -230,7 +239,11 @@ class Library:
         articles = await self._store.catalog.articles_by_id(c.article_id for c in candidates)
         policy = self.settings.policy
         top_score = score_candidates(candidates, policy)[0][0] if candidates else None
-        return build_answer(question, candidates, articles, policy), top_score
+        answer = build_answer(question, candidates, articles, policy)
+        # "Also reported by": the copies of each cited article, which the catalog attached to its info.
+        copies = {info.id: info.also_reported for info in articles.values()}
+        sources = tuple(replace(c, also_reported=copies.get(c.article_id, ())) for c in answer.sources)
+        return replace(answer, sources=sources), top_score
 
     async def _query(self, question: str, context: str | None) -> Query:
         """The question as retrieval reads it, with the earlier question of a conversation if there is one."""
@@ -256,6 +269,7 @@ class Library:
         vectors = self.data_dir / VECTORS_FILE
         return Stats(
             articles=counts["articles"], sentences=counts["sentences"], passages=counts["chunks"],
+            copies=counts["copies"],
             vectors=len(self._vectors) if self._vectors is not None else 0,
             embedding_model=await self._store.get_meta("embedding_model") or self._embedder.name,
             dimension=int(await self._store.get_meta("dimension") or 0),

@@ -11,19 +11,18 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 from index.dates import parse_date
 from index.markup import extract_html, split_front_matter, strip_markdown
 from index.models import Article
+from index.urls import canonical_url
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 
 _MB = 1024 * 1024
 _BINARY_PROBE = 8192
 _MAX_TITLE_LINE = 150
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_TRACKING_PARAMS = frozenset({"fbclid", "gclid", "ref", "cmpid"})
 
 
 class SourceError(Exception):
@@ -255,28 +254,11 @@ def article_from_html(html: str, origin: str, fallback_title: str, fallback_url:
     if page is None or not text:
         raise SourceError(f"{origin}: no article text found in the HTML")
     url = fallback_url
-    with contextlib.suppress(ValueError):  # a relative or odd canonical link: the page is still worth reading
-        url = canonical_url(page.url) if page.url else fallback_url
+    with contextlib.suppress(ValueError):  # an odd canonical link: the page is still worth reading
+        # The page's own canonical link names the article (an AMP page's points at the full one); relative to its URL.
+        url = canonical_url(urljoin(fallback_url or "", page.url)) if page.url else fallback_url
     return _article(page.title or fallback_title, text, origin, url=url, source=page.sitename,
                     published=date.fromisoformat(page.date) if page.date else None)
-
-
-def canonical_url(url: str) -> str:
-    """Normalise an http(s) URL so one article always gets the same id; raise ValueError otherwise."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    try:
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        host = port = None
-    if scheme not in _DEFAULT_PORTS or not host:
-        raise ValueError(f'not an http(s) URL "{_clean_line(url)[:80]}"')
-    host = f"[{host}]" if ":" in host else host
-    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    query = sorted((k, v) for k, v in pairs if not k.lower().startswith("utm_") and k.lower() not in _TRACKING_PARAMS)
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit((scheme, netloc, path, urlencode(query, quote_via=quote), ""))
 
 
 def content_id(title: str, text: str) -> str:

@@ -13,7 +13,9 @@ import aiosqlite
 import numpy as np
 
 from index.catalog import Catalog
+from index.copies import Copies
 from index.database import Queries, parse_day, placeholders, timestamp
+from index.duplicates import Links
 from index.models import Article, PreparedArticle
 from index.schema import MIGRATIONS
 from index.scopes import scoped_id, visible, visible_params
@@ -56,6 +58,7 @@ class Store(Queries):
         self.path = path
         self.catalog = Catalog(db, write_lock)
         self.usage = UsageLog(db, write_lock)
+        self.copies = Copies(db, write_lock)
 
     @classmethod
     async def open(cls, path: Path) -> Store:
@@ -102,7 +105,7 @@ class Store(Queries):
             )
 
     async def existing_hashes(self, articles: Sequence[Article], scope: str | None = None) -> dict[str, str]:
-        """Map each article already in this scope (by id, else by url) to the stored version's content hash."""
+        """Map each article already in this scope (by id, else by url; an original, else a copy) to its content hash."""
         found: dict[str, str] = {}
         for article in articles:
             stored_id = scoped_id(article.id, scope)
@@ -111,21 +114,27 @@ class Store(Queries):
                 " ORDER BY id = ? DESC LIMIT 1",
                 (stored_id, article.url, scope, stored_id),
             )
-            if row:
-                found[article.id] = row[0]
+            stored_hash = row[0] if row else await self.copies.content_hash(stored_id, article.url, scope)
+            if stored_hash:
+                found[article.id] = stored_hash
         return found
 
-    async def write_articles(self, prepared: Sequence[PreparedArticle],
-                             scope: str | None = None) -> tuple[list[int], list[int]]:
-        """Replace these articles of one scope in one transaction; return (removed chunk ids, added chunk ids)."""
+    async def write_articles(self, prepared: Sequence[PreparedArticle], scope: str | None = None,
+                             links: Links | None = None) -> tuple[list[int], list[int]]:
+        """Replace these articles of one scope, and apply `links` to its copies, in one transaction.
+
+        Returns (removed chunk ids, added chunk ids).
+        """
         removed: list[int] = []
         added: list[int] = []
         now = timestamp()
         async with self._transaction():
             for item in prepared:
                 stored_id = scoped_id(item.article.id, scope)
+                await self.copies.make_original(stored_id, item.article.url, scope)
                 removed += await self._delete_article(stored_id, scope, item.article.url)
                 added += await self._insert_article(item, stored_id, scope, now)
+            removed += await self.copies.apply(links or Links(), scope, now, self._delete_article)
         return removed, added
 
     async def _delete_article(self, stored_id: str, scope: str | None, url: str | None = None) -> list[int]:

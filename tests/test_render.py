@@ -29,7 +29,7 @@ def test_answer_json_follows_the_contract():
         "answer": [{"text": "All 16 drones were shot down.", "source": 1, "article_id": "a1", "score": 1.25,
                     "sentence_id": 7}],
         "sources": [{"n": 1, "article_id": "a1", "title": "Drones downed", "url": "https://example.com/a1",
-                     "outlet": "Wire", "published": "2022-12-30"}],
+                     "outlet": "Wire", "published": "2022-12-30", "also_reported": []}],
     }
 
 

@@ -1,0 +1,145 @@
+"""The store's groups of near-duplicates: signatures and their LSH bands, copies kept without their sentences."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Awaitable, Callable, Sequence
+
+import numpy as np
+
+from index.database import Queries, parse_day, placeholders
+from index.duplicates import Copy, Links, Signed, band_keys
+from index.models import Article
+from index.scopes import public_id, scoped_id
+
+# The store's delete of an article of a scope (and of any older version under a url): returns their chunk ids.
+Delete = Callable[[str, str | None, str | None], Awaitable[list[int]]]
+_SAME = "(id = ? OR (url IS NOT NULL AND url = ?)) AND scope IS ?"
+_ARTICLE_TEXT = "SELECT paragraph, text FROM sentences WHERE article_id = ? ORDER BY position"
+
+
+def _text(rows: Sequence[tuple[int, str]]) -> str:
+    """An article's text rebuilt from its stored sentences: paragraphs of space-joined sentences."""
+    paragraphs: dict[int, list[str]] = {}
+    for paragraph, sentence in rows:
+        paragraphs.setdefault(paragraph, []).append(sentence)
+    return "\n\n".join(" ".join(sentences) for sentences in paragraphs.values())
+
+
+class Copies(Queries):
+    """Signatures of originals for finding near-duplicates, and the copies linked to them."""
+
+    async def candidates(self, signed: Sequence[Signed], scope: str | None) -> list[Signed]:
+        """Originals of the scope sharing an LSH band with any of these articles (public ids)."""
+        keys = sorted({key for item in signed for key in band_keys(item.signature)})
+        found: list[Signed] = []
+        for start in range(0, len(keys), 500):  # SQLite caps the parameters of one statement
+            part = keys[start:start + 500]
+            rows = await self._all(
+                f"SELECT {public_id('a')}, a.url, a.published, s.signature, s.size FROM signatures s"
+                " JOIN articles a ON a.id = s.article_id WHERE a.scope IS ? AND s.article_id IN"
+                f" (SELECT article_id FROM signature_bands WHERE key IN ({placeholders(len(part))}))",
+                [scope, *part])
+            found += [Signed(row[0], row[1], parse_day(row[2]), np.frombuffer(row[3], dtype=np.uint32), row[4])
+                      for row in rows]
+        return list({item.id: item for item in found}.values())
+
+    async def content_hash(self, stored_id: str, url: str | None, scope: str | None) -> str | None:
+        """The content hash of the scope's copy stored under this id (else this url), if there is one."""
+        row = await self._one("SELECT content_hash FROM copies WHERE (id = ? OR (url IS NOT NULL AND url = ?))"
+                              " AND scope IS ? ORDER BY id = ? DESC LIMIT 1", (stored_id, url, scope, stored_id))
+        return row[0] if row else None
+
+    async def unsigned(self) -> list[tuple[str, Article]]:
+        """Stored originals without a signature (libraries made before duplicates were detected), with their text."""
+        rows = await self._all("SELECT id, title FROM articles a"
+                               " WHERE NOT EXISTS (SELECT 1 FROM signatures s WHERE s.article_id = a.id)")
+        return [(stored_id, Article(stored_id, title, _text(await self._all(_ARTICLE_TEXT, (stored_id,)))))
+                for stored_id, title in rows]
+
+    async def sign(self, signed: Sequence[tuple[str, Signed]]) -> None:
+        """Store signatures of stored originals, by stored id, in one transaction."""
+        async with self._transaction():
+            for stored_id, item in signed:
+                await self._sign(stored_id, item)
+
+    async def _sign(self, stored_id: str, item: Signed) -> None:
+        """Store one original's signature and its band keys (inside a transaction)."""
+        await self._db.execute("INSERT OR REPLACE INTO signatures(article_id, signature, size) VALUES (?, ?, ?)",
+                               (stored_id, item.signature.astype(np.uint32).tobytes(), item.size))
+        await self._db.execute("DELETE FROM signature_bands WHERE article_id = ?", (stored_id,))
+        await self._db.executemany("INSERT INTO signature_bands(key, article_id) VALUES (?, ?)",
+                                   [(key, stored_id) for key in band_keys(item.signature)])
+
+    async def successor(self, article_id: str, scope: str | None) -> Article | None:
+        """The first copy (earliest published, then first stored) of one of the scope's originals."""
+        row = await self._one(
+            "SELECT id, title, text, url, source, published, origin FROM copies WHERE original_id = ?"
+            " ORDER BY published IS NULL, published, ingested_at, id LIMIT 1", (scoped_id(article_id, scope),))
+        if row is None:
+            return None
+        public = row[0] if scope is None else row[0][len(scope) + 1:]
+        return Article(public, row[1], zlib.decompress(row[2]).decode(), row[3], row[4], parse_day(row[5]), row[6])
+
+    async def remove(self, article_id: str, scope: str | None) -> bool:
+        """Delete one of the scope's copies; False when the scope has no copy with this id."""
+        async with self._transaction():
+            cursor = await self._db.execute("DELETE FROM copies WHERE id = ? AND scope IS ?",
+                                            (scoped_id(article_id, scope), scope))
+            return cursor.rowcount > 0
+
+    async def make_original(self, stored_id: str, url: str | None, scope: str | None) -> None:
+        """Before an article is written as an original: the copies of its older versions follow it; no copy of it."""
+        await self._release(stored_id, url, scope, heir=stored_id)
+
+    async def _release(self, stored_id: str, url: str | None, scope: str | None, heir: str) -> None:
+        """Before the versions of an article (by id, else url) are replaced: their copies go to `heir`, copy rows go."""
+        params = (stored_id, url, scope)
+        await self._db.execute(f"UPDATE copies SET original_id = ? WHERE original_id IN"
+                               f" (SELECT id FROM articles WHERE {_SAME})", (heir, *params))
+        await self._db.execute(f"DELETE FROM copies WHERE {_SAME}", params)
+
+    async def apply(self, links: Links, scope: str | None, now: str, delete: Delete) -> list[int]:
+        """Write what an ingest or a removal changed in the groups (inside its transaction); return removed chunks."""
+        removed: list[int] = []
+        for item in links.signed:
+            await self._sign(scoped_id(item.id, scope), item)
+        for match in links.demoted:
+            await self._demote(scoped_id(match.copy, scope), scoped_id(match.original, scope), match.similarity)
+            removed += await self._hand_over(match.copy, match.original, scope, delete)
+        for gone, heir in links.succeeded:
+            removed += await self._hand_over(gone, heir, scope, delete)
+        for copy in links.copies:
+            removed += await self._add_copy(copy, scope, now, delete)
+        return removed
+
+    async def _hand_over(self, gone: str, heir: str, scope: str | None, delete: Delete) -> list[int]:
+        """Delete the original `gone` (public id) from the index; its copies go to `heir`."""
+        gone, heir = scoped_id(gone, scope), scoped_id(heir, scope)
+        await self._db.execute("UPDATE copies SET original_id = ? WHERE original_id = ?", (heir, gone))
+        return await delete(gone, scope, None)
+
+    async def _demote(self, stored_id: str, original: str, similarity: float) -> None:
+        """Keep a stored original's row and text as a copy of an earlier article (its sentences go)."""
+        text = _text(await self._all(_ARTICLE_TEXT, (stored_id,)))
+        await self._db.execute(
+            "INSERT INTO copies(id, original_id, scope, title, url, source, published, content_hash, origin,"
+            " ingested_at, similarity, text) SELECT id, ?, scope, title, url, source, published, content_hash,"
+            " origin, ingested_at, ?, ? FROM articles WHERE id = ?",
+            (original, similarity, zlib.compress(text.encode()), stored_id))
+
+    async def _add_copy(self, copy: Copy, scope: str | None, now: str, delete: Delete) -> list[int]:
+        """Store a newcomer as a copy, replacing any version of it stored before (as an original or a copy)."""
+        article = copy.article
+        stored_id, original = scoped_id(article.id, scope), scoped_id(copy.original, scope)
+        # A version of it stored as an original goes, and its copies go to the original it repeats.
+        await self._release(stored_id, article.url, scope, heir=original)
+        removed = await delete(stored_id, scope, article.url)
+        await self._db.execute(
+            "INSERT INTO copies(id, original_id, scope, title, url, source, published, content_hash, origin,"
+            " ingested_at, similarity, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (stored_id, original, scope, article.title, article.url, article.source,
+             article.published.isoformat() if article.published else None, copy.content_hash, article.origin, now,
+             copy.similarity, zlib.compress(article.text.encode())))
+        return removed
+
