@@ -234,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("chat", cmd_chat, "ask questions in the terminal", json_flag=False)
     run = add("run", cmd_run, f"run the Discord bot (token from ${TOKEN_VARIABLE})", json_flag=False)
     run.add_argument("--shards", choices=["auto"], help="auto: shard as Discord recommends, for large bots")
+    from bot.feedcli import add_feed_commands  # imported here: it uses this module's open_library
+
+    add_feed_commands(commands, common)
     return parser
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from index import AnswerPolicy, EngineSettings
-from index.settings import FeedSettings, WebSettings
 from index.embedder import DEFAULT_MODEL
+from index.settings import FeedSettings, WebSettings
 
 
 class ConfigError(Exception):

@@ -173,3 +173,43 @@ class Usage:
     helpful: int
     unhelpful: int
     gaps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Feed:
+    """An RSS or Atom feed the library follows, and how its polls have gone."""
+
+    id: int
+    url: str
+    title: str | None
+    # The Discord server that follows it (its articles go to that server's library); None: the operator's.
+    scope: str | None
+    added_at: str
+    checked_at: str | None
+    next_check: str
+    failures: int  # failed polls in a row (the wait before the next one doubles with each)
+    last_error: str | None
+    articles: int  # articles stored from it so far
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    """What one poll of one feed did."""
+
+    feed: Feed
+    status: str  # "polled", "not modified" (HTTP 304) or "failed"
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0  # items whose article could not be read (tried again next poll, three times at most)
+    errors: tuple[str, ...] = ()
+    article_ids: tuple[str, ...] = ()  # the articles stored new or updated
+
+
+@dataclass(frozen=True)
+class PollReport:
+    """What one poll of several feeds did, and where the time went (seconds summed over concurrent tasks)."""
+
+    feeds: tuple[FeedPoll, ...]
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)

@@ -107,4 +107,32 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX signature_bands_key ON signature_bands(key);
     CREATE INDEX signature_bands_article ON signature_bands(article_id);
     """,
+    """
+    -- Feeds the library follows (index/feedstore.py); scope as for articles: NULL is the operator's library.
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        scope TEXT,
+        url TEXT NOT NULL,
+        title TEXT,
+        added_at TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        checked_at TEXT,
+        next_check TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        articles INTEGER NOT NULL DEFAULT 0
+    );
+    -- ifnull: UNIQUE treats NULLs as distinct, and the operator's library must not follow a feed twice.
+    CREATE UNIQUE INDEX feeds_scope_url ON feeds(ifnull(scope, ''), url);
+    -- Items already read (article_id set) or tried (attempts), so a restart does not fetch them again.
+    CREATE TABLE feed_items (
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        article_id TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_seen TEXT NOT NULL,
+        PRIMARY KEY (feed_id, key)
+    );
+    """,
 )

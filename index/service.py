@@ -14,6 +14,7 @@ import numpy as np
 from index.answer import build_answer, check_question, score_candidates
 from index.duplicates import Links
 from index.embedder import Embedder
+from index.feedpoll import FeedPoller
 from index.ingest import Ingestor, Progress
 from index.models import Answer, Article, ArticleDetail, ArticleInfo, IngestReport, PreparedArticle, Stats, Usage
 from index.retrieval import Candidate, Query, Retriever
@@ -49,6 +50,8 @@ class Library:
         self._retriever = Retriever(store, self._dense_search, settings)
         self.web = WebClient(settings.web)
         self._ingestor = Ingestor(store, embedder, settings, self._write_lock, self._store_prepared, self.web)
+        # Feeds: follow, list, remove and poll (library.feeds.poll()); new articles go through ingest_articles.
+        self.feeds = FeedPoller(store.feeds, self.web, self.ingest_articles, settings.feeds)
 
     @classmethod
     async def open(cls, data_dir: Path, embedder: Embedder, settings: EngineSettings | None = None) -> Library:

@@ -16,6 +16,7 @@ from index.catalog import Catalog
 from index.copies import Copies
 from index.database import Queries, parse_day, placeholders, timestamp
 from index.duplicates import Links
+from index.feedstore import FeedStore
 from index.models import Article, PreparedArticle
 from index.schema import MIGRATIONS
 from index.scopes import scoped_id, visible, visible_params
@@ -58,6 +59,7 @@ class Store(Queries):
         self.path = path
         self.catalog = Catalog(db, write_lock)
         self.usage = UsageLog(db, write_lock)
+        self.feeds = FeedStore(db, write_lock)
         self.copies = Copies(db, write_lock)
 
     @classmethod

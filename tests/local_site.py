@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
 
 from aiohttp import web
 
@@ -45,3 +48,25 @@ async def serve(app: web.Application, host: str = "127.0.0.1") -> AsyncIterator[
         yield f"http://{host}:{runner.addresses[0][1]}"
     finally:
         await runner.cleanup()
+
+
+@contextlib.contextmanager
+def serve_in_thread(make_app: Callable[[], web.Application]) -> Iterator[str]:
+    """Run an app on 127.0.0.1 in a thread of its own (for tests of commands that run their own event loop)."""
+    loop = asyncio.new_event_loop()
+    ready: concurrent.futures.Future[str] = concurrent.futures.Future()
+    stop = asyncio.Event()
+
+    async def run() -> None:
+        async with serve(make_app()) as base:
+            ready.set_result(base)
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(run(),), daemon=True)
+    thread.start()
+    try:
+        yield ready.result(timeout=5)
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(5)
+        loop.close()

@@ -21,20 +21,22 @@ __all__ = ["discord_emulator"]  # the imported fixture is used by name
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 POLICY = AnswerPolicy(min_similarity=0.1, min_similarity_without_terms=0.5)
-ADMIN_COMMANDS = {"ingest", "stats", "settings"}
+ADMIN_COMMANDS = {"ingest", "stats", "settings", "feed"}
 
 
-def settings_for(data_dir: Path, guild_id: int, **discord_options: object) -> Settings:
+def settings_for(data_dir: Path, guild_id: int, engine: EngineSettings | None = None,
+                 **discord_options: object) -> Settings:
     """Settings for a test bot: hashing embedder, commands synced to the test server."""
     options = {"dev_guild_id": guild_id, "ask_channels": True, "cooldown_questions": 20} | discord_options
     return Settings(data_dir=data_dir, embedding=EmbeddingSettings(model="hashing"),
-                    engine=EngineSettings(policy=POLICY), discord=DiscordSettings(**options))
+                    engine=engine or EngineSettings(policy=POLICY), discord=DiscordSettings(**options))
 
 
 @contextlib.asynccontextmanager
-async def running_bot(emulator: SeededEmulator, data_dir: Path, **discord_options: object) -> AsyncIterator[NewsBot]:
+async def running_bot(emulator: SeededEmulator, data_dir: Path, engine: EngineSettings | None = None,
+                      **discord_options: object) -> AsyncIterator[NewsBot]:
     """A ready NewsBot over a library holding the examples, with its commands synced."""
-    settings = settings_for(data_dir, emulator.guild.id, **discord_options)
+    settings = settings_for(data_dir, emulator.guild.id, engine, **discord_options)
     library = await Library.open(data_dir, HashingEmbedder(), settings.engine)
     await library.ingest_paths([EXAMPLES])
     state = await BotState.open(data_dir)

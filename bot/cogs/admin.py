@@ -1,4 +1,4 @@
-"""Server managers' commands: /ingest, /settings and /stats (Manage Server only)."""
+"""Server managers' commands: /ingest, /feed, /settings and /stats (Manage Server only)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.ask import NO_MENTIONS, scope_of
-from bot.embeds import ANSWER_COLOUR, fit_lines, shorten
+from bot.embeds import ANSWER_COLOUR, fit_lines, linked_title, shorten
 from bot.render import ingest_summary
 from index import IngestReport
+from index.feedpoll import FeedFollowError
+from index.models import Feed
 
 if TYPE_CHECKING:
     from bot.client import NewsBot
@@ -36,12 +38,15 @@ def ingest_message(report: IngestReport) -> str:
     return fit_lines(lines, 1900)
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
-class SettingsGroup(app_commands.Group, name="settings", description="How newsbot behaves in this server"):
-    """/settings ask-channel ... and /settings reply-in-thread."""
+def feed_line(number: int, feed: Feed) -> str:
+    """One followed feed in /feed list: its linked title, articles read, and any trouble."""
+    state = f"failing: {shorten(feed.last_error or '', 150)}" if feed.failures else (
+        "checked" if feed.checked_at else "not polled yet")
+    return f"`{number}` {linked_title(feed.title or feed.url, feed.url, 80)} · {feed.articles} articles · {state}"
 
-    ask_channel = app_commands.Group(name="ask-channel", description="Channels where every message is a question")
+
+class ManagerGroup(app_commands.Group):
+    """A command group for server managers."""
 
     def __init__(self, bot: NewsBot) -> None:
         super().__init__()
@@ -52,6 +57,14 @@ class SettingsGroup(app_commands.Group, name="settings", description="How newsbo
         if interaction.permissions.manage_guild:
             return True
         raise app_commands.MissingPermissions(["manage_guild"])
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class SettingsGroup(ManagerGroup, name="settings", description="How newsbot behaves in this server"):
+    """/settings ask-channel ... and /settings reply-in-thread."""
+
+    ask_channel = app_commands.Group(name="ask-channel", description="Channels where every message is a question")
 
     @ask_channel.command(name="add", description="Answer every message in a channel")
     @app_commands.describe(channel="The channel (default: this one)")
@@ -90,6 +103,50 @@ class SettingsGroup(app_commands.Group, name="settings", description="How newsbo
         """Turn answer threads on or off."""
         await self.bot.state.set_reply_in_thread(interaction.guild_id, mode == "on")
         await interaction.response.send_message(f"Answer threads are {mode}.", ephemeral=True)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class FeedGroup(ManagerGroup, name="feed", description="RSS and Atom feeds this server follows"):
+    """/feed add, /feed remove and /feed list: a server's own feeds."""
+
+    @app_commands.command(name="add", description="Follow a feed: its new articles join this server's library")
+    @app_commands.describe(url="The feed's address (RSS or Atom, https://...)")
+    async def add(self, interaction: discord.Interaction, url: str) -> None:
+        """Check the feed by fetching it once, then follow it."""
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        try:
+            feed, parsed = await self.bot.library.feeds.add(url, scope=scope_of(interaction.guild))
+        except FeedFollowError as error:
+            await interaction.followup.send(shorten(str(error), 1900), ephemeral=True)
+            return
+        minutes = self.bot.settings.engine.feeds.poll_minutes
+        when = (f"Its new articles arrive within a few minutes, then every {minutes:g} minutes." if minutes > 0
+                else "The bot's operator reads feeds on their own schedule.")
+        title = linked_title(feed.title or feed.url, feed.url)
+        await interaction.followup.send(f"Following {title} ({len(parsed.items)} items). {when}", ephemeral=True)
+
+    @app_commands.command(name="remove", description="Stop following a feed (the articles read stay)")
+    @app_commands.describe(feed="The feed's address, or its number in /feed list")
+    async def remove(self, interaction: discord.Interaction, feed: str) -> None:
+        """Unfollow one of this server's feeds."""
+        feeds = await self.bot.library.feeds.list(scope=scope_of(interaction.guild))
+        key = feed.strip()
+        if key.isdigit() and 1 <= int(key) <= len(feeds):  # the number /feed list shows, not the stored id
+            key = feeds[int(key) - 1].url
+        removed = await self.bot.library.feeds.remove(key, scope=scope_of(interaction.guild))
+        text = (f"Unfollowed {linked_title(removed.title or removed.url, removed.url)}." if removed
+                else "This server follows no such feed: see /feed list.")
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="list", description="The feeds this server follows")
+    async def list(self, interaction: discord.Interaction) -> None:
+        """List this server's feeds with how their polls went."""
+        feeds = await self.bot.library.feeds.list(scope=scope_of(interaction.guild))
+        lines = [feed_line(n, feed) for n, feed in enumerate(feeds, start=1)]
+        embed = discord.Embed(title="Feeds this server follows", colour=ANSWER_COLOUR,
+                              description=fit_lines(lines, 4000) or "None yet: add one with /feed add.")
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 class AdminCog(commands.Cog):
@@ -153,3 +210,4 @@ async def setup(bot: NewsBot) -> None:
     """Load the cog and the /settings group."""
     await bot.add_cog(AdminCog(bot))
     bot.tree.add_command(SettingsGroup(bot))
+    bot.tree.add_command(FeedGroup(bot))

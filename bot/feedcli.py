@@ -1,0 +1,130 @@
+"""`newsbot feed add|list|remove|poll` and `newsbot watch`: following feeds from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+
+from bot.cli import open_library
+from bot.config import Settings
+from bot.watch import poll_forever, poll_lines
+from index.feedpoll import FeedFollowError
+from index.models import Feed, PollReport
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+def _scope(args: argparse.Namespace) -> str | None:
+    """The Discord server (--server ID) whose feeds a command is about; None: the operator's library."""
+    return str(args.server) if args.server else None
+
+
+def feed_json(feed: Feed) -> dict[str, object]:
+    """A feed as --json prints it."""
+    return {"id": feed.id, "url": feed.url, "title": feed.title, "server": feed.scope, "articles": feed.articles,
+            "checked_at": feed.checked_at, "next_check": feed.next_check, "failures": feed.failures,
+            "last_error": feed.last_error}
+
+
+def feed_line(feed: Feed) -> str:
+    """A feed as `newsbot feed list` prints it."""
+    where = f"server {feed.scope}" if feed.scope else "library"
+    state = f"failing ({feed.failures}x): {feed.last_error}" if feed.failures else (
+        f"checked {feed.checked_at}" if feed.checked_at else "not polled yet")
+    return f"{feed.id:>4}  {feed.url}  {feed.title or '-'}  [{where}, {feed.articles} articles, {state}]"
+
+
+def report_json(report: PollReport) -> dict[str, object]:
+    """A poll report as --json prints it."""
+    return {"seconds": report.seconds, "timings": report.timings, "feeds": [
+        {"url": p.feed.url, "status": p.status, "new": p.new, "updated": p.updated, "unchanged": p.unchanged,
+         "failed": p.failed, "errors": list(p.errors)} for p in report.feeds]}
+
+
+async def cmd_feed_add(args: argparse.Namespace, settings: Settings) -> int:
+    """Follow a feed (checked by fetching it once)."""
+    async with open_library(settings) as library:
+        try:
+            feed, parsed = await library.feeds.add(args.url, scope=_scope(args))
+        except FeedFollowError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+    if args.json:
+        print(json.dumps(feed_json(feed), ensure_ascii=False))
+    else:
+        print(f"following {feed.title or feed.url} ({len(parsed.items)} items): `newsbot feed poll` reads them now,"
+              " `newsbot run` or `newsbot watch` on schedule")
+    return 0
+
+
+async def cmd_feed_list(args: argparse.Namespace, settings: Settings) -> int:
+    """List the feeds followed: the library's and every server's (or one server's, with --server)."""
+    async with open_library(settings) as library:
+        feeds = await library.feeds.list(scope=_scope(args), every_scope=not args.server)
+    if args.json:
+        print(json.dumps([feed_json(feed) for feed in feeds], ensure_ascii=False))
+    else:
+        print("\n".join([*map(feed_line, feeds), f"{len(feeds)} feed{'' if len(feeds) == 1 else 's'}"]))
+    return 0
+
+
+async def cmd_feed_remove(args: argparse.Namespace, settings: Settings) -> int:
+    """Stop following feeds, by URL or by the number `newsbot feed list` shows (their articles stay)."""
+    status = 0
+    async with open_library(settings) as library:
+        for key in args.feeds:
+            if removed := await library.feeds.remove(key, scope=_scope(args)):
+                print(f"unfollowed {removed.url}")
+            else:
+                print(f"error: no feed {key!r} (see `newsbot feed list`)", file=sys.stderr)
+                status = 1
+    return status
+
+
+async def cmd_feed_poll(args: argparse.Namespace, settings: Settings) -> int:
+    """Poll every feed once, now."""
+    async with open_library(settings) as library:
+        report = await library.feeds.poll()
+    if args.json:
+        print(json.dumps(report_json(report), ensure_ascii=False))
+    else:
+        print("\n".join(poll_lines(report)))
+    return 1 if any(poll.status == "failed" for poll in report.feeds) else 0
+
+
+async def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    """Poll the feeds on their schedule until stopped, without Discord."""
+    if settings.engine.feeds.poll_minutes <= 0:
+        print("error: set feeds.poll_minutes above 0 for `newsbot watch`", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    async with open_library(settings) as library:
+        await poll_forever(library)
+    return 0
+
+
+def add_feed_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Register `feed add|list|remove|poll` and `watch` on the CLI's subcommands."""
+    feed = commands.add_parser("feed", parents=[common], help="follow RSS and Atom feeds",
+                               description="Follow RSS and Atom feeds: their new articles are read on every poll.")
+    actions = feed.add_subparsers(dest="feed_command", metavar="ACTION", required=True)
+
+    def action(name: str, function: Command, help_text: str, server: bool = True) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, parents=[common], help=help_text, description=help_text)
+        sub.add_argument("--json", action="store_true", help="print JSON instead of text")
+        if server:
+            sub.add_argument("--server", type=int, metavar="ID", help="a Discord server's feeds, not the library's")
+        sub.set_defaults(function=function)
+        return sub
+
+    action("add", cmd_feed_add, "follow a feed (RSS 0.9x/2.0 or Atom)").add_argument("url", metavar="URL")
+    action("list", cmd_feed_list, "the feeds followed and how their polls went")
+    action("remove", cmd_feed_remove, "stop following feeds (their articles stay)").add_argument(
+        "feeds", nargs="+", metavar="URL_OR_NUMBER")
+    action("poll", cmd_feed_poll, "poll every feed (the library's and every server's) once, now", server=False)
+    watch = commands.add_parser("watch", parents=[common], help="poll the feeds on schedule, without Discord",
+                                description="Poll the feeds every feeds.poll_minutes until stopped (Ctrl-C).")
+    watch.set_defaults(function=cmd_watch)

@@ -1,0 +1,204 @@
+"""Polling feeds: conditional GET, only unseen items, teasers read from their pages, backoff on errors."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from html import escape
+from typing import TypeVar
+
+from index.feeds import FeedError, FeedItem, ParsedFeed, parse_feed
+from index.feedstore import FeedStore, later
+from index.models import Article, Feed, FeedPoll, IngestReport, PollReport
+from index.scopes import check_scope
+from index.settings import FeedSettings
+from index.sources import SourceError, article_from_html, canonical_url
+from index.web import Fetched, WebClient, read_page
+
+FEED_TYPES = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+PAGE_TYPES = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+_MB = 1024 * 1024
+# Stores articles in a scope (the library's ingest_articles: it splits, embeds, stores, and skips the unchanged).
+Ingest = Callable[[Sequence[Article], str | None], Awaitable[IngestReport]]
+T = TypeVar("T")
+
+
+class FeedFollowError(Exception):
+    """A feed that cannot be followed; the message is one line for the person who asked."""
+
+
+class _Clock:
+    """Seconds spent working in each stage of a poll (not waiting for a turn), summed over concurrent tasks."""
+
+    def __init__(self) -> None:
+        self.timings: defaultdict[str, float] = defaultdict(float)
+        self._lock = threading.Lock()  # worker threads add their times too
+
+    @contextmanager
+    def measure(self, stage: str) -> Iterator[None]:
+        """Add the time the block takes to `stage`."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.timings[stage] += time.perf_counter() - started
+
+    def timed(self, stage: str, function: Callable[..., T], *args: object) -> T:
+        """Call `function` (in a worker thread), adding the time it takes to `stage`."""
+        with self.measure(stage):
+            return function(*args)
+
+
+class FeedPoller:
+    """Follows feeds per scope and polls them into the library."""
+
+    def __init__(self, feeds: FeedStore, web: WebClient, ingest: Ingest, settings: FeedSettings) -> None:
+        self._feeds = feeds
+        self._web = web
+        self._ingest = ingest
+        self.settings = settings
+        # One limit for every fetch (feeds and pages), never held across two, so no poll can starve another.
+        self._gate = asyncio.Semaphore(settings.concurrency)
+        # Feeds' articles are stored one feed at a time (the library writes one batch at a time anyway).
+        self._ingest_lock = asyncio.Lock()
+        self._added = asyncio.Event()  # wakes a scheduled poller: a new feed is read at once, not next round
+
+    async def add(self, url: str, scope: str | None = None) -> tuple[Feed, ParsedFeed]:
+        """Fetch the URL once to check it is a feed, then follow it in the scope (due for polling at once)."""
+        check_scope(scope)
+        url = url.strip()
+        known = await self._feeds.list_feeds(scope)
+        if any(feed.url == url for feed in known):
+            raise FeedFollowError(f"{url}: already followed")
+        if scope is not None and len(known) >= self.settings.max_per_server:
+            raise FeedFollowError(f"this server already follows {len(known)} feeds, the most allowed")
+        try:
+            canonical_url(url)
+            fetched = await self._fetch(url, FEED_TYPES, self.settings.max_feed_mb, _Clock())
+            parsed = await asyncio.to_thread(self._parse, fetched.body, fetched.url, fetched.content_type)
+        except (ValueError, SourceError) as error:
+            raise FeedFollowError(str(error) if str(error).startswith(url) else f"{url}: {error}") from None
+        feed = await self._feeds.add(url, parsed.title, scope)
+        if feed is None:  # added by another task since the check above
+            raise FeedFollowError(f"{url}: already followed")
+        self._added.set()
+        return feed, parsed
+
+    async def remove(self, url_or_id: str, scope: str | None = None) -> Feed | None:
+        """Stop following a feed of the scope (its articles stay); None when it follows no such feed."""
+        return await self._feeds.remove(url_or_id.strip(), scope)
+
+    async def list(self, scope: str | None = None, every_scope: bool = False) -> list[Feed]:
+        """The feeds a scope follows, or every scope's."""
+        return await self._feeds.list_feeds(scope, every_scope)
+
+    async def wait_until_due(self, longest: float) -> None:
+        """Return when a feed is due for its scheduled poll, one is added, or `longest` seconds have passed."""
+        next_due = await self._feeds.next_due()
+        wait = longest if next_due is None else (datetime.fromisoformat(next_due) - datetime.now(UTC)).total_seconds()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._added.wait(), min(longest, max(wait, 0.0)))
+        self._added.clear()
+
+    async def poll(self, due_only: bool = False) -> PollReport:
+        """Poll every feed of every scope (or only those due), fetching only what is new."""
+        feeds = await (self._feeds.due() if due_only else self._feeds.list_feeds(None, every_scope=True))
+        clock = _Clock()
+        started = time.perf_counter()
+        results = await asyncio.gather(*(self._poll_feed(feed, clock) for feed in feeds))
+        return PollReport(feeds=tuple(results), seconds=round(time.perf_counter() - started, 3),
+                          timings={stage: round(seconds, 3) for stage, seconds in clock.timings.items()})
+
+    async def _poll_feed(self, feed: Feed, clock: _Clock) -> FeedPoll:
+        """Poll one feed; a failure of the feed itself is recorded and backs it off."""
+        etag, modified = await self._feeds.validators(feed.id)
+        try:
+            fetched = await self._fetch(feed.url, FEED_TYPES, self.settings.max_feed_mb, clock, etag, modified)
+            if fetched.status == 304:
+                await self._feeds.record_success(feed.id, self._next_poll(), not_modified=True)
+                return FeedPoll(feed=feed, status="not modified")
+            parsed = await asyncio.to_thread(clock.timed, "parse", self._parse, fetched.body, fetched.url,
+                                             fetched.content_type)
+        except (FeedError, SourceError) as error:
+            reason = str(error) if str(error).startswith(feed.url) else f"{feed.url}: {error}"
+            await self._feeds.record_failure(feed.id, reason, self._backoff(feed))
+            return FeedPoll(feed=feed, status="failed", errors=(reason,))
+        poll = await self._read_items(feed, parsed, clock)
+        # Validators last: a crash before this line re-reads the whole feed, and the seen items skip the rest.
+        await self._feeds.record_success(feed.id, self._next_poll(), fetched.etag, fetched.last_modified,
+                                         parsed.title)
+        return poll
+
+    async def _read_items(self, feed: Feed, parsed: ParsedFeed, clock: _Clock) -> FeedPoll:
+        """Read the feed's unseen items into articles, store them, then remember them as seen."""
+        done = await self._feeds.done_keys(feed.id, [item.key for item in parsed.items])
+        fresh = list({item.key: item for item in parsed.items if item.key not in done}.values())
+        outcomes = await asyncio.gather(*(self._article(feed, parsed, item, clock) for item in fresh))
+        articles = {item.key: o for item, o in zip(fresh, outcomes, strict=True) if isinstance(o, Article)}
+        errors = [str(o) for o in outcomes if isinstance(o, SourceError)]
+        report = IngestReport()
+        if articles:
+            async with self._ingest_lock:
+                with clock.measure("ingest"):
+                    report = await self._ingest(list(articles.values()), feed.scope)
+        # Stored first, remembered second: a crash between the two re-reads the items, which are then unchanged.
+        failed = [item.key for item, o in zip(fresh, outcomes, strict=True) if isinstance(o, SourceError)]
+        await self._feeds.record_items(feed.id, {key: a.id for key, a in articles.items()}, failed)
+        return FeedPoll(feed=feed, status="polled", new=report.new, updated=report.updated,
+                        unchanged=report.unchanged, failed=len(errors) + report.failed,
+                        errors=(*errors, *report.errors), article_ids=tuple(a.id for a in articles.values()))
+
+    async def _article(self, feed: Feed, parsed: ParsedFeed, item: FeedItem, clock: _Clock) -> Article | SourceError:
+        """The item's article: from the feed when it carries the whole text, else from the linked page."""
+        try:
+            link = canonical_url(item.link) if item.link else None
+            if item.full:
+                article = await asyncio.to_thread(clock.timed, "extract", _article_from_item, item, link, feed.url)
+            elif item.link is None:
+                return SourceError(f"{feed.url}: item {item.title!r} has only a summary and no link to read")
+            else:
+                page = await self._fetch(item.link, PAGE_TYPES, None, clock)
+                article = await asyncio.to_thread(clock.timed, "extract", read_page, item.link, page)
+        except ValueError as error:
+            return SourceError(f"{item.link}: {error}")
+        except SourceError as error:
+            return error
+        return replace(article, title=item.title or article.title, published=item.published or article.published,
+                       source=article.source or parsed.title, origin=feed.url)
+
+    async def _fetch(self, url: str, accept: str, max_mb: float | None, clock: _Clock, etag: str | None = None,
+                     modified: str | None = None) -> Fetched:
+        """One fetch under the shared concurrency limit."""
+        limit = int(max_mb * _MB) if max_mb is not None else None
+        async with self._gate:
+            with clock.measure("fetch"):
+                return await self._web.fetch(url, accept=accept, max_bytes=limit, etag=etag, last_modified=modified)
+
+    def _parse(self, body: bytes, url: str, content_type: str | None) -> ParsedFeed:
+        """Parse a feed document with this poller's caps."""
+        return parse_feed(body, url, content_type, self.settings.max_items, self.settings.full_text_chars)
+
+    def _next_poll(self) -> str:
+        """When a feed that answered is polled next."""
+        return later(timedelta(minutes=self.settings.poll_minutes))
+
+    def _backoff(self, feed: Feed) -> str:
+        """When a failing feed is tried next: twice the wait per failure in a row, up to max_backoff_hours."""
+        minutes = self.settings.poll_minutes * 2 ** (feed.failures + 1)
+        return later(timedelta(minutes=min(minutes, self.settings.max_backoff_hours * 60)))
+
+
+def _article_from_item(item: FeedItem, link: str | None, feed_url: str) -> Article:
+    """The article a feed item carries in full, read like a page (trafilatura turns its HTML into paragraphs)."""
+    page = (f"<html><head><title>{escape(item.title)}</title></head>"
+            f"<body><article>{item.html}</article></body></html>")
+    return article_from_html(page, link or feed_url, item.title, link)
+

@@ -1,0 +1,131 @@
+"""RSS 0.9x/2.0 and Atom feeds -> items, parsed safely: no entity declarations (XML bombs), no external fetches."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import html
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from xml.etree.ElementTree import ParseError
+
+import defusedxml.ElementTree
+import feedparser
+from defusedxml import DefusedXmlException
+
+from index.dates import parse_date
+
+# A document that is not well-formed goes to feedparser's forgiving parser, which expands declared entities
+# itself: any declaration, in the encodings feeds use, is refused first.
+_ENTITY_MARKS = tuple("<!ENTITY".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+_TAG = re.compile(r"<[^>]*>")
+# Teasers end like this; the article itself is on the linked page.
+_CUT_ENDINGS = ("...", "…", "[…]", "[...]", "read more", "continue reading")
+
+
+class FeedError(ValueError):
+    """A document that is not a feed newsbot will read; the message is a short reason."""
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry of a feed."""
+
+    key: str  # what identifies it across polls: its guid, else its link, else a hash of its text
+    link: str | None
+    title: str
+    published: date | None
+    author: str | None
+    html: str  # its content if it has any, else its summary
+    full: bool  # True when `html` holds the article itself, not a teaser
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A feed's own title and link, and its first items."""
+
+    title: str | None
+    link: str | None
+    version: str
+    items: tuple[FeedItem, ...]
+    total: int  # items in the document, before the cap
+
+
+def parse_feed(data: bytes, url: str, content_type: str | None = None, max_items: int = 100,
+               full_text_chars: int = 600) -> ParsedFeed:
+    """Parse a feed document fetched from `url` (relative links resolve against it), keeping `max_items` items."""
+    malformed = _check_xml(data)
+    headers = {"content-location": url, **({"content-type": content_type} if content_type else {})}
+    # A stream, never bytes: feedparser treats a string that looks like a URL or a path as one to open.
+    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, resolve_relative_uris=True,
+                              sanitize_html=True)
+    if not parsed.get("version"):
+        problem = parsed.get("bozo_exception")
+        detail = f" ({_one_line(str(problem))})" if problem else ""
+        raise FeedError(f"not an RSS or Atom feed{detail}")
+    entries = parsed.entries
+    # An item with neither a link nor any text has nothing to read (a broken document's debris).
+    items = tuple(item for item in (_item(entry, full_text_chars) for entry in entries[:max_items])
+                  if item.link or plain_text(item.html))
+    if malformed and not items:
+        raise FeedError(f"not well-formed XML ({malformed})")
+    feed = parsed.feed
+    return ParsedFeed(title=_one_line(feed.get("title")) or None, link=feed.get("link"),
+                      version=parsed.version, items=items, total=len(entries))
+
+
+def _check_xml(data: bytes) -> str | None:
+    """Raise FeedError for entity declarations or external references (XML bombs); say why XML is malformed."""
+    try:
+        defusedxml.ElementTree.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise FeedError("the XML declares entities (refused: a possible XML bomb)") from None
+    except ParseError as error:
+        # Not well-formed: feedparser reads it leniently, but only if it declares no entities at all.
+        if any(mark in data for mark in _ENTITY_MARKS):
+            raise FeedError("the XML declares entities (refused: a possible XML bomb)") from None
+        return str(error)
+    return None
+
+
+def _item(entry: feedparser.FeedParserDict, full_text_chars: int) -> FeedItem:
+    """A FeedItem from one feedparser entry."""
+    contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value")]
+    body = max(contents, key=len) if contents else entry.get("summary", "")
+    text = plain_text(body)
+    full = len(text) >= full_text_chars and not text.lower().endswith(_CUT_ENDINGS)
+    title = _one_line(entry.get("title")) or (text[:80] if text else "Untitled")
+    link = entry.get("link") or None
+    key = entry.get("id") or link or _text_key(title, text)
+    return FeedItem(key=key, link=link, title=title, published=_published(entry),
+                    author=_one_line(entry.get("author")) or None, html=body, full=full)
+
+
+def _published(entry: feedparser.FeedParserDict) -> date | None:
+    """The item's date as written (its calendar day, whatever the zone), else feedparser's UTC reading."""
+    for name in ("published", "updated", "created"):
+        raw, parsed = entry.get(name), entry.get(f"{name}_parsed")
+        for value in (raw, calendar.timegm(parsed) if parsed else None):
+            try:
+                if (day := parse_date(value)) is not None:
+                    return day
+            except ValueError:  # a form dateutil does not know, or a date in the future: try the next clue
+                continue
+    return None
+
+
+def plain_text(markup: str) -> str:
+    """Visible text of an HTML fragment, on one line."""
+    return _one_line(html.unescape(_TAG.sub(" ", markup or "")))
+
+
+def _text_key(title: str, text: str) -> str:
+    """A stable key for an item with neither guid nor link."""
+    return "sha1:" + hashlib.sha1(f"{title}\n{text}".encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def _one_line(text: str | None) -> str:
+    """Collapse all whitespace to single spaces."""
+    return " ".join((text or "").split())

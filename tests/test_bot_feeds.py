@@ -1,0 +1,66 @@
+"""/feed add|list|remove through the Discord emulator, and feeds polled on schedule inside the running bot."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from tests.discord_emulator.fixtures import discord_emulator
+from tests.feed_site import build_feed_site
+from tests.local_site import serve
+from tests.test_bot import POLICY, running_bot, slash
+from tests.test_feed_poll import SETTINGS
+
+__all__ = ["discord_emulator"]  # the imported fixture is used by name
+
+OPEN = replace(SETTINGS, policy=POLICY)
+# No polling inside the bot: the test polls when it chooses.
+MANUAL = replace(OPEN, feeds=replace(OPEN.feeds, poll_minutes=0))
+
+
+async def test_a_server_follows_lists_and_unfollows_its_own_feeds(discord_emulator, tmp_path):
+    emu = discord_emulator
+    async with serve(build_feed_site()) as base, running_bot(emu, tmp_path, engine=MANUAL) as bot:
+        added = await slash(emu, emu.admin, "feed", {"url": f"{base}/rss2.xml"}, subcommand="add")
+        note = added.followups[0]
+        assert note["flags"] & 64 and note["content"] == (
+            f"Following [Example Gazette](<{base}/rss2.xml>) (4 items). "
+            "The bot's operator reads feeds on their own schedule.")
+        again = await slash(emu, emu.admin, "feed", {"url": f"{base}/rss2.xml"}, subcommand="add")
+        assert again.followups[0]["content"] == f"{base}/rss2.xml: already followed"
+        assert await bot.library.feeds.list() == []  # the operator's library follows nothing
+        report = await bot.library.feeds.poll()
+        assert report.feeds[0].new == 4
+        assert (await bot.library.stats(scope=str(emu.guild.id))).articles == 8  # 4 examples + 4 from the feed
+        assert (await bot.library.stats()).articles == 4
+        listing = await slash(emu, emu.admin, "feed", subcommand="list")
+        description = listing.responses[0]["data"]["embeds"][0]["description"]
+        assert description.startswith(f"`1` [Example Gazette](<{base}/rss2.xml>) · 4 articles · checked")
+        removed = await slash(emu, emu.admin, "feed", {"feed": "1"}, subcommand="remove")
+        assert removed.responses[0]["data"]["content"].startswith("Unfollowed [Example Gazette]")
+        empty = await slash(emu, emu.admin, "feed", subcommand="list")
+        assert "None yet" in empty.responses[0]["data"]["embeds"][0]["description"]
+
+
+async def test_feed_commands_refuse_private_addresses_and_non_managers(discord_emulator, tmp_path):
+    emu = discord_emulator
+    async with running_bot(emu, tmp_path) as bot:
+        private = await slash(emu, emu.admin, "feed", {"url": "http://127.0.0.1:9/feed.xml"}, subcommand="add")
+        assert "refusing to fetch from 127.0.0.1, a loopback address" in private.followups[0]["content"]
+        refused = await slash(emu, emu.alice, "feed", subcommand="list")
+        assert refused.responses[0]["data"]["flags"] & 64 and "Manage Server" in refused.responses[0]["data"]["content"]
+        assert await bot.library.feeds.list(every_scope=True) == []
+
+
+async def test_the_running_bot_polls_a_new_feed_by_itself(discord_emulator, tmp_path):
+    emu = discord_emulator
+    async with serve(build_feed_site()) as base, running_bot(emu, tmp_path, engine=OPEN) as bot:
+        added = await slash(emu, emu.admin, "feed", {"url": f"{base}/atom.xml"}, subcommand="add")
+        assert "arrive within a few minutes, then every 30 minutes" in added.followups[0]["content"]
+        scope = str(emu.guild.id)
+        for _ in range(1000):  # /feed add wakes the poll loop (no waiting for its next round); a busy machine is slow
+            if (await bot.library.feeds.list(scope=scope))[0].checked_at:
+                break
+            await asyncio.sleep(0.02)
+        assert (await bot.library.stats(scope=scope)).articles == 7
+        assert (await bot.library.feeds.list(scope=scope))[0].articles == 3

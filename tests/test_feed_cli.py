@@ -1,0 +1,111 @@
+"""`newsbot feed add|list|remove|poll` and `newsbot watch`, in-process against a feed site on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.watch import poll_forever
+from index import Library
+from index.embedder import HashingEmbedder
+from tests.feed_site import STORIES, build_feed_site
+from tests.local_site import serve, serve_in_thread
+from tests.test_feed_poll import SETTINGS
+
+CONFIG = """
+[embedding]
+model = "hashing"
+[web]
+allow_private_addresses = {allow}
+timeout_seconds = 1.0
+[feeds]
+full_text_chars = 100
+"""
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    """The feed site, served from a thread (the commands run event loops of their own)."""
+    with serve_in_thread(build_feed_site) as base:
+        yield base
+
+
+def command_runner(tmp_path: Path, monkeypatch, capsys, allow: bool):
+    """Run newsbot commands against a hashing library in tmp_path; return (status, stdout, stderr)."""
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG.format(allow=str(allow).lower()))
+    monkeypatch.setenv("NEWSBOT_CONFIG", str(config))
+    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
+
+    def run(*args: str) -> tuple[int, str, str]:
+        status = main(list(args))
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return run
+
+
+def test_follow_list_poll_and_unfollow(site, tmp_path, monkeypatch, capsys):
+    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=True)
+    status, out, _ = newsbot("feed", "add", f"{site}/rss2.xml")
+    assert status == 0 and out.startswith("following Example Gazette (4 items)")
+    status, out, _ = newsbot("feed", "poll")
+    assert status == 0 and out.startswith("Example Gazette: 4 new, 0 updated, 0 failed\nPolled 1 feed in ")
+    assert out.endswith(": 4 new articles.\n")
+    status, out, _ = newsbot("feed", "poll", "--json")
+    assert json.loads(out)["feeds"][0]["new"] == 0
+    status, out, _ = newsbot("feed", "list")
+    assert f"   1  {site}/rss2.xml  Example Gazette  [library, 4 articles, checked " in out
+    assert out.endswith("\n1 feed\n")
+    assert sum(title in newsbot("articles")[1] for title, _, _ in STORIES[:4]) == 4
+    assert newsbot("feed", "remove", "1")[1] == f"unfollowed {site}/rss2.xml\n"
+    assert newsbot("feed", "remove", "1")[2] == "error: no feed '1' (see `newsbot feed list`)\n"
+
+
+def test_a_servers_feeds_from_the_command_line(site, tmp_path, monkeypatch, capsys):
+    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=True)
+    assert newsbot("feed", "add", f"{site}/atom.xml", "--server", "42")[0] == 0
+    listed = json.loads(newsbot("feed", "list", "--json")[1])
+    assert [(f["title"], f["server"]) for f in listed] == [("Atom Courier", "42")]
+    assert newsbot("feed", "list", "--server", "7")[1] == "0 feeds\n"
+
+
+@pytest.mark.parametrize("path, allow, message", [
+    ("/bomb.xml", True, "declares entities (refused: a possible XML bomb)"),
+    ("/rss2.xml", False, "refusing to fetch from 127.0.0.1, a loopback address"),
+])
+def test_refusals_are_one_line(site, tmp_path, monkeypatch, capsys, path, allow, message):
+    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=allow)
+    status, out, err = newsbot("feed", "add", site + path)
+    assert status == 1 and out == "" and err.startswith(f"error: {site}{path}: ") and message in err
+    assert err.count("\n") == 1
+
+
+def test_watch_needs_a_poll_interval(tmp_path, monkeypatch, capsys):
+    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=True)
+    (tmp_path / "config.toml").write_text("[feeds]\npoll_minutes = 0\n")
+    assert newsbot("watch")[2] == "error: set feeds.poll_minutes above 0 for `newsbot watch`\n"
+
+
+async def test_the_watch_loop_polls_what_is_due(tmp_path):
+    library = await Library.open(tmp_path, HashingEmbedder(), SETTINGS)
+    async with serve(build_feed_site()) as base:
+        await library.feeds.add(f"{base}/rss2.xml")
+        reports = []
+
+        async def collect(report) -> None:
+            reports.append(report)
+
+        watcher = asyncio.create_task(poll_forever(library, collect))
+        while not reports:
+            await asyncio.sleep(0.01)
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
+    assert reports[0].feeds[0].new == 4 and (await library.stats()).articles == 4
+    assert (await library.feeds.list())[0].next_check > (await library.feeds.list())[0].checked_at
+    await library.close()

@@ -1,0 +1,79 @@
+"""Parsing feeds: RSS 2.0, Atom and RSS 0.91, dates in several formats, caps, and XML that is refused."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from index.feeds import FeedError, parse_feed, plain_text
+from tests.feed_site import BOMB, BROKEN, EXTERNAL, STORIES, atom, rss091, rss2, teasers
+
+BASE = "http://news.example"
+
+
+def parse(document: str, **options: int):
+    """Parse a test feed as if fetched from BASE."""
+    return parse_feed(document.encode("utf-8"), f"{BASE}/feed.xml", "application/rss+xml", **options)
+
+
+def test_rss2_items_with_full_text_and_dates_in_three_formats():
+    feed = parse(rss2(BASE), full_text_chars=100)
+    assert (feed.title, feed.version, feed.total) == ("Example Gazette", "rss20", 4)
+    assert [item.title for item in feed.items] == [story[0] for story in STORIES[:4]]
+    # RFC 822 in GMT, RFC 822 late in the evening at -0500 (the day as written), ISO 8601, none.
+    assert [item.published for item in feed.items] == [date(2023, 3, 14), date(2023, 3, 15), date(2023, 3, 16), None]
+    assert all(item.full for item in feed.items) and feed.items[0].key == "rss2-0"
+    assert plain_text(feed.items[1].html) == f"{STORIES[1][1]} {STORIES[1][2]}"
+
+
+def test_atom_relative_links_and_published_before_updated():
+    feed = parse(atom(BASE), full_text_chars=100)
+    assert (feed.title, feed.version) == ("Atom Courier", "atom10")
+    assert [item.link for item in feed.items] == [f"{BASE}/story/{n}" for n in (2, 3, 4)]
+    assert [item.published for item in feed.items] == [date(2023, 3, 14), date(2023, 3, 17), date(2023, 3, 18)]
+    assert [item.key for item in feed.items] == ["urn:atom:2", "urn:atom:3", "urn:atom:4"]
+
+
+def test_rss091_with_netscapes_doctype_and_teasers_only():
+    feed = parse(rss091(BASE))
+    assert (feed.title, feed.version) == ("Old Times", "rss091n")
+    assert [item.link for item in feed.items] == [f"{BASE}/story/0", f"{BASE}/story/5"]
+    assert not any(item.full for item in feed.items)
+
+
+def test_a_teaser_is_not_full_text_however_long():
+    long_teaser = teasers(BASE, 1).replace(STORIES[0][1][:60], "word " * 200)
+    assert not parse(long_teaser, full_text_chars=100).items[0].full
+    assert parse(rss2(BASE), full_text_chars=100_000).items[0].full is False
+
+
+def test_items_are_capped():
+    many = rss2(BASE).replace("</channel>", "".join(
+        f"<item><title>Extra {n}</title><link>{BASE}/extra/{n}</link></item>" for n in range(150)) + "</channel>")
+    feed = parse(many, max_items=100)
+    assert (len(feed.items), feed.total) == (100, 154)
+
+
+@pytest.mark.parametrize("document, message", [
+    (BOMB, "declares entities"),
+    (EXTERNAL, "declares entities"),
+    (BROKEN, "not well-formed XML"),
+    ("<html><body><p>A web page, not a feed.</p></body></html>", "not an RSS or Atom feed"),
+    ("", "not an RSS or Atom feed"),
+])
+def test_bombs_external_entities_and_broken_documents_are_refused(document, message):
+    with pytest.raises(FeedError, match=message):
+        parse(document)
+
+
+def test_a_bomb_in_utf16_is_refused_too():
+    with pytest.raises(FeedError, match="declares entities"):
+        parse_feed(BOMB.replace('"1.0"?>', '"1.0" encoding="utf-16"?>', 1).encode("utf-16"), f"{BASE}/f")
+    with pytest.raises(FeedError, match="declares entities"):
+        parse_feed((BOMB + "<unclosed>").encode("utf-16-le"), f"{BASE}/f")
+
+
+def test_a_stray_ampersand_does_not_lose_the_feed():
+    feed = parse(rss2(BASE).replace("Example Gazette", "Example Gazette & Post"), full_text_chars=100)
+    assert feed.title == "Example Gazette & Post" and len(feed.items) == 4
