@@ -1,17 +1,23 @@
-"""Single-document summaries against human references: ROUGE-1/2/L F1 beside Lead-k, on data in ../shared/data.
+"""Summaries measured on data in ../shared/data: single documents by ROUGE beside Lead-k, many articles by checks.
 
-Usage: python benchmarks/summary.py [--sample N]
+Usage: python benchmarks/summary.py [--sample N] [--only cnndm,bbc,multi]
 
 - cnndm: 100 CNN stories (test split) with their highlights; 3 sentences each, as Lead-3. The text is
   lower-cased and tokenized, so it is split at " . " rather than by newsbot's splitter.
 - bbc: BBC articles with their extractive reference summaries, split by article index into dev (even, the only
   split tuned on) and test (odd); as many sentences as 40% of the article (the references' average share).
+- multi: `Library.summarize` and `Library.timeline` over the BBC + Reuters library of `benchmarks/qa.py --quick`
+  (cached in ~/.cache/newsbot-bench/news-quick) for 20 topics chosen for this corpus (10 with a period of the
+  dated Reuters stories); every quoted sentence is checked to be verbatim (spaces aside) in the corpus text of an
+  article of the requested period, and no two sentences of one summary may have a cosine over 0.9 (re-embedded
+  with the model); with the time of each call, the latest-news default and topics the corpus does not cover.
 ROUGE uses the `rouge-score` package with stemming. Results go into benchmarks/RESULTS.md beside the QA parts.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import re
 import sys
@@ -23,6 +29,7 @@ from pathlib import Path
 import numpy as np
 from qa_report import PartResult, Row, markdown_table, notes_text, update_results
 from rouge_score import rouge_scorer
+from summary_multi import multi_part
 
 from index import load_embedder
 from index.embedder import DEFAULT_MODEL, Embedder
@@ -89,14 +96,19 @@ def rouge_rows(part: str, split: str, documents: list[Document], embedder: Embed
     return rows
 
 
-def run(sample: int, embedder: Embedder) -> list[PartResult]:
-    """Both parts."""
+def cnndm_part(embedder: Embedder) -> PartResult:
+    """ROUGE on the CNN/DM sample."""
     started = time.monotonic()
     cnn = PartResult("summary-cnndm", "summary: CNN/DailyMail sample", rows=rouge_rows(
         "CNN/DM test sample, 3 sentences", "test", cnndm_documents(), embedder, lambda s: 3,
         {"rouge1": " · full test set: Lead-3 40.4, TextRank ~33, BertSumExt 43.3"}),
         notes=["lower-cased tokenized text split at ' . '"])
     cnn.seconds = time.monotonic() - started
+    return cnn
+
+
+def bbc_part(sample: int, embedder: Embedder) -> PartResult:
+    """ROUGE on BBC articles against their extractive references."""
     started = time.monotonic()
     bbc = PartResult("summary-bbc", "summary: BBC extractive references", notes=[
         "articles whose reference covers >= 95% of its characters with whole sentences"])
@@ -104,15 +116,20 @@ def run(sample: int, embedder: Embedder) -> list[PartResult]:
         bbc.rows += rouge_rows("BBC News, 40% of sentences", split, bbc_documents(split, sample), embedder,
                                lambda s: max(1, round(0.4 * len(s))), {})
     bbc.seconds = time.monotonic() - started
-    return [cnn, bbc]
+    return bbc
 
 
 def main() -> None:
     """Run, print the table and update benchmarks/RESULTS.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, default=300, help="BBC articles per split (default 300)")
+    parser.add_argument("--only", default="cnndm,bbc,multi", help="parts to run (default: cnndm,bbc,multi)")
     args = parser.parse_args()
-    results = run(args.sample, load_embedder(DEFAULT_MODEL, 64, "cpu", None))
+    parts = set(args.only.split(","))
+    embedder = load_embedder(DEFAULT_MODEL, 64, "cpu", None)
+    results = ([cnndm_part(embedder)] if "cnndm" in parts else []) + \
+        ([bbc_part(args.sample, embedder)] if "bbc" in parts else []) + \
+        ([asyncio.run(multi_part(embedder))] if "multi" in parts else [])
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     command = " ".join(["python benchmarks/summary.py", *sys.argv[1:]])
     print(markdown_table([row for result in results for row in result.rows]))

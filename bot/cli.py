@@ -10,14 +10,18 @@ import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
+from datetime import date
 
 from bot import render
 from bot.config import ConfigError, Settings, load_settings
 from index import EmbedderError, Library, LibraryError, QuestionError, StoreError, load_embedder
+from index.digest import DEFAULT_LENGTH, TIMELINE_LENGTH
+from index.summarize import MAX_LENGTH, SummaryError
+from index.timewords import read_period
 
 TOKEN_VARIABLE = "NEWSBOT_DISCORD_TOKEN"
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
-_USER_ERRORS = (ConfigError, EmbedderError, LibraryError, StoreError)
+_USER_ERRORS = (ConfigError, EmbedderError, LibraryError, StoreError, SummaryError)
 
 
 @asynccontextmanager
@@ -159,6 +163,48 @@ async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _period(args: argparse.Namespace) -> tuple[date | None, date | None]:
+    """--since and --until as days; an unreadable one is a SummaryError naming the forms accepted."""
+    try:
+        return read_period(args.since, args.until, date.today())
+    except ValueError as error:
+        raise SummaryError(str(error)) from None
+
+
+async def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
+    """Summarise a topic, a period or one article, or (given none) the latest news, with quoted sentences."""
+    since, until = _period(args)
+    async with open_library(settings) as library:
+        summary = await library.summarize(topic=args.topic, since=since, until=until, article=args.article,
+                                          length=args.length)
+    _print_either(args.json, render.summary_json(summary), render.summary_text(summary))
+    return 0
+
+
+async def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
+    """A topic's events in date order, each quoted with the day it names."""
+    since, until = _period(args)
+    async with open_library(settings) as library:
+        timeline = await library.timeline(args.topic, since=since, until=until, length=args.length)
+    _print_either(args.json, render.summary_json(timeline), render.summary_text(timeline))
+    return 0
+
+
+def _length(value: str) -> int:
+    """A --length value: a whole number of sentences from 1 to MAX_LENGTH."""
+    if not value.isdigit() or not 1 <= int(value) <= MAX_LENGTH:
+        raise argparse.ArgumentTypeError(f"give a whole number of sentences from 1 to {MAX_LENGTH}, not {value!r}")
+    return int(value)
+
+
+def _period_options(command: argparse.ArgumentParser, length: int) -> None:
+    """--since, --until and --length (default `length`), as summary and timeline take them."""
+    command.add_argument("--since", metavar="D", help="from this day: 2022-12-30, 7d, 24h, today, this week...")
+    command.add_argument("--until", metavar="D", help="up to this day (same forms)")
+    command.add_argument("--length", type=_length, default=length, metavar="N",
+                         help=f"sentences, 1 to {MAX_LENGTH} (default {length})")
+
+
 async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """Ask questions in the terminal until an empty line, `quit` or end of input."""
     async with open_library(settings) as library:
@@ -228,6 +274,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask = add("ask", cmd_ask, "answer a question with quoted, cited sentences")
     ask.add_argument("question", nargs="?")
     ask.add_argument("--batch", metavar="FILE", help="answer one question per line of FILE (- for stdin)")
+    summary = add("summary", cmd_summary, "the key sentences of a topic, a period, an article, or the latest news")
+    summary.add_argument("--topic", metavar="T", help="what to summarise (default: everything in the period)")
+    summary.add_argument("--article", metavar="ID", help="summarise one article (an id from `newsbot articles`)")
+    _period_options(summary, DEFAULT_LENGTH)
+    timeline = add("timeline", cmd_timeline, "a topic's events in the order they happened")
+    timeline.add_argument("topic")
+    _period_options(timeline, TIMELINE_LENGTH)
     add("articles", cmd_articles, "list stored articles and their ids")
     add("remove", cmd_remove, "remove articles by id", json_flag=False).add_argument("ids", nargs="+", metavar="ID")
     add("stats", cmd_stats, "sizes of the library")

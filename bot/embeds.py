@@ -8,7 +8,9 @@ from datetime import date
 import discord
 from discord.utils import escape_markdown
 
-from index import Answer, ArticleInfo, Citation
+from bot.render import entry_day, summary_title
+from index import Answer, ArticleInfo, Citation, Summary, SummaryEntry
+from index.summarize import MAX_LENGTH
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 MESSAGE_LIMIT = 2000
@@ -19,6 +21,8 @@ EMBED_TOTAL_LIMIT = 6000
 ELLIPSIS = "…"
 ANSWER_COLOUR = discord.Colour.blurple()
 ABSTAIN_COLOUR = discord.Colour.light_grey()
+FIELD_LIMIT = 25
+QUOTED_NOTE = "Sentences are quoted word for word from the articles cited."
 
 
 def shorten(text: str, limit: int) -> str:
@@ -118,7 +122,7 @@ def answer_embed(answer: Answer) -> discord.Embed:
     embed = discord.Embed(title=shorten(answer.question, TITLE_LIMIT), colour=ANSWER_COLOUR,
                           description=fit_lines(quotes, room, separator="\n\n"))
     embed.add_field(name="Sources", value=sources, inline=False)
-    embed.set_footer(text="Sentences are quoted word for word from the articles cited.")
+    embed.set_footer(text=QUOTED_NOTE)
     return embed
 
 
@@ -158,4 +162,70 @@ def article_embed(article: ArticleInfo, lead: Sequence[str]) -> discord.Embed:
     embed.add_field(name="Outlet", value=escape_markdown(article.source or "unknown"), inline=True)
     embed.add_field(name="Published", value=_day(article.published), inline=True)
     embed.add_field(name="Id", value=f"`{shorten(article.id, FIELD_VALUE_LIMIT - 2)}`", inline=False)
+    return embed
+
+
+def pack_lines(lines: Sequence[str], limit: int = FIELD_VALUE_LIMIT) -> list[str]:
+    """Whole lines packed into as few values of at most `limit` characters as they fill (a longer one is shortened)."""
+    values: list[str] = []
+    for line in (shorten(line, limit) for line in lines):
+        if values and len(values[-1]) + 1 + len(line) <= limit:
+            values[-1] += "\n" + line
+        else:
+            values.append(line)
+    return values
+
+
+def _source_fields(summary: Summary, count: int) -> list[tuple[str, str]]:
+    """(name, value) fields listing the first `count` sources, as many fields as they need."""
+    values = pack_lines([source_line(c) for c in summary.sources[:count]])
+    return [("Sources" if n == 0 else "Sources (continued)", value) for n, value in enumerate(values)]
+
+
+def _embed_size(title: str, description: str, fields: Sequence[tuple[str, str]], footer: str) -> int:
+    """Characters Discord counts against the 6,000 of one embed."""
+    return len(title) + len(description) + sum(len(name) + len(value) for name, value in fields) + len(footer)
+
+
+def _entry_line(kind: str, entry: SummaryEntry) -> str:
+    """One quoted sentence with its [n] marker; in a timeline, under its day."""
+    quoted = quote_line(entry.text, entry.source)
+    return f"**{escape_markdown(entry_day(entry))}**\n{quoted}" if kind == "timeline" else quoted
+
+
+def _fitting_entries(summary: Summary, title: str, footer: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """The leading entries, whole, that fit one embed with the sources they cite (a lone giant one is shortened)."""
+    lines = [_entry_line(summary.kind, entry) for entry in summary.entries]
+    kept: list[str] = []
+    fields: list[tuple[str, str]] = []
+    cited = 0
+    for line, entry in zip(lines, summary.entries, strict=True):
+        # Sources are numbered by first quotation, so leading entries always cite sources 1..cited.
+        trial = _source_fields(summary, max(cited, entry.source))
+        description = "\n\n".join([*kept, line])
+        if (len(description) > DESCRIPTION_LIMIT or len(trial) > FIELD_LIMIT
+                or _embed_size(title, description, trial, footer) > EMBED_TOTAL_LIMIT):
+            break
+        kept, fields, cited = [*kept, line], trial, max(cited, entry.source)
+    if not kept:
+        fields = _source_fields(summary, summary.entries[0].source)
+        room = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - _embed_size(title, "", fields, footer))
+        kept = [shorten(lines[0], room)]
+    return kept, fields
+
+
+def summary_embed(summary: Summary) -> discord.Embed:
+    """A summary or a timeline: quoted sentences with [n] markers and numbered sources, within every limit."""
+    title = shorten(summary_title(summary), TITLE_LIMIT)
+    if summary.empty:
+        text = f"{summary.reason[0].upper()}{summary.reason[1:]}. Try other words or another period, or see /sources."
+        return discord.Embed(title=title, description=text, colour=ABSTAIN_COLOUR)
+    widest_footer = f"{QUOTED_NOTE} {MAX_LENGTH} more sentences did not fit."
+    kept, fields = _fitting_entries(summary, title, widest_footer)
+    embed = discord.Embed(title=title, description="\n\n".join(kept), colour=ANSWER_COLOUR)
+    for name, value in fields:
+        embed.add_field(name=name, value=value, inline=False)
+    left_out = len(summary.entries) - len(kept)
+    embed.set_footer(text=QUOTED_NOTE + (f" {left_out} more sentence{'s' if left_out != 1 else ''} did not fit."
+                                         if left_out else ""))
     return embed

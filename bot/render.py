@@ -1,12 +1,12 @@
-"""Answers, article lists and stats -> terminal text and JSON (the CLI's output contract)."""
+"""Answers, summaries, article lists and stats -> terminal text and JSON (the CLI's output contract)."""
 
 from __future__ import annotations
 
 import textwrap
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from index import AlsoReported, Answer, ArticleInfo, Citation, IngestReport, Stats
+from index import AlsoReported, Answer, ArticleInfo, Citation, IngestReport, Stats, Summary, SummaryEntry
 
 
 def _day(value: date | None) -> str | None:
@@ -64,12 +64,80 @@ def answer_json(answer: Answer) -> dict[str, Any]:
              "sentence_id": q.sentence_id}
             for q in answer.quotes
         ],
-        "sources": [
-            {"n": c.n, "article_id": c.article_id, "title": c.title, "url": c.url, "outlet": c.source,
-             "published": _day(c.published), "also_reported": _copies_json(c.also_reported)}
-            for c in answer.sources
-        ],
+        "sources": _sources_json(answer.sources),
     }
+
+
+def _sources_json(sources: tuple[Citation, ...]) -> list[dict[str, Any]]:
+    """Numbered sources as the JSON contract has them."""
+    return [{"n": c.n, "article_id": c.article_id, "title": c.title, "url": c.url, "outlet": c.source,
+             "published": _day(c.published), "also_reported": _copies_json(c.also_reported)} for c in sources]
+
+
+def period_words(since: date | None, until: date | None) -> str:
+    """A period as shown: "2022-12-29 to 2022-12-30", "since 2022-12-29", "" for none."""
+    if since and until:
+        return since.isoformat() if since == until else f"{since.isoformat()} to {until.isoformat()}"
+    return f"since {since.isoformat()}" if since else f"up to {until.isoformat()}" if until else ""
+
+
+def summary_title(summary: Summary) -> str:
+    """What a summary covers: "Timeline: grid attacks · since 2022-12-29", "Latest news · 2022-12-30"."""
+    if summary.article_id is not None and summary.sources:
+        return f"Summary of “{summary.sources[0].title}”"
+    if summary.topic:
+        name = f"{summary.kind.capitalize()}: {summary.topic}"
+    else:
+        name = "Latest news" if summary.latest else "The news"
+    period = period_words(summary.since, summary.until)
+    return f"{name} · {period}" if period else name
+
+
+def span_words(first: date | None, last: date | None) -> str:
+    """A day or period as precisely as it was named: 2022-12-30, December 2022, 2022, or first to last."""
+    if first is None:
+        return "undated"
+    if last is None or last == first:
+        return first.isoformat()
+    whole_months = first.day == 1 and (last + timedelta(days=1)).day == 1
+    if whole_months and (first.month, last.month) == (1, 12) and first.year == last.year:
+        return str(first.year)
+    if whole_months and (first.year, first.month) == (last.year, last.month):
+        return first.strftime("%B %Y")
+    return f"{first.isoformat()} to {last.isoformat()}"
+
+
+def entry_day(entry: SummaryEntry) -> str:
+    """When a timeline entry happened, with the words that named it: "2022-12-30 (on Friday)"."""
+    when = span_words(entry.day, entry.last_day)
+    return f"{when} ({entry.wording})" if entry.wording else when
+
+
+def summary_text(summary: Summary, width: int = 100) -> str:
+    """A summary or timeline as the terminal shows it: a title, quoted sentences with [n] marks, the sources."""
+    if summary.empty:
+        return f"{summary.reason[0].upper()}{summary.reason[1:]}."
+    lines = [summary_title(summary), ""]
+    for n, entry in enumerate(summary.entries):
+        if summary.kind == "timeline":
+            lines += [""] * (n > 0) + [entry_day(entry)]
+        lines.append(textwrap.fill(f"> {entry.text} [{entry.source}]", width=width, subsequent_indent="  "))
+    lines += ["", "Sources:", *(f"[{c.n}] {describe_source(c)}" for c in summary.sources)]
+    return "\n".join(lines)
+
+
+def summary_json(summary: Summary) -> dict[str, Any]:
+    """A summary or timeline as the JSON contract in DESIGN.md: the sentences under "summary" or "timeline"."""
+    entries = []
+    for entry in summary.entries:
+        item = {"text": entry.text, "source": entry.source, "article_id": entry.article_id, "score": entry.score,
+                "sentence_id": entry.sentence_id, "published": _day(entry.published)}
+        if summary.kind == "timeline":
+            item |= {"date": _day(entry.day), "date_last": _day(entry.last_day), "date_text": entry.wording}
+        entries.append(item)
+    return {"topic": summary.topic, "since": _day(summary.since), "until": _day(summary.until),
+            "article_id": summary.article_id, "latest": summary.latest, "abstained": summary.empty,
+            "reason": summary.reason, summary.kind: entries, "sources": _sources_json(summary.sources)}
 
 
 def articles_text(articles: list[ArticleInfo]) -> str:

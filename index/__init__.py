@@ -12,14 +12,17 @@ from index.models import (
     IngestReport,
     Quote,
     Stats,
+    Summary,
+    SummaryEntry,
     Usage,
 )
 from index.service import Library, LibraryError
 from index.settings import EngineSettings
 from index.store import StoreError
+from index.summarize import SummaryError
 
 __all__ = [
     "AlsoReported", "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder",
     "EmbedderError", "EngineSettings", "IngestReport", "Library", "LibraryError", "QuestionError", "Quote", "Stats",
-    "StoreError", "Usage", "load_embedder",
+    "StoreError", "Summary", "SummaryEntry", "SummaryError", "Usage", "load_embedder",
 ]

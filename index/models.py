@@ -133,6 +133,45 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class SummaryEntry:
+    """A sentence of a summary or a timeline, quoted word for word, pointing at its citation number."""
+
+    text: str
+    source: int
+    article_id: str
+    published: date | None
+    score: float
+    sentence_id: int
+    # The sentence before it, verbatim, when the quote cannot be understood alone ("He said ...").
+    context: str | None = None
+    # Timelines: when the event happened (the day or period the sentence names, else its article's date)...
+    day: date | None = None
+    last_day: date | None = None  # a period's last day ("last week"); the same as `day` for one day
+    # ...and the words that named it ("on Friday"); None when the day is the article's own date.
+    wording: str | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Quoted, cited sentences on a topic, a period or one article; without any, the reason nothing was found."""
+
+    kind: str  # "summary" or "timeline"
+    topic: str | None
+    since: date | None
+    until: date | None
+    entries: tuple[SummaryEntry, ...]
+    sources: tuple[Citation, ...]
+    reason: str | None = None
+    article_id: str | None = None
+    latest: bool = False  # no topic, period or article was given: the newest day or so of articles
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing relevant was found to quote."""
+        return not self.entries
+
+
+@dataclass(frozen=True)
 class IngestReport:
     """What one ingest run did, for the closing line and for tests."""
 

@@ -7,16 +7,28 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 from index.answer import build_answer, check_question, score_candidates
+from index.digest import DEFAULT_LENGTH, TIMELINE_LENGTH, Digester
 from index.duplicates import Links
 from index.embedder import Embedder
 from index.feedpoll import FeedPoller
 from index.ingest import Ingestor, Progress
-from index.models import Answer, Article, ArticleDetail, ArticleInfo, IngestReport, PreparedArticle, Stats, Usage
+from index.models import (
+    Answer,
+    Article,
+    ArticleDetail,
+    ArticleInfo,
+    IngestReport,
+    PreparedArticle,
+    Stats,
+    Summary,
+    Usage,
+)
 from index.retrieval import Candidate, Query, Retriever
 from index.search import article_filter, build_fts_query, query_terms
 from index.settings import EngineSettings
@@ -48,6 +60,8 @@ class Library:
         self._last_save = time.monotonic()
         self._data_version: int | None = None
         self._retriever = Retriever(store, self._dense_search, settings)
+        self._digester = Digester(store, embedder, settings, self._dense_search,
+                                  lambda: self._vectors is not None and len(self._vectors) > 0)
         self.web = WebClient(settings.web)
         self._ingestor = Ingestor(store, embedder, settings, self._write_lock, self._store_prepared, self.web)
         # Feeds: follow, list, remove and poll (library.feeds.poll()); new articles go through ingest_articles.
@@ -257,6 +271,18 @@ class Library:
         fts = build_fts_query(query_terms(conversation))
         return Query(vector=vectors[-1], fts=fts, sentence_vectors=vectors,
                      sentence_fts=build_fts_query(query_terms(question)) or fts)
+
+    async def summarize(self, topic: str | None = None, since: date | None = None, until: date | None = None,
+                        article: str | None = None, length: int = DEFAULT_LENGTH, scope: str | None = None) -> Summary:
+        """Key sentences, quoted and cited: of one article, a topic, a period, or (given none) the latest news."""
+        await self._follow_other_writers()
+        return await self._digester.summarize(topic, since, until, article, length, scope)
+
+    async def timeline(self, topic: str, since: date | None = None, until: date | None = None,
+                       length: int = TIMELINE_LENGTH, scope: str | None = None) -> Summary:
+        """A topic's events in the order they happened, quoted and cited, each with the day it names."""
+        await self._follow_other_writers()
+        return await self._digester.timeline(topic, since, until, length, scope)
 
     async def record_feedback(self, question_id: int, user_hash: str, vote: int) -> bool:
         """Store a user's vote (+1 or -1, else ValueError) on an answer; False for an unknown question id."""

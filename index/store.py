@@ -16,6 +16,7 @@ from index.catalog import Catalog
 from index.copies import Copies
 from index.database import Queries, parse_day, placeholders, timestamp
 from index.duplicates import Links
+from index.excerpts import SentenceReader
 from index.feedstore import FeedStore
 from index.models import Article, PreparedArticle
 from index.schema import MIGRATIONS
@@ -51,7 +52,7 @@ def _casefold(value: str | None) -> str:
 
 
 class Store(Queries):
-    """The SQLite side of the library (the source of truth FAISS is rebuilt from), with `catalog` and `usage` parts."""
+    """The SQLite side of the library (the source of truth FAISS is rebuilt from): catalog, usage, excerpts."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         write_lock = asyncio.Lock()
@@ -61,6 +62,7 @@ class Store(Queries):
         self.usage = UsageLog(db, write_lock)
         self.feeds = FeedStore(db, write_lock)
         self.copies = Copies(db, write_lock)
+        self.excerpts = SentenceReader(db, write_lock)
 
     @classmethod
     async def open(cls, path: Path) -> Store:

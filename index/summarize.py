@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
+from index.models import ArticleInfo, Candidate, Citation, SummaryEntry
+
+MAX_LENGTH = 12  # sentences: more is no longer a summary, and would not fit one Discord embed
+
+
+class SummaryError(ValueError):
+    """A summary cannot be made as asked (unknown article, length out of bounds, a timeline without a topic)."""
 _NUMBER = re.compile(r"\d")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
-_WORD = re.compile(r"\w+")
+# Words of letters: a row of figures from a table ("Exports 5.70 6.50 7.37") is not a sentence to quote.
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,7 @@ class SummaryWeights:
     diversity: float = 0.7  # MMR trade-off: 1.0 ignores redundancy, lower favours variety
     duplicate: float = 0.9  # cosine above which two sentences say the same thing (one outlet copying another)
     min_words: int = 6
+    dated: float = 0.5  # timelines: a sentence naming its event's day places it in time
 
 
 def centrality(vectors: np.ndarray, threshold: float = 0.1, damping: float = 0.85, rounds: int = 50) -> np.ndarray:
@@ -83,3 +93,66 @@ def select(texts: Sequence[str], vectors: np.ndarray, scores: np.ndarray, length
             chosen.append(eligible[best])
         eligible.pop(best)
     return chosen
+
+
+def check_length(length: int) -> int:
+    """The number of sentences asked for, or SummaryError when it is not from 1 to MAX_LENGTH."""
+    if not 1 <= length <= MAX_LENGTH:
+        raise SummaryError(f"a summary is 1 to {MAX_LENGTH} sentences long, not {length}")
+    return length
+
+
+def on_topic(candidate: Candidate, min_similarity: float, min_similarity_without_terms: float) -> bool:
+    """Close enough to the topic to quote, by the bars answers use: higher when no word is shared."""
+    bar = min_similarity if candidate.lexical > 0 else min_similarity_without_terms
+    return candidate.similarity >= bar
+
+
+def choose(candidates: Sequence[Candidate], vectors: np.ndarray, length: int, weights: SummaryWeights,
+           bonus: np.ndarray | None = None) -> list[tuple[float, Candidate]]:
+    """Up to `length` (importance, sentence) pairs, most important first; a candidate's similarity is its relevance."""
+    texts = [candidate.text for candidate in candidates]
+    relevance = np.array([candidate.similarity for candidate in candidates])
+    scores = importance(texts, vectors, [candidate.position for candidate in candidates], relevance, weights)
+    if bonus is not None:
+        scores = scores + bonus
+    return [(float(scores[i]), candidates[i]) for i in select(texts, vectors, scores, length, weights)]
+
+
+Dated = tuple[date | None, date | None, str | None]  # when an event happened (first, last day) and the words
+
+
+def chronological(picked: Sequence[tuple[float, Candidate]], days: Sequence[Dated]) -> list[int]:
+    """Indices of the picked sentences by the day of their event, undated last; same day: by article date."""
+    def key(n: int) -> tuple:
+        day, candidate = days[n][0], picked[n][1]
+        return day is None, day or date.min, candidate.published or date.min, candidate.article_id, candidate.position
+    return sorted(range(len(picked)), key=key)
+
+
+def cite_entries(picked: Sequence[tuple[float, Candidate]], articles: Mapping[str, ArticleInfo],
+                 days: Sequence[Dated] | None = None) -> tuple[tuple[SummaryEntry, ...], tuple[Citation, ...]]:
+    """The sentences in the order given, each pointing at its article's source, numbered by first quotation."""
+    numbers = {stored: n for n, stored in enumerate(dict.fromkeys(c.article_id for _, c in picked), start=1)}
+    sources = tuple(Citation(n=n, article_id=articles[stored].id, title=articles[stored].title,
+                             url=articles[stored].url, source=articles[stored].source,
+                             published=articles[stored].published, also_reported=articles[stored].also_reported)
+                    for stored, n in numbers.items())
+    entries = tuple(
+        # articles[...].id, not the stored id: a scope's article is stored as "<scope>/<id>" and shown as <id>.
+        SummaryEntry(text=c.text, source=numbers[c.article_id], article_id=articles[c.article_id].id,
+                     published=c.published, score=round(score, 4), sentence_id=c.sentence_id,
+                     day=days[n][0] if days else None, last_day=days[n][1] if days else None,
+                     wording=days[n][2] if days else None)
+        for n, (score, c) in enumerate(picked))
+    return entries, sources
+
+
+def nothing_found(topic: str | None, since: date | None, until: date | None) -> str:
+    """Why a summary is empty, in words: "nothing found for “grid” between 2022-12-29 and 2022-12-31"."""
+    what = f"nothing found for “{topic}”" if topic else "no articles"
+    if since and until:
+        return f"{what} on {since}" if since == until else f"{what} between {since} and {until}"
+    if since or until:
+        return f"{what} since {since}" if since else f"{what} up to {until}"
+    return what

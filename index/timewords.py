@@ -187,8 +187,16 @@ def find_dates(sentence: str, anchor: date) -> list[DateMention]:
 
 def event_date(sentence: str, published: date) -> date:
     """The day a sentence's event happened: the first day it names, else its article's date."""
-    mentions = find_dates(sentence, published)
-    return mentions[0].first if mentions else published
+    return dated_event(sentence, published)[0]
+
+
+def dated_event(sentence: str, published: date | None) -> tuple[date | None, date | None, str | None]:
+    """(first day, last day, words) of the first date a sentence names; else its article's date and no words."""
+    # Without its article's date, "on Friday" has nothing to count from.
+    mentions = find_dates(sentence, published) if published else []
+    if mentions:
+        return mentions[0].first, mentions[0].last, mentions[0].text
+    return published, published, None
 
 
 _SPAN = re.compile(r"(\d+)\s*(h|hours?|d|days?|w|weeks?|m|months?)")
@@ -215,3 +223,17 @@ def parse_period(value: str, today: date) -> tuple[date, date]:
     if day is None:
         raise ValueError(f'cannot read "{value}" as a date: use {PERIOD_HELP}')
     return day, day
+
+
+def read_period(since: str | None, until: str | None, today: date) -> tuple[date | None, date | None]:
+    """--since/--until as days: the first day of `since`'s period, the last of `until`'s; ValueError if unreadable."""
+    days: list[date | None] = []
+    for name, value, end in (("since", since, 0), ("until", until, 1)):
+        try:
+            days.append(parse_period(value, today)[end] if value and value.strip() else None)
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from None
+    first, last = days
+    if first and last and first > last:
+        raise ValueError(f"since ({first}) is after until ({last})")
+    return first, last

@@ -195,11 +195,12 @@ async def test_summary_timeline_sources_and_article(discord_emulator, newsbot):
     emu = discord_emulator
     summary = await (await emu.invoke_slash(emu.guild, emu.channel, emu.alice, "summary",
                                             {"since": "2022-12-30"})).wait_done()
-    description = embed_of(summary.followups[0])["description"]
-    assert "Putin" in description and "2022-12-29" not in description
+    embed = embed_of(summary.followups[0])
+    assert "Putin" in embed["description"] and "**[1]**" in embed["description"]
+    assert embed["title"] == "The news · since 2022-12-30" and "2022-12-29" not in embed["fields"][0]["value"]
     timeline = await (await emu.invoke_slash(emu.guild, emu.channel, emu.alice, "timeline",
                                              {"topic": "missiles"})).wait_done()
-    assert embed_of(timeline.followups[0])["description"].startswith("`2022-12-29`")
+    assert embed_of(timeline.followups[0])["description"].startswith("**2022-12-29 (on Thursday)**\n> Russia fired")
     sources = await (await emu.invoke_slash(emu.guild, emu.channel, emu.alice, "sources")).wait_done()
     listing = sources.responses[0]["data"]
     assert "Page 1 of 1 · 4 articles" in listing["embeds"][0]["footer"]["text"]

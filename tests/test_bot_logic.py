@@ -1,6 +1,5 @@
-"""Pure parts of the bot: cooldowns, error messages, mentions, dates, file names, settings state."""
+"""Pure parts of the bot: cooldowns, error messages, mentions, file names, settings state."""
 
-from datetime import date
 
 import pytest
 from discord import app_commands
@@ -8,10 +7,8 @@ from discord import app_commands
 from bot.client import error_text
 from bot.cogs.admin import safe_filename
 from bot.cogs.ask import scope_of, strip_mentions
-from bot.cogs.summary import in_period
 from bot.cooldown import Cooldown
 from bot.state import BotState
-from index import ArticleInfo
 
 
 def test_cooldown_allows_rate_questions_per_window():
@@ -46,13 +43,6 @@ def test_scope_is_the_server_id_or_none():
         id = 123
 
     assert scope_of(Guild()) == "123" and scope_of(None) is None
-
-
-def test_period_filter():
-    dated = ArticleInfo("a", "t", None, None, date(2022, 12, 30), 1, "")
-    undated = ArticleInfo("b", "t", None, None, None, 1, "")
-    assert in_period(dated, date(2022, 12, 29), None) and not in_period(dated, None, date(2022, 12, 29))
-    assert in_period(undated, None, None) and not in_period(undated, date(2022, 1, 1), None)
 
 
 def test_attachment_names_become_plain_file_names():

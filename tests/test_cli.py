@@ -112,3 +112,62 @@ def test_a_bad_config_is_one_line_and_exit_2(newsbot, tmp_path):
 def test_data_dir_given_before_the_command_is_kept(newsbot, tmp_path):
     status, _, _ = newsbot("--data-dir", str(tmp_path / "elsewhere"), "ingest", str(EXAMPLES))
     assert status == 0 and (tmp_path / "elsewhere" / "newsbot.db").exists()
+
+
+def test_summary_of_the_latest_news_and_of_one_article(newsbot):
+    newsbot("ingest", str(EXAMPLES))
+    status, out, _ = newsbot("summary")
+    assert status == 0 and out.startswith("Latest news · 2022-12-29 to 2022-12-30\n\n> ")
+    assert "Sources:\n[1] " in out and "[5]" not in out
+    status, out, _ = newsbot("summary", "--article", "https://example.com/demo/2022/12/30/putin-xi-call",
+                             "--length", "2")
+    assert status == 0 and out.startswith("Summary of “Putin tells Xi he wants closer military ties with China”")
+    assert out.count("\n> ") == 2
+
+
+def test_summary_json_follows_the_contract(newsbot):
+    newsbot("ingest", str(EXAMPLES))
+    status, out, _ = newsbot("summary", "--topic", "missiles", "--since", "2022-12-29", "--until", "30 December 2022",
+                             "--length", "3", "--json")
+    result = json.loads(out)
+    assert status == 0 and result["topic"] == "missiles" and result["abstained"] is False
+    assert (result["since"], result["until"]) == ("2022-12-29", "2022-12-30") and 1 <= len(result["summary"]) <= 3
+    for sentence in result["summary"]:
+        source = result["sources"][sentence["source"] - 1]
+        assert sentence["published"] == source["published"] and sentence["article_id"] == source["article_id"]
+
+
+def test_timeline_json_carries_the_resolved_day_and_its_words(newsbot):
+    newsbot("ingest", str(EXAMPLES))
+    status, out, _ = newsbot("timeline", "missiles", "--json")
+    events = json.loads(out)["timeline"]
+    assert status == 0 and [e["date"] for e in events] == sorted(e["date"] for e in events)
+    thursday = next(e for e in events if e["text"].startswith("Russia fired 69"))
+    assert (thursday["date"], thursday["date_text"], thursday["published"]) == ("2022-12-29", "on Thursday",
+                                                                                 "2022-12-29")
+    status, out, _ = newsbot("timeline", "missiles")
+    assert status == 0 and "\n2022-12-29 (on Thursday)\n> Russia fired 69" in out
+
+
+def test_summary_says_honestly_when_nothing_is_found(newsbot):
+    newsbot("ingest", str(EXAMPLES))
+    status, out, _ = newsbot("summary", "--topic", "football", "--since", "2022-12-01", "--until", "2022-12-31")
+    assert status == 0 and out == "Nothing found for “football” between 2022-12-01 and 2022-12-31.\n"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("summary", "--since", "soonish"), 'error: since: cannot read "soonish" as a date: use a date (2022-12-30'),
+    (("timeline", "grid", "--until", "later"), 'error: until: cannot read "later" as a date'),
+    (("summary", "--article", "nope"), "error: no article with id 'nope'"),
+])
+def test_summary_errors_are_one_line(newsbot, args, message):
+    newsbot("ingest", str(EXAMPLES))
+    status, out, err = newsbot(*args)
+    assert status == 2 and out == "" and err.startswith(message) and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("length", ["0", "13", "two"])
+def test_summary_length_out_of_bounds_is_refused(newsbot, length):
+    with pytest.raises(SystemExit) as exit_info:
+        newsbot("summary", "--length", length)
+    assert exit_info.value.code == 2

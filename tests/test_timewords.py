@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from index.timewords import event_date, find_dates, parse_period
+from index.timewords import dated_event, event_date, find_dates, parse_period, read_period
 
 SATURDAY = date(2022, 12, 31)  # the seed article's events ran Thursday 29 to Friday 30 December 2022
 MONDAY = date(2023, 1, 2)
@@ -83,3 +83,26 @@ def test_since_and_until_values(value, expected):
 def test_unreadable_periods_say_what_works(value):
     with pytest.raises(ValueError, match=r"use a date .*24h, 7d"):
         parse_period(value, SATURDAY)
+
+
+def test_an_event_keeps_the_words_and_the_span_that_dated_it():
+    assert dated_event("Prices rose last week.", SATURDAY) == (D(2022, 12, 19), D(2022, 12, 25), "last week")
+    assert dated_event("The grid held.", SATURDAY) == (SATURDAY, SATURDAY, None)
+    # An undated article gives "on Friday" nothing to count from.
+    assert dated_event("Shelling killed three civilians on Friday.", None) == (None, None, None)
+
+
+def test_since_starts_and_until_ends_its_period():
+    assert read_period("last week", "this week", D(2023, 1, 9)) == (D(2023, 1, 2), D(2023, 1, 15))
+    assert read_period(None, " ", SATURDAY) == (None, None)
+    assert read_period("2022-12-29", None, SATURDAY) == (D(2022, 12, 29), None)
+
+
+@pytest.mark.parametrize(("since", "until", "message"), [
+    ("soonish", None, r"^since: cannot read \"soonish\" as a date: use a date"),
+    (None, "later", r"^until: cannot read \"later\""),
+    ("2022-12-31", "2022-12-29", r"since \(2022-12-31\) is after until \(2022-12-29\)"),
+])
+def test_unreadable_or_reversed_periods_name_the_option(since, until, message):
+    with pytest.raises(ValueError, match=message):
+        read_period(since, until, SATURDAY)

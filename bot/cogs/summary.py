@@ -1,51 +1,33 @@
-"""/summary, /timeline, /sources and /article: what the library knows, newest first or in order."""
+"""/summary, /timeline, /sources and /article: what the library knows, summarised, in order, or listed."""
 
 from __future__ import annotations
 
 import math
-from datetime import date
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client import send_private
 from bot.cogs.ask import NO_MENTIONS, scope_of
-from bot.embeds import (
-    ANSWER_COLOUR,
-    DESCRIPTION_LIMIT,
-    article_embed,
-    articles_embed,
-    blockquote,
-    fit_lines,
-    linked_title,
-    shorten,
-)
-from index import ArticleInfo
-from index.dates import parse_date
+from bot.embeds import article_embed, articles_embed, summary_embed
+from index import Summary, SummaryError
+from index.digest import DEFAULT_LENGTH, TIMELINE_LENGTH
+from index.summarize import MAX_LENGTH
+from index.timewords import read_period
 
 if TYPE_CHECKING:
     from bot.client import NewsBot
 
 PAGE_SIZE = 8
-DIGEST_ARTICLES = 6
-
-
-def in_period(article: ArticleInfo, since: date | None, until: date | None) -> bool:
-    """Whether an article falls in a date range (undated articles only when no range is given)."""
-    if since is None and until is None:
-        return True
-    if article.published is None:
-        return False
-    return (since is None or article.published >= since) and (until is None or article.published <= until)
-
-
-def _read_day(value: str | None, name: str) -> date | None:
-    """Parse a date option, or raise ValueError naming the option."""
-    try:
-        return parse_date(value) if value else None
-    except ValueError:
-        raise ValueError(f"`{name}` should be a date like 2022-12-30 or 30 December 2022") from None
+Length = app_commands.Range[int, 1, MAX_LENGTH]
+SINCE_HELP = "From this day: 2022-12-30, 7d, 24h, today, yesterday, this week…"
+UNTIL_HELP = "Up to this day (the same forms as since)"
+# (since, until) -> the summary or timeline the library makes of that period.
+Asker = Callable[[date | None, date | None], Awaitable[Summary]]
 
 
 class SourcesView(discord.ui.View):
@@ -100,45 +82,40 @@ class SummaryCog(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
 
-    async def _digest(self, interaction: discord.Interaction, title: str, topic: str | None,
-                      since: date | None, until: date | None, oldest_first: bool) -> None:
-        """The matching articles with their lead sentence, quoted and linked."""
-        scope = scope_of(interaction.guild)
-        articles = [a for a in await self.bot.library.articles(scope=scope, query=topic) if in_period(a, since, until)]
-        if oldest_first:
-            articles.sort(key=lambda a: (a.published or date.max, a.title))
-        lines = []
-        for article in articles[:DIGEST_ARTICLES]:
-            detail = await self.bot.library.article(article.id, scope=scope)
-            lead = blockquote(detail.lead[0]) if detail and detail.lead else ""
-            day = article.published.isoformat() if article.published else "undated"
-            lines.append(f"`{day}` {linked_title(article.title, article.url, 150)}\n{lead}")
-        text = fit_lines(lines, DESCRIPTION_LIMIT, "\n\n") or "I have no articles on that yet."
-        embed = discord.Embed(title=shorten(title, 256), description=text, colour=ANSWER_COLOUR)
-        await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
-
-    @app_commands.command(name="summary", description="The latest articles on a topic, each with its opening line.")
-    @app_commands.describe(topic="What to summarise, e.g. “power grid” (empty: everything)",
-                           since="Only articles from this date on (e.g. 2022-12-29)",
-                           until="Only articles up to this date (e.g. 2022-12-31)")
-    async def summary(self, interaction: discord.Interaction, topic: str | None = None,
-                      since: str | None = None, until: str | None = None) -> None:
-        """Summarise a topic from the latest matching articles."""
+    async def _send(self, interaction: discord.Interaction, make: Asker, since: str | None, until: str | None) -> None:
+        """Read the period, defer, ask the library via `make(since, until)` and send the summary as an embed."""
         try:
-            start, end = _read_day(since, "since"), _read_day(until, "until")
+            start, end = read_period(since, until, datetime.now(UTC).date())
         except ValueError as error:
-            await interaction.response.send_message(str(error), ephemeral=True)
+            await interaction.response.send_message(f"I can't read that date ({error}).", ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
-        await self._digest(interaction, f"Summary: {topic}" if topic else "Summary of the latest news",
-                           topic, start, end, oldest_first=False)
+        try:
+            summary = await make(start, end)
+        except SummaryError as error:
+            await send_private(interaction, f"I can't summarise that: {error}.")
+            return
+        await interaction.followup.send(embed=summary_embed(summary), allowed_mentions=NO_MENTIONS)
 
-    @app_commands.command(name="timeline", description="How a story unfolded, article by article, oldest first.")
-    @app_commands.describe(topic="The story to follow, e.g. “missile strikes”")
-    async def timeline(self, interaction: discord.Interaction, topic: str) -> None:
-        """The articles on a topic in date order."""
-        await interaction.response.defer(thinking=True)
-        await self._digest(interaction, f"Timeline: {topic}", topic, None, None, oldest_first=True)
+    @app_commands.command(name="summary", description="The key sentences on a topic or in a period, quoted and cited.")
+    @app_commands.describe(topic="What to summarise, e.g. “power grid” (leave empty for all the news)",
+                           since=SINCE_HELP, until=UNTIL_HELP, length=f"Sentences, 1 to {MAX_LENGTH}")
+    async def summary(self, interaction: discord.Interaction, topic: str | None = None, since: str | None = None,
+                      until: str | None = None, length: Length = DEFAULT_LENGTH) -> None:
+        """Summarise a topic, a period, or the latest news, from the articles this server sees."""
+        scope = scope_of(interaction.guild)
+        await self._send(interaction, lambda start, end: self.bot.library.summarize(
+            topic=topic, since=start, until=end, length=length, scope=scope), since, until)
+
+    @app_commands.command(name="timeline", description="How a story unfolded: its events by date, quoted and cited.")
+    @app_commands.describe(topic="The story to follow, e.g. “missile strikes”", since=SINCE_HELP, until=UNTIL_HELP,
+                           length=f"Events, 1 to {MAX_LENGTH}")
+    async def timeline(self, interaction: discord.Interaction, topic: str, since: str | None = None,
+                       until: str | None = None, length: Length = TIMELINE_LENGTH) -> None:
+        """A topic's events in the order they happened."""
+        scope = scope_of(interaction.guild)
+        await self._send(interaction, lambda start, end: self.bot.library.timeline(
+            topic, since=start, until=end, length=length, scope=scope), since, until)
 
     @app_commands.command(name="sources", description="Browse the articles I know, newest first.")
     @app_commands.describe(query="Only articles whose title, outlet or text mention this")
