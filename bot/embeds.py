@@ -162,6 +162,10 @@ def article_embed(article: ArticleInfo, lead: Sequence[str]) -> discord.Embed:
     embed.add_field(name="Outlet", value=escape_markdown(article.source or "unknown"), inline=True)
     embed.add_field(name="Published", value=_day(article.published), inline=True)
     embed.add_field(name="Id", value=f"`{shorten(article.id, FIELD_VALUE_LIMIT - 2)}`", inline=False)
+    if article.also_reported:
+        copies = [f"{linked_title(c.source or c.title, c.url, 100)} · {_day(c.published)}"
+                  for c in article.also_reported]
+        embed.add_field(name="Also reported by", value=fit_lines(copies, FIELD_VALUE_LIMIT), inline=False)
     return embed
 
 

@@ -26,13 +26,20 @@ MIN_SHINGLES = 30
 SHORT_THRESHOLD = 0.8
 _WORD = re.compile(r"\w+")
 _PRIME = (1 << 61) - 1
-# Fixed seed: stored signatures are only comparable with signatures made by the same permutations.
-_RANDOM = np.random.default_rng(20261124)
-_A = _RANDOM.integers(1, 1 << 31, PERMUTATIONS, dtype=np.uint64)
-_B = _RANDOM.integers(0, 1 << 61, PERMUTATIONS, dtype=np.uint64)
 
 
-@dataclass(frozen=True)
+def _constants(name: str, bound: int) -> np.ndarray:
+    """PERMUTATIONS numbers in [1, bound) derived from hashes, the same on every install and numpy version."""
+    # Stored signatures are only comparable with signatures made by the same permutations, forever.
+    return np.array([int.from_bytes(hashlib.blake2b(f"{name}{n}".encode(), digest_size=8).digest(), "little")
+                     % (bound - 1) + 1 for n in range(PERMUTATIONS)], dtype=np.uint64)
+
+
+_A = _constants("a", 1 << 31)
+_B = _constants("b", 1 << 61)
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: equality of numpy fields is not a bool
 class Signed:
     """An article (stored or incoming) with its MinHash signature, as the duplicate plan weighs it."""
 

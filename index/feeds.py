@@ -37,7 +37,6 @@ class FeedItem:
     link: str | None
     title: str
     published: date | None
-    author: str | None
     html: str  # its content if it has any, else its summary
     full: bool  # True when `html` holds the article itself, not a teaser
 
@@ -99,8 +98,7 @@ def _item(entry: feedparser.FeedParserDict, full_text_chars: int) -> FeedItem:
     title = _one_line(entry.get("title")) or (text[:80] if text else "Untitled")
     link = entry.get("link") or None
     key = entry.get("id") or link or _text_key(title, text)
-    return FeedItem(key=key, link=link, title=title, published=_published(entry),
-                    author=_one_line(entry.get("author")) or None, html=body, full=full)
+    return FeedItem(key=key, link=link, title=title, published=_published(entry), html=body, full=full)
 
 
 def _published(entry: feedparser.FeedParserDict) -> date | None:

@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.embeds import FIELD_VALUE_LIMIT, answer_embed, source_line
+from bot.embeds import FIELD_VALUE_LIMIT, answer_embed, article_embed, source_line
 from bot.render import answer_json, answer_text
-from index import AlsoReported, Answer, AnswerPolicy, Citation, EngineSettings, Library, Quote
+from index import AlsoReported, Answer, AnswerPolicy, ArticleInfo, Citation, EngineSettings, Library, Quote
+from index.duplicates import signed
 from index.embedder import HashingEmbedder
+from index.models import Article
 from index.schema import MIGRATIONS
 from index.service import DATABASE_FILE
+from index.store import Store
 from tests.stories import EDITED, SAME_TOPIC, WIRE
 
 SETTINGS = EngineSettings(policy=AnswerPolicy(min_similarity=0.1, min_similarity_without_terms=0.5))
@@ -132,6 +135,17 @@ async def test_removing_a_copy_unlinks_it_and_the_last_article_empties_the_libra
     assert (stats.articles, stats.copies, stats.vectors) == (0, 0, 0)
 
 
+async def test_a_new_version_decides_again_whether_an_article_is_a_copy(library, tmp_path):
+    await ingest(library, tmp_path, WIRE_STORY, COAST_STORY, OTHER_STORY)
+    rewritten = await ingest(library, tmp_path, {**COAST_STORY, "text": SAME_TOPIC.replace("Friday", "Monday")},
+                             {**OTHER_STORY, "text": EDITED})
+    assert (rewritten.new, rewritten.updated, rewritten.duplicates) == (0, 1, 1)
+    listed = {a.id: [c.id for c in a.also_reported] for a in await library.articles()}
+    assert listed == {"wire": ["pay"], "coast": []}
+    stats = await library.stats()
+    assert (stats.articles, stats.copies, stats.vectors) == (2, 1, stats.passages)
+
+
 async def test_copies_are_not_merged_across_scopes(library, tmp_path):
     await ingest(library, tmp_path, WIRE_STORY, scope="guild-1")
     report = await ingest(library, tmp_path, COAST_STORY, scope="guild-2")
@@ -210,3 +224,20 @@ def test_discord_source_lines_name_the_copies_within_limits():
     quote = Quote(text="The port closes.", source=1, article_id="wire", score=1.0, sentence_id=1)
     embed = answer_embed(Answer(question="q", quotes=(quote,), sources=(citation,)))
     assert "also reported by" in embed.fields[0].value and len(embed.fields[0].value) <= FIELD_VALUE_LIMIT
+    info = ArticleInfo("wire", "Port closes", None, "Halden Wire", None, 6, "", also_reported=copies * 20)
+    field = article_embed(info, ["The port closes."]).fields[-1]
+    assert field.name == "Also reported by" and field.value.startswith("[Outlet 0](<https://example.com/xxx")
+    assert len(field.value) <= FIELD_VALUE_LIMIT
+
+
+async def test_a_newcomer_is_compared_only_with_articles_sharing_a_band(library, tmp_path):
+    await ingest(library, tmp_path, WIRE_STORY, OTHER_STORY)
+    await ingest(library, tmp_path, WIRE_STORY, scope="guild-1")
+    store = await Store.open(tmp_path / "data" / DATABASE_FILE)
+    try:
+        found = await store.copies.candidates([signed(Article("new", "Port shut", EDITED))], None)
+        in_scope = await store.copies.candidates([signed(Article("new", "Port shut", EDITED))], "guild-1")
+    finally:
+        await store.close()
+    assert [item.id for item in found] == ["wire"] and [item.id for item in in_scope] == ["wire"]
+    assert found[0].size == signed(Article("wire", WIRE_STORY["title"], WIRE)).size
