@@ -1,4 +1,4 @@
-"""The bot's own SQLite file: per-server settings, answer threads, and the salt for hashing user ids."""
+"""The bot's own SQLite file: per-server settings, answer threads, digests, and the salt for hashing user ids."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ CREATE TABLE IF NOT EXISTS ask_channels (guild_id INTEGER NOT NULL, channel_id I
 CREATE TABLE IF NOT EXISTS guild_settings (guild_id INTEGER PRIMARY KEY, reply_in_thread INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS answer_threads (thread_id INTEGER PRIMARY KEY, question TEXT NOT NULL,
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
+CREATE TABLE IF NOT EXISTS digests (channel_id INTEGER PRIMARY KEY, guild_id INTEGER NOT NULL,
+    hours INTEGER NOT NULL, last_sent TEXT);
 """
 
 
@@ -94,4 +96,24 @@ class BotState:
             " ON CONFLICT(thread_id) DO UPDATE SET question = excluded.question",
             (thread_id, question),
         )
+        await self._db.commit()
+
+    async def set_digest(self, guild_id: int, channel_id: int, hours: int) -> None:
+        """Post a digest in a channel every `hours` hours (0: no more digests there)."""
+        if hours:
+            await self._db.execute(
+                "INSERT INTO digests(channel_id, guild_id, hours) VALUES (?, ?, ?)"
+                " ON CONFLICT(channel_id) DO UPDATE SET hours = excluded.hours", (channel_id, guild_id, hours))
+        else:
+            await self._db.execute("DELETE FROM digests WHERE channel_id = ?", (channel_id,))
+        await self._db.commit()
+
+    async def digests(self) -> list[tuple[int, int, int, str | None]]:
+        """Every digest: (guild id, channel id, hours between digests, when the last was sent or None)."""
+        async with self._db.execute("SELECT guild_id, channel_id, hours, last_sent FROM digests") as cursor:
+            return [tuple(row) for row in await cursor.fetchall()]
+
+    async def digest_sent(self, channel_id: int, when: str) -> None:
+        """Record when a channel's digest was posted."""
+        await self._db.execute("UPDATE digests SET last_sent = ? WHERE channel_id = ?", (when, channel_id))
         await self._db.commit()

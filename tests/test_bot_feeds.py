@@ -1,10 +1,13 @@
-"""/feed add|list|remove through the Discord emulator, and feeds polled on schedule inside the running bot."""
+"""/feed add|list|remove|digest through the Discord emulator; feeds polled and digests posted by the running bot."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
+from bot.digests import post_due_digests
+from index import Article
 from tests.discord_emulator.fixtures import discord_emulator
 from tests.feed_site import build_feed_site
 from tests.local_site import serve
@@ -64,3 +67,30 @@ async def test_the_running_bot_polls_a_new_feed_by_itself(discord_emulator, tmp_
             await asyncio.sleep(0.02)
         assert (await bot.library.stats(scope=scope)).articles == 7
         assert (await bot.library.feeds.list(scope=scope))[0].articles == 3
+
+
+async def test_a_channel_digest_quotes_and_cites_the_news_then_waits_its_turn(discord_emulator, tmp_path):
+    emu = discord_emulator
+    async with serve(build_feed_site()) as base, running_bot(emu, tmp_path, engine=OPEN) as bot:
+        turned_on = await slash(emu, emu.admin, "feed", {"every_hours": 12}, subcommand="digest")
+        assert "every 12 hours" in turned_on.responses[0]["data"]["content"]
+        await slash(emu, emu.admin, "feed", {"url": f"{base}/atom.xml"}, subcommand="add")
+        posted = await emu.wait_for_request("POST", rf"/channels/{emu.channel.id}/messages", timeout=20,
+                                            predicate=lambda r: r.json.get("content") == "**News digest**")
+        embed = posted.json["embeds"][0]
+        assert "**[1]**" in embed["description"] and f"<{base}/story/" in str(embed["fields"])
+        assert posted.json["allowed_mentions"]["parse"] == []
+        while (await bot.state.digests())[0][3] is None:  # the poll loop records the digest just after posting it
+            await asyncio.sleep(0.01)
+        assert await post_due_digests(bot) == 0  # the next one is 12 hours away
+        later = datetime.now(UTC) + timedelta(hours=13)
+        assert await post_due_digests(bot, later) == 0  # due, but nothing was published since: nothing to say
+        fresh = Article(id="fresh", title="Ferry strike called off", published=date.today(),
+                        text="The ferry workers' union called off Monday's strike after a late pay offer.")
+        await bot.library.ingest_articles([fresh], scope=str(emu.guild.id))
+        assert await post_due_digests(bot, later) == 1
+        assert "ferry workers" in emu.requests_to("POST", rf"/channels/{emu.channel.id}/messages")[-1].json[
+            "embeds"][0]["description"]
+        turned_off = await slash(emu, emu.admin, "feed", {"every_hours": 0}, subcommand="digest")
+        assert "No more digests" in turned_off.responses[0]["data"]["content"]
+        assert await bot.state.digests() == []

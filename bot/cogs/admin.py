@@ -108,7 +108,7 @@ class SettingsGroup(ManagerGroup, name="settings", description="How newsbot beha
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class FeedGroup(ManagerGroup, name="feed", description="RSS and Atom feeds this server follows"):
-    """/feed add, /feed remove and /feed list: a server's own feeds."""
+    """/feed add, /feed remove, /feed list and /feed digest: a server's own feeds, and its digests."""
 
     @app_commands.command(name="add", description="Follow a feed: its new articles join this server's library")
     @app_commands.describe(url="The feed's address (RSS or Atom, https://...)")
@@ -147,6 +147,22 @@ class FeedGroup(ManagerGroup, name="feed", description="RSS and Atom feeds this 
         embed = discord.Embed(title="Feeds this server follows", colour=ANSWER_COLOUR,
                               description=fit_lines(lines, 4000) or "None yet: add one with /feed add.")
         await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="digest", description="Post a short cited summary of the news in a channel")
+    @app_commands.describe(channel="The channel (default: this one)",
+                           every_hours="Hours between digests (default 24); 0 stops them")
+    async def digest(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None,
+                     every_hours: app_commands.Range[int, 0, 168] = 24) -> None:
+        """Turn a channel's digest on (every so many hours) or off."""
+        target = channel or interaction.channel
+        await self.bot.state.set_digest(interaction.guild_id, target.id, every_hours)
+        if every_hours and self.bot.settings.engine.feeds.poll_minutes <= 0:
+            text = "Digests are posted after each feed poll, and this bot does not poll feeds (feeds.poll_minutes)."
+        elif every_hours:
+            text = f"I'll post a digest of the news in {target.mention} every {every_hours} hours, starting soon."
+        else:
+            text = f"No more digests in {target.mention}."
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 class AdminCog(commands.Cog):

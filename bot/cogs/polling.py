@@ -1,4 +1,5 @@
-"""Feeds polled on schedule inside `newsbot run` (feeds.poll_minutes; 0 leaves polling to `newsbot watch`)."""
+"""Feeds polled on schedule inside `newsbot run` (feeds.poll_minutes; 0 leaves polling to `newsbot watch`), and
+the channel digests that are due posted after each round."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
+from bot.digests import post_due_digests
 from bot.watch import poll_forever
+from index.models import PollReport
 
 if TYPE_CHECKING:
     from bot.client import NewsBot
@@ -24,7 +27,13 @@ class PollingCog(commands.Cog):
     async def cog_load(self) -> None:
         """Start polling (before the bot connects: feeds do not need Discord)."""
         if self.bot.settings.engine.feeds.poll_minutes > 0:
-            self._task = asyncio.create_task(poll_forever(self.bot.library), name="newsbot feed polling")
+            self._task = asyncio.create_task(poll_forever(self.bot.library, self._after_poll),
+                                             name="newsbot feed polling")
+
+    async def _after_poll(self, report: PollReport) -> None:
+        """Post the digests that are due, once the bot is connected."""
+        if self.bot.is_ready():
+            await post_due_digests(self.bot)
 
     async def cog_unload(self) -> None:
         """Stop polling when the bot closes."""
