@@ -146,6 +146,14 @@ async def test_a_new_version_decides_again_whether_an_article_is_a_copy(library,
     assert (stats.articles, stats.copies, stats.vectors) == (2, 1, stats.passages)
 
 
+async def test_a_new_version_under_another_id_but_the_same_url_keeps_the_copies(library, tmp_path):
+    await ingest(library, tmp_path, WIRE_STORY, COAST_STORY)
+    newer = {**WIRE_STORY, "id": "wire-v2", "text": WIRE + "\n\nThe authority will publish the schedule on Friday."}
+    report = await ingest(library, tmp_path, newer)
+    assert (report.new, report.updated, report.duplicates) == (0, 1, 0)
+    assert [(a.id, [c.id for c in a.also_reported]) for a in await library.articles()] == [("wire-v2", ["coast"])]
+
+
 async def test_copies_are_not_merged_across_scopes(library, tmp_path):
     await ingest(library, tmp_path, WIRE_STORY, scope="guild-1")
     report = await ingest(library, tmp_path, COAST_STORY, scope="guild-2")
