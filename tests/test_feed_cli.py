@@ -109,3 +109,14 @@ async def test_the_watch_loop_polls_what_is_due(tmp_path):
     assert reports[0].feeds[0].new == 4 and (await library.stats()).articles == 4
     assert (await library.feeds.list())[0].next_check > (await library.feeds.list())[0].checked_at
     await library.close()
+
+
+@pytest.mark.parametrize("allow", [True, False])
+def test_ingest_url_reads_a_page_or_refuses_loopback_in_one_line(site, tmp_path, monkeypatch, capsys, allow):
+    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=allow)
+    status, out, err = newsbot("ingest", f"{site}/story/1")
+    if allow:
+        assert (status, err) == (0, "") and "1 new, 0 updated" in out
+    else:
+        assert status == 1 and err == (f"skipped {site}/story/1: refusing to fetch from 127.0.0.1, a loopback address"
+                                       " (web.allow_private_addresses is off)\n")
