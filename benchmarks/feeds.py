@@ -85,10 +85,12 @@ def feed_document(base: str, feed: int) -> str:
 def build_site() -> web.Application:
     """The feeds and their pages."""
     async def feed(request: web.Request) -> web.Response:
+        """Feed n."""
         text = feed_document(f"http://{request.host}", int(request.match_info["feed"]))
         return web.Response(text=text, content_type="application/rss+xml")
 
     async def page(request: web.Request) -> web.Response:
+        """Item n of feed m."""
         text = article_page(int(request.match_info["feed"]), int(request.match_info["item"]))
         return web.Response(text=text, content_type="text/html")
 

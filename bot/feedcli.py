@@ -113,6 +113,7 @@ def add_feed_commands(commands: argparse._SubParsersAction, common: argparse.Arg
     actions = feed.add_subparsers(dest="feed_command", metavar="ACTION", required=True)
 
     def action(name: str, function: Command, help_text: str, server: bool = True) -> argparse.ArgumentParser:
+        """One `feed` action with --json (and --server, for those that act on one scope)."""
         sub = actions.add_parser(name, parents=[common], help=help_text, description=help_text)
         sub.add_argument("--json", action="store_true", help="print JSON instead of text")
         if server:

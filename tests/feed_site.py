@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -11,6 +12,7 @@ from tests.local_site import news_page
 
 HITS = web.AppKey("hits", Counter)
 DOWN = web.AppKey("down", set)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ETAG = '"v1"'
 
 STORIES = [
@@ -97,45 +99,51 @@ def _escape(markup: str) -> str:
     return markup.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def build_feed_site(slow_seconds: float = 1.0) -> web.Application:
+@web.middleware
+async def count_hits(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Count each request by path; answer 503 for the paths the test has taken down."""
+    request.app[HITS][request.path] += 1
+    if request.path in request.app[DOWN]:
+        return web.Response(status=503, text="down for maintenance")
+    return await handler(request)
+
+
+def serve_xml(make: Callable[[str], str]) -> Handler:
+    """A handler serving the feed `make` writes for the site's base URL."""
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(text=make(f"http://{request.host}"), content_type="application/rss+xml")
+    return handler
+
+
+async def story(request: web.Request) -> web.Response:
+    """A story's page, in a real site's clutter."""
+    title, first, second = STORIES[int(request.match_info["n"])]
+    return web.Response(text=news_page(title, [first, second]), content_type="text/html")
+
+
+async def etag(request: web.Request) -> web.Response:
+    """A feed that answers 304 when asked with its own ETag."""
+    if request.headers.get("If-None-Match") == ETAG:
+        return web.Response(status=304, headers={"ETag": ETAG})
+    return web.Response(text=teasers(f"http://{request.host}", 3), content_type="application/rss+xml",
+                        headers={"ETag": ETAG, "Last-Modified": "Mon, 20 Mar 2023 09:00:00 GMT"})
+
+
+async def slow(request: web.Request) -> web.Response:
+    """A feed that takes a second to answer (tests time out sooner)."""
+    await asyncio.sleep(1.0)
+    return web.Response(text=rss2(f"http://{request.host}"), content_type="application/rss+xml")
+
+
+def build_feed_site() -> web.Application:
     """Every feed and page above; /etag.xml answers 304 to its own ETag; HITS counts requests, DOWN paths fail."""
-    app = web.Application()
+    app = web.Application(middlewares=[count_hits])
     app[HITS] = Counter()
     app[DOWN] = set()
-
-    @web.middleware
-    async def count(request: web.Request, handler):
-        request.app[HITS][request.path] += 1
-        if request.path in request.app[DOWN]:
-            return web.Response(status=503, text="down for maintenance")
-        return await handler(request)
-
-    app.middlewares.append(count)
-
-    def xml(make) -> object:
-        async def handler(request: web.Request) -> web.Response:
-            base = f"http://{request.host}"
-            return web.Response(text=make(base), content_type="application/rss+xml")
-        return handler
-
-    async def story(request: web.Request) -> web.Response:
-        title, first, second = STORIES[int(request.match_info["n"])]
-        return web.Response(text=news_page(title, [first, second]), content_type="text/html")
-
-    async def etag(request: web.Request) -> web.Response:
-        if request.headers.get("If-None-Match") == ETAG:
-            return web.Response(status=304, headers={"ETag": ETAG})
-        return web.Response(text=teasers(f"http://{request.host}", 3), content_type="application/rss+xml",
-                            headers={"ETag": ETAG, "Last-Modified": "Mon, 20 Mar 2023 09:00:00 GMT"})
-
-    async def slow(request: web.Request) -> web.Response:
-        await asyncio.sleep(slow_seconds)
-        return web.Response(text=rss2(f"http://{request.host}"), content_type="application/rss+xml")
-
-    routes = {"/rss2.xml": xml(rss2), "/atom.xml": xml(atom), "/rss091.xml": xml(rss091),
-              "/teasers.xml": xml(teasers), "/one-gone.xml": xml(lambda base: teasers(base, 3, missing=1)),
-              "/bomb.xml": xml(lambda base: BOMB), "/external.xml": xml(lambda base: EXTERNAL),
-              "/broken.xml": xml(lambda base: BROKEN), "/etag.xml": etag, "/slow.xml": slow, "/story/{n}": story}
+    routes = {"/rss2.xml": serve_xml(rss2), "/atom.xml": serve_xml(atom), "/rss091.xml": serve_xml(rss091),
+              "/teasers.xml": serve_xml(teasers), "/one-gone.xml": serve_xml(lambda base: teasers(base, 3, missing=1)),
+              "/bomb.xml": serve_xml(lambda base: BOMB), "/external.xml": serve_xml(lambda base: EXTERNAL),
+              "/broken.xml": serve_xml(lambda base: BROKEN), "/etag.xml": etag, "/slow.xml": slow, "/story/{n}": story}
     for path, handler in routes.items():
         app.router.add_get(path, handler)
     return app
