@@ -84,15 +84,17 @@ class FeedStore(Queries):
     async def record_items(self, feed_id: int, stored: Mapping[str, str], failed: Iterable[str]) -> None:
         """Remember items read (key -> article id) and items that failed once more, in one transaction."""
         now = timestamp()
+        # Only while the feed is still followed: it may have been removed (/feed remove) during the poll.
+        followed = "WHERE EXISTS (SELECT 1 FROM feeds WHERE id = ?)"
         async with self._transaction():
             await self._db.executemany(
-                "INSERT INTO feed_items(feed_id, key, article_id, last_seen) VALUES (?, ?, ?, ?)"
+                f"INSERT INTO feed_items(feed_id, key, article_id, last_seen) SELECT ?, ?, ?, ? {followed}"
                 " ON CONFLICT(feed_id, key) DO UPDATE SET article_id = excluded.article_id, last_seen = ?",
-                [(feed_id, key, article_id, now, now) for key, article_id in stored.items()])
+                [(feed_id, key, article_id, now, feed_id, now) for key, article_id in stored.items()])
             await self._db.executemany(
-                "INSERT INTO feed_items(feed_id, key, attempts, last_seen) VALUES (?, ?, 1, ?)"
+                f"INSERT INTO feed_items(feed_id, key, attempts, last_seen) SELECT ?, ?, 1, ? {followed}"
                 " ON CONFLICT(feed_id, key) DO UPDATE SET attempts = attempts + 1, last_seen = ?",
-                [(feed_id, key, now, now) for key in failed])
+                [(feed_id, key, now, feed_id, now) for key in failed])
             await self._db.execute("UPDATE feeds SET articles = articles + ? WHERE id = ?", (len(stored), feed_id))
 
     async def record_success(self, feed_id: int, next_check: str, etag: str | None = None,

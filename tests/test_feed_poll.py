@@ -176,3 +176,18 @@ async def test_a_crash_mid_poll_loses_nothing_and_duplicates_nothing(site, tmp_p
     assert sorted(titles) == sorted(story[0] for story in STORIES)
     assert (await restarted.feeds.list())[0].articles == 6
     await restarted.close()
+
+
+async def test_a_feed_removed_during_its_poll_is_not_brought_back(site, library):
+    base, _ = site
+    feed, _ = await library.feeds.add(f"{base}/rss2.xml")
+    original = library.feeds._ingest
+
+    async def remove_then_store(articles, scope=None):
+        await library.feeds.remove(feed.url)  # /feed remove, while the poll is reading the feed's items
+        return await original(articles, scope)
+
+    library.feeds._ingest = remove_then_store
+    report = await library.feeds.poll()
+    assert report.feeds[0].new == 4 and await library.feeds.list() == []
+    assert (await library.stats()).articles == 4  # what was read stays, as after any /feed remove
