@@ -6,7 +6,8 @@ Usage: python benchmarks/qa.py [--only squad,wikiqa,trecqa,abstention] [--quick]
   `Library.rank` puts the stored sentence holding its (first) answer in the first k. Dev = articles with even
   index in the file, test = odd; `--sample` questions (2,000) are drawn with a fixed seed.
 - wikiqa, trecqa: each question's own candidate sentences ranked by the product's scorer
-  (`index.answer.score_candidates`: cosine, BM25 over just those candidates, passage 1.0) and by cosine alone.
+  (`index.ranking.score_candidates`: BM25 over just those candidates, passage 1.0, WikiQA page titles) and by
+  cosine alone.
 - abstention: BBC + Reuters in one real library (`--quick`: the first 2,000 articles of each); unanswerable
   questions should abstain, answerable ones quote their article's sentence holding the answer; with the
   latency of `Library.ask` (question log included) over the same questions.
@@ -137,7 +138,7 @@ async def abstention_part(args: argparse.Namespace, embedder: Embedder) -> PartR
     try:
         await library.warm_up()
         await library.ask("warm up", log=False)
-        refused, refused_times = await ask_all(library, unanswerable)
+        refused, refused_times = await ask_all(library, [question for question, _ in unanswerable])
         answers, answer_times = await ask_all(library, [question.question for question in answerable])
         sentences = (await library.stats()).sentences
     finally:
@@ -147,16 +148,20 @@ async def abstention_part(args: argparse.Namespace, embedder: Embedder) -> PartR
         result.notes.append(f"--quick: first {QUICK_ARTICLES:,} articles of each outlet; {len(every) - len(answerable)}"
                             " answerable questions whose article is not among them left out")
     part = f"Abstention, BBC + Reuters ({sentences:,} sentences{', --quick' if args.quick else ''})"
-    result.rows = abstention_rows(part, refused, list(zip(answerable, answers, strict=True)))
+    result.rows = abstention_rows(part, list(zip([split for _, split in unanswerable], refused, strict=True)),
+                                  list(zip(answerable, answers, strict=True)))
     result.rows += latency_rows(f"`Library.ask` latency ({sentences:,} sentences)", refused_times + answer_times)
     return result
 
 
-def abstention_rows(part: str, refused: Sequence[Answer],
+def abstention_rows(part: str, refused: Sequence[tuple[str, Answer]],
                     answered: Sequence[tuple[AnswerableQuestion, Answer]]) -> list[Row]:
     """Share of unanswerable questions abstained; of answerable ones answered, and answered right, per split."""
-    rows = [Row(part, "unanswerable", len(refused), "abstained", f"{mean(a.abstained for a in refused):.1%}",
-                target="≥ 90%")]
+    rows = []
+    for split in ("dev", "test"):
+        declined = [answer.abstained for question_split, answer in refused if question_split == split]
+        rows.append(Row(part, f"unanswerable {split}", len(declined), "abstained", f"{mean(declined):.1%}",
+                        target="≥ 90%"))
     for split in ("dev", "test"):
         pairs = [(q, a) for q, a in answered if q.split == split]
         rows.append(Row(part, f"answerable {split}", len(pairs), "answered",

@@ -31,6 +31,8 @@ class RankingQuestion:
     question: str
     sentences: tuple[str, ...]
     labels: tuple[int, ...]
+    title: str = ""  # the title of the page the sentences come from (WikiQA has one; TrecQA does not)
+    in_order: bool = False  # the sentences are one page's, in order (WikiQA), so each has real neighbours
 
 
 @dataclass(frozen=True)
@@ -93,20 +95,20 @@ def _gold_sentence(spans: list[tuple[int, int]], answer: dict) -> int | None:
 
 def wikiqa_questions(split: str) -> list[RankingQuestion]:
     """The questions of a WikiQA split kept by the official filtered qrels, labelled by those qrels."""
-    grouped: dict[str, tuple[str, list[str]]] = {}
+    grouped: dict[str, tuple[str, list[str], str]] = {}
     with open(WIKIQA / f"WikiQA-{split}.tsv", encoding="utf-8", newline="") as file:
         next(file)
         for line in file:
-            qid, question, _, _, _, sentence, _ = line.rstrip("\r\n").split("\t")
-            grouped.setdefault(qid, (question, []))[1].append(sentence)
+            qid, question, _, title, _, sentence, _ = line.rstrip("\r\n").split("\t")
+            grouped.setdefault(qid, (question, [], title))[1].append(sentence)
     ordered = list(grouped.values())  # qrels number the questions 1.. in file order
     with open(WIKIQA / f"WikiQA-{split}-filtered.ref", encoding="utf-8") as file:
         qrels = parse_qrels(file)
     questions = []
     for qid, judged in qrels.items():
-        question, sentences = ordered[int(qid) - 1]
+        question, sentences, title = ordered[int(qid) - 1]
         labels = tuple(judged.get(docno, 0) for docno in range(len(sentences)))
-        questions.append(RankingQuestion(question, tuple(sentences), labels))
+        questions.append(RankingQuestion(question, tuple(sentences), labels, title, in_order=True))
     return questions
 
 
@@ -151,10 +153,11 @@ def news_article_id(reference: str) -> str:
     return f"reuters/{reference}" if reference.isdigit() else f"bbc/{reference}"
 
 
-def unanswerable_questions() -> list[str]:
-    """The questions of unanswerable.txt, one a line, without blank lines and `#` comments."""
+def unanswerable_questions() -> list[tuple[str, str]]:
+    """The questions of unanswerable.txt with their split: dev and test alternate, comments and blanks skipped."""
     lines = UNANSWERABLE_FILE.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    questions = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return [(question, "dev" if number % 2 == 0 else "test") for number, question in enumerate(questions)]
 
 
 def answerable_questions() -> list[AnswerableQuestion]:

@@ -12,8 +12,8 @@ from qa_metrics import average_precision, mean, precision_at, ranked_labels, rec
 from qa_report import Row
 
 from index import AnswerPolicy, Embedder
-from index.answer import score_candidates
 from index.models import Candidate
+from index.ranking import score_candidates
 from index.schema import _TOKENIZER as PRODUCT_TOKENIZER  # the library's own FTS5 tokenizer, kept in step
 from index.search import build_fts_query, query_terms
 
@@ -54,9 +54,12 @@ def rank_split(questions: Sequence[RankingQuestion], embedder: Embedder) -> dict
     for question in questions:
         similarities = np.stack([vectors[s] for s in question.sentences]) @ vectors[question.question]
         lexical = bm25_scores(question.question, question.sentences)
-        candidates = [Candidate(sentence_id=i, article_id="", position=i, text=text, similarity=float(similarities[i]),
-                                lexical=lexical[i], passage=1.0) for i, text in enumerate(question.sentences)]
-        ranked["scorer"].append([question.labels[c.sentence_id] for _, c in score_candidates(candidates, policy)])
+        # Out-of-order candidates (TrecQA) are each their own "article": no false neighbours.
+        candidates = [Candidate(sentence_id=i, article_id="" if question.in_order else str(i), position=i, text=text,
+                                similarity=float(similarities[i]), lexical=lexical[i], passage=1.0)
+                      for i, text in enumerate(question.sentences)]
+        scored = score_candidates(question.question, candidates, {"": question.title}, policy)
+        ranked["scorer"].append([question.labels[c.sentence_id] for _, c in scored])
         ranked["cosine"].append(ranked_labels(similarities.tolist(), question.labels))
     return ranked
 

@@ -109,8 +109,10 @@ def blockquote(text: str) -> str:
     return f"> {escape_markdown(text)}"
 
 
-def quote_line(text: str, source: int) -> str:
-    """A quoted sentence with its [n] marker."""
+def quote_line(text: str, source: int, context: str | None = None) -> str:
+    """A quoted sentence with its [n] marker, after its previous sentence in italics when it leans on it."""
+    if context:
+        return f"> *{escape_markdown(context)}* {escape_markdown(text)} **[{source}]**"
     return f"{blockquote(text)} **[{source}]**"
 
 
@@ -118,7 +120,7 @@ def answer_embed(answer: Answer) -> discord.Embed:
     """The quoted sentences with [n] markers, then the numbered sources; whole quotes only."""
     sources = fit_lines([source_line(c) for c in answer.sources], FIELD_VALUE_LIMIT)
     room = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(sources) - TITLE_LIMIT)
-    quotes = [quote_line(q.text, q.source) for q in answer.quotes]
+    quotes = [quote_line(q.text, q.source, q.context) for q in answer.quotes]
     embed = discord.Embed(title=shorten(answer.question, TITLE_LIMIT), colour=ANSWER_COLOUR,
                           description=fit_lines(quotes, room, separator="\n\n"))
     embed.add_field(name="Sources", value=sources, inline=False)
@@ -135,6 +137,9 @@ def abstention_embed(answer: Answer, articles: int, oldest: date | None, newest:
         covered = "I have no articles yet: a server manager can add some with /ingest."
     text = (f"I couldn't find this in the articles I've read, so I won't guess. {covered}\n"
             "Try naming the people, places or dates involved, or see /sources.")
+    if answer.nearest:
+        nearest = [f"- {linked_title(c.title, c.url, 150)} · {_day(c.published)}" for c in answer.nearest]
+        text += "\nThe nearest articles I have:\n" + fit_lines(nearest, DESCRIPTION_LIMIT - len(text) - 40)
     return discord.Embed(title=shorten(answer.question, TITLE_LIMIT), description=text, colour=ABSTAIN_COLOUR)
 
 

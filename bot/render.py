@@ -43,9 +43,13 @@ def _copies_json(copies: tuple[AlsoReported, ...]) -> list[dict[str, Any]]:
 def answer_text(answer: Answer, width: int = 100) -> str:
     """An answer as the terminal shows it: quoted sentences with [n] marks, then the numbered sources."""
     if answer.abstained:
-        return f"I can't answer that from the articles I have: {answer.reason}."
+        text = f"I can't answer that from the articles I have: {answer.reason}."
+        nearest = [f"  {describe_source(c)}" for c in answer.nearest]
+        return "\n".join([text, "The nearest articles I have:", *nearest] if nearest else [text])
     # No quote marks are added: many sentences carry their own, and the text must stay word for word.
-    lines = [textwrap.fill(f"> {q.text} [{q.source}]", width=width, subsequent_indent="  ") for q in answer.quotes]
+    # A quote that leans on its previous sentence ("He said ...") is shown after it, as in the article.
+    lines = [textwrap.fill(f"> {q.context + ' ' if q.context else ''}{q.text} [{q.source}]", width=width,
+                           subsequent_indent="  ") for q in answer.quotes]
     lines.append("")
     lines.append("Sources:")
     lines += [f"[{c.n}] {describe_source(c)}" for c in answer.sources]
@@ -61,10 +65,11 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "question_id": answer.question_id,
         "answer": [
             {"text": q.text, "source": q.source, "article_id": q.article_id, "score": q.score,
-             "sentence_id": q.sentence_id}
+             "sentence_id": q.sentence_id, "context": q.context}
             for q in answer.quotes
         ],
         "sources": _sources_json(answer.sources),
+        "nearest": _sources_json(answer.nearest),
     }
 
 

@@ -2,40 +2,27 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import replace
 
-from index.models import Answer, ArticleInfo, Candidate, Citation, Quote
+from index.models import Answer, AnswerPolicy, ArticleInfo, Candidate, Citation, Quote
+
+__all__ = ["AnswerPolicy", "QuestionError", "build_answer", "check_question", "nearest_articles", "needs_context",
+           "with_context"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A sentence opening on a pronoun or a linking word leans on the one before it ("He said ...", "But it fell").
+_LEANS_BACK = re.compile(r"^[\"'\u201c\u2018(]?(?:he|she|they|it|its|his|her|their|this|that|these|those|but|however|"
+                         r"also|and|yet|still|instead|such)\b", re.IGNORECASE)
+# An attribution to a bare pronoun: '"We will not give up," he said.'
+_PRONOUN_SPEAKER = re.compile(r"\b(?:(?:he|she|they) (?:said|says|added|told|claimed|warned|noted|insisted)|"
+                              r"(?:said|added|says) (?:he|she|they))\b", re.IGNORECASE)
 
 
 class QuestionError(ValueError):
     """The question cannot be searched for (empty, only punctuation, too long)."""
-
-
-@dataclass(frozen=True)
-class AnswerPolicy:
-    """How candidate sentences are scored and how many are quoted."""
-
-    max_sentences: int = 3
-    min_similarity: float = 0.35
-    # A sentence sharing no content word with the question must be this close to be quoted alone.
-    min_similarity_without_terms: float = 0.55
-    relative_cutoff: float = 0.8
-    # Weights chosen on the dev splits of SQuAD (corpus-wide), WikiQA and TrecQA: see benchmarks/RESULTS.md.
-    similarity_weight: float = 1.0
-    lexical_weight: float = 0.5
-    lexical_scale: float = 10.0
-    passage_weight: float = 0.4
-    # Newer articles win near-ties: a bonus halving every recency_half_life_days before the newest candidate.
-    recency_weight: float = 0.05
-    recency_half_life_days: float = 30.0
-    max_question_chars: int = 1000
-    # Keep each question, whether answered, and what was quoted: /stats' coverage gaps and feedback need it.
-    log_questions: bool = True
 
 
 def check_question(question: str, max_chars: int) -> str:
@@ -48,37 +35,6 @@ def check_question(question: str, max_chars: int) -> str:
     if not _WORD.search(text):
         raise QuestionError("the question has no words to search for")
     return text
-
-
-def score_candidates(candidates: Sequence[Candidate], policy: AnswerPolicy) -> list[tuple[float, Candidate]]:
-    """Score each candidate: closeness in meaning, shared words (BM25) and its passage's rank."""
-    newest = max((c.published for c in candidates if c.published), default=None)
-    scored = []
-    for candidate in candidates:
-        # Raw BM25, not scaled to the best candidate: a weak best match must not count as a strong one.
-        score = (
-            policy.similarity_weight * candidate.similarity
-            + policy.lexical_weight * candidate.lexical / policy.lexical_scale
-            + policy.passage_weight * candidate.passage
-            + policy.recency_weight * _freshness(candidate.published, newest, policy.recency_half_life_days)
-        )
-        scored.append((score, candidate))
-    scored.sort(key=lambda pair: (-pair[0], pair[1].sentence_id))
-    return scored
-
-
-def _freshness(published: date | None, newest: date | None, half_life_days: float) -> float:
-    """1.0 for the newest candidate's date, halving every half-life before it; 0.0 for undated sentences."""
-    if published is None or newest is None or half_life_days <= 0:
-        return 0.0
-    return 0.5 ** ((newest - published).days / half_life_days)
-
-
-def _is_relevant(candidate: Candidate, policy: AnswerPolicy) -> bool:
-    """A sentence may be quoted only if it is close in meaning, closer still when it shares no word."""
-    if candidate.lexical > 0:
-        return candidate.similarity >= policy.min_similarity
-    return candidate.similarity >= policy.min_similarity_without_terms
 
 
 def _words(text: str) -> set[str]:
@@ -97,15 +53,23 @@ def _repeats(text: str, chosen: Sequence[Candidate]) -> bool:
     return False
 
 
+def _is_relevant(candidate: Candidate, policy: AnswerPolicy) -> bool:
+    """A sentence may be quoted only if it is close in meaning, closer still when it shares no word."""
+    if candidate.lexical > 0:
+        return candidate.similarity >= policy.min_similarity
+    return candidate.similarity >= policy.min_similarity_without_terms
+
+
 def select_sentences(scored: Sequence[tuple[float, Candidate]], policy: AnswerPolicy) -> list[tuple[float, Candidate]]:
-    """The best relevant sentence, plus up to max_sentences-1 others scoring near it and not repeating it."""
+    """The best sentence, plus up to max_sentences-1 others nearly as likely and not repeating it."""
     relevant = [(score, c) for score, c in scored if _is_relevant(c, policy)]
     if not relevant:
         return []
     best_score = relevant[0][0]
     chosen: list[tuple[float, Candidate]] = []
     for score, candidate in relevant:
-        if len(chosen) == policy.max_sentences or score < best_score * policy.relative_cutoff:
+        # Scores are log-odds of answering: their difference says how much less likely this sentence is.
+        if len(chosen) == policy.max_sentences or math.exp(score - best_score) < policy.companion_likelihood:
             break
         if not _repeats(candidate.text, [c for _, c in chosen]):
             chosen.append((score, candidate))
@@ -131,15 +95,46 @@ def cite(
     return tuple(quotes), tuple(citations)
 
 
-def build_answer(
-    question: str, candidates: Sequence[Candidate], articles: Mapping[str, ArticleInfo], policy: AnswerPolicy
-) -> Answer:
+def build_answer(question: str, scored: Sequence[tuple[float, Candidate]], confidence: float,
+                 articles: Mapping[str, ArticleInfo], policy: AnswerPolicy) -> Answer:
     """Quote the best 1-3 sentences with their sources, or abstain and say why."""
-    if not candidates:
+    if not scored:
         return Answer(question=question, quotes=(), sources=(), reason="no article mentions anything like this")
-    chosen = select_sentences(score_candidates(candidates, policy), policy)
+    chosen = select_sentences(scored, policy) if confidence >= policy.min_confidence else []
     if not chosen:
         return Answer(question=question, quotes=(), sources=(),
-                      reason="the articles do not answer this closely enough to quote")
+                      reason="the articles do not answer this closely enough to quote",
+                      nearest=nearest_articles(scored, articles))
     quotes, sources = cite(chosen, articles)
     return Answer(question=question, quotes=quotes, sources=sources)
+
+
+def nearest_articles(scored: Sequence[tuple[float, Candidate]], articles: Mapping[str, ArticleInfo],
+                     limit: int = 3) -> tuple[Citation, ...]:
+    """The articles of the best-scored sentences, best first: what the library has nearest a question."""
+    seen: dict[str, Citation] = {}
+    for _, candidate in scored:
+        info = articles.get(candidate.article_id)
+        if info is not None and candidate.article_id not in seen:
+            seen[candidate.article_id] = Citation(n=len(seen) + 1, article_id=info.id, title=info.title,
+                                                  url=info.url, source=info.source, published=info.published)
+        if len(seen) == limit:
+            break
+    return tuple(seen.values())
+
+
+def needs_context(text: str) -> bool:
+    """Whether a sentence needs the one before it to be understood (who "he" is, what "it" was)."""
+    return bool(_LEANS_BACK.search(text) or _PRONOUN_SPEAKER.search(text))
+
+
+def with_context(answer: Answer, previous: Mapping[int, str]) -> Answer:
+    """The answer with each quote that needs it preceded by its article's previous sentence (unless quoted too)."""
+    quoted = {quote.text for quote in answer.quotes}
+    quotes = []
+    for quote in answer.quotes:
+        before = previous.get(quote.sentence_id)
+        if before is not None and before not in quoted and needs_context(quote.text):
+            quote = replace(quote, context=before)
+        quotes.append(quote)
+    return replace(answer, quotes=tuple(quotes))

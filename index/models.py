@@ -92,6 +92,29 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class AnswerPolicy:
+    """How candidate sentences are ranked, when an answer is quoted, and how many sentences it quotes."""
+
+    max_sentences: int = 3
+    # No sentence is quoted below this cosine, nor below the higher one when it shares no word with the question.
+    min_similarity: float = 0.35
+    min_similarity_without_terms: float = 0.55
+    # Abstain below this confidence (0-1) that the best sentence answers at all: see benchmarks/RESULTS.md.
+    min_confidence: float = 0.43
+    # A further sentence is quoted when it is at least this likely as the best one (softmax of the scores).
+    companion_likelihood: float = 0.25
+    # Newer articles win near-ties: a bonus halving every recency_half_life_days before the newest candidate.
+    recency_weight: float = 0.2
+    recency_half_life_days: float = 30.0
+    # A question naming a time ("in December 2022", "last week") prefers articles of then or days after.
+    period_weight: float = 2.0
+    period_grace_days: int = 7
+    max_question_chars: int = 1000
+    # Keep each question, whether answered, and what was quoted: /stats' coverage gaps and feedback need it.
+    log_questions: bool = True
+
+
+@dataclass(frozen=True)
 class Citation:
     """A numbered source in an answer's source list."""
 
@@ -113,6 +136,8 @@ class Quote:
     article_id: str
     score: float
     sentence_id: int
+    # The sentence before it, verbatim, when the quote cannot be understood alone ("He said ...").
+    context: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +150,8 @@ class Answer:
     reason: str | None = None
     # The question log's row for this answer (feedback points at it); None when not logged.
     question_id: int | None = None
+    # When it abstains: the articles nearest the question, so the asker sees what the library does cover.
+    nearest: tuple[Citation, ...] = ()
 
     @property
     def abstained(self) -> bool:

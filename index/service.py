@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.answer import build_answer, check_question, score_candidates
+from index.answer import check_question
+from index.asking import Asker
 from index.digest import DEFAULT_LENGTH, TIMELINE_LENGTH, Digester
 from index.duplicates import Links
 from index.embedder import Embedder
@@ -29,8 +30,8 @@ from index.models import (
     Summary,
     Usage,
 )
-from index.retrieval import Candidate, Query, Retriever
-from index.search import article_filter, build_fts_query, query_terms
+from index.retrieval import Candidate, Retriever
+from index.search import article_filter
 from index.settings import EngineSettings
 from index.store import Store
 from index.vectors import VectorIndex, VectorIndexError
@@ -59,7 +60,7 @@ class Library:
         self._write_lock = asyncio.Lock()
         self._last_save = time.monotonic()
         self._data_version: int | None = None
-        self._retriever = Retriever(store, self._dense_search, settings)
+        self._asker = Asker(store, embedder, Retriever(store, self._dense_search, settings), settings.policy)
         self._digester = Digester(store, embedder, settings, self._dense_search,
                                   lambda: self._vectors is not None and len(self._vectors) > 0)
         self.web = WebClient(settings.web)
@@ -221,56 +222,40 @@ class Library:
         return await self._store.catalog.article(article_id, scope)
 
     async def ask(self, question: str, scope: str | None = None, context: str | None = None,
-                  log: bool | None = None) -> Answer:
+                  log: bool | None = None, today: date | None = None) -> Answer:
         """Answer from what the scope sees, with `context` (an earlier question in the thread) guiding retrieval.
 
         The question is logged unless `log` is False, or it is None and answer.log_questions is off.
         """
         question = check_question(question, self.settings.policy.max_question_chars)
-        answer, top_score = await self._answer(question, scope, context)
+        answer, top_score = await self._answer(question, scope, context, today)
         if not (self.settings.policy.log_questions if log is None else log):
             return answer
         question_id = await self._store.usage.record_question(
             question, scope, answer.abstained, top_score, [quote.sentence_id for quote in answer.quotes])
         return replace(answer, question_id=question_id)
 
-    async def rank(self, question: str, scope: str | None = None,
-                   context: str | None = None) -> list[tuple[float, Candidate]]:
+    async def rank(self, question: str, scope: str | None = None, context: str | None = None,
+                   today: date | None = None) -> list[tuple[float, Candidate]]:
         """Every candidate sentence `ask` would weigh, with its score, best first (none for an empty library)."""
         question = check_question(question, self.settings.policy.max_question_chars)
-        return score_candidates(await self._candidates(question, scope, context) or [], self.settings.policy)
+        return (await self._asker.rank(question, await self._candidates(question, scope, context) or [], today))[0]
 
     async def _candidates(self, question: str, scope: str | None, context: str | None) -> list[Candidate] | None:
         """The sentences retrieval finds for the question; None when the library has no articles."""
         await self._follow_other_writers()
         if self._vectors is None or len(self._vectors) == 0:
             return None
-        return await self._retriever.candidates(await self._query(question, context), scope)
+        return await self._asker.candidates(question, scope, context)
 
-    async def _answer(self, question: str, scope: str | None, context: str | None) -> tuple[Answer, float | None]:
+    async def _answer(self, question: str, scope: str | None, context: str | None,
+                      today: date | None) -> tuple[Answer, float | None]:
         """The answer, and the best candidate sentence's score (quoted or not) for the question log."""
         candidates = await self._candidates(question, scope, context)
         if candidates is None:
             return Answer(question=question, quotes=(), sources=(),
                           reason="the library has no articles yet: add some with `newsbot ingest`"), None
-        articles = await self._store.catalog.articles_by_id(c.article_id for c in candidates)
-        policy = self.settings.policy
-        top_score = score_candidates(candidates, policy)[0][0] if candidates else None
-        answer = build_answer(question, candidates, articles, policy)
-        # "Also reported by": the copies of each cited article, which the catalog attached to its info.
-        copies = {info.id: info.also_reported for info in articles.values()}
-        sources = tuple(replace(c, also_reported=copies.get(c.article_id, ())) for c in answer.sources)
-        return replace(answer, sources=sources), top_score
-
-    async def _query(self, question: str, context: str | None) -> Query:
-        """The question as retrieval reads it, with the earlier question of a conversation if there is one."""
-        # A follow-up ("and how many were shot down?") says what to quote; only the context says where.
-        conversation = " ".join(f"{context or ''} {question}".split())
-        texts = [question] if conversation == question else [question, conversation]
-        vectors = await asyncio.to_thread(self._embedder.embed, texts)
-        fts = build_fts_query(query_terms(conversation))
-        return Query(vector=vectors[-1], fts=fts, sentence_vectors=vectors,
-                     sentence_fts=build_fts_query(query_terms(question)) or fts)
+        return await self._asker.answer(question, candidates, today)
 
     async def summarize(self, topic: str | None = None, since: date | None = None, until: date | None = None,
                         article: str | None = None, length: int = DEFAULT_LENGTH, scope: str | None = None) -> Summary:

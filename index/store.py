@@ -263,3 +263,13 @@ class Store(Queries):
             [fts_query, *sentence_ids],
         )
         return {r[0]: -r[1] for r in rows}
+
+    async def previous_sentences(self, sentence_ids: Sequence[int]) -> dict[int, str]:
+        """The text of the sentence just before each listed one in its article (none for a first sentence)."""
+        rows = await self._all(
+            "SELECT s.id, p.text FROM sentences s"
+            " JOIN sentences p ON p.article_id = s.article_id AND p.position = s.position - 1"
+            f" WHERE s.id IN ({placeholders(len(sentence_ids))})",
+            list(sentence_ids),
+        )
+        return {sentence_id: text for sentence_id, text in rows}

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_MODULES = ("text", "answer", "search", "summarize", "models")
+PURE_MODULES = ("text", "answer", "ranking", "search", "summarize", "models")
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -20,7 +20,7 @@ from tests.discord_emulator.fixtures import discord_emulator
 __all__ = ["discord_emulator"]  # the imported fixture is used by name
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-POLICY = AnswerPolicy(min_similarity=0.1, min_similarity_without_terms=0.5)
+POLICY = AnswerPolicy(min_confidence=0.0, min_similarity=0.1, min_similarity_without_terms=0.5)
 ADMIN_COMMANDS = {"ingest", "stats", "settings", "feed"}
 
 

@@ -12,6 +12,7 @@ CONFIG = """
 [embedding]
 model = "hashing"
 [answer]
+min_confidence = 0.0
 min_similarity = 0.1
 min_similarity_without_terms = 0.5
 """

@@ -20,7 +20,8 @@ from index.service import DATABASE_FILE
 from index.store import Store
 from tests.stories import EDITED, SAME_TOPIC, WIRE
 
-SETTINGS = EngineSettings(policy=AnswerPolicy(min_similarity=0.1, min_similarity_without_terms=0.5))
+SETTINGS = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1,
+                                              min_similarity_without_terms=0.5))
 QUESTION = "How long will the northern container terminal of Port Halden close?"
 ANSWER_WORDS = "close the northern container terminal for six weeks"
 
@@ -201,7 +202,7 @@ async def test_a_library_made_before_duplicates_were_detected_is_migrated_and_si
 
 def test_the_cli_counts_copies_apart_and_shows_them_with_their_original(tmp_path, monkeypatch, capsys):
     config = tmp_path / "config.toml"
-    config.write_text('[embedding]\nmodel = "hashing"\n[answer]\nmin_similarity = 0.1\n')
+    config.write_text('[embedding]\nmodel = "hashing"\n[answer]\nmin_confidence = 0.0\nmin_similarity = 0.1\n')
     monkeypatch.setenv("NEWSBOT_CONFIG", str(config))
     monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
     feed = write_jsonl(tmp_path / "feed.jsonl", WIRE_STORY, COAST_STORY, OTHER_STORY)

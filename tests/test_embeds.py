@@ -102,7 +102,19 @@ def test_split_message_breaks_a_long_line_at_spaces():
 def test_abstention_says_what_is_covered():
     embed = abstention_embed(Answer("Who won?", (), (), reason="x"), 12, date(2022, 12, 29), date(2022, 12, 31))
     assert "12 articles from 2022-12-29 to 2022-12-31" in embed.description
+    assert "nearest" not in embed.description
     assert "/ingest" in abstention_embed(Answer("q", (), ()), 0, None, None).description
+    near = Answer("Who won?", (), (), reason="x", nearest=(citation(1), citation(2, "Grid holds")))
+    description = abstention_embed(near, 12, date(2022, 12, 29), date(2022, 12, 31)).description
+    assert description.endswith("The nearest articles I have:\n- [Drones downed](<https://example.com/a>) · 2022-12-30"
+                                "\n- [Grid holds](<https://example.com/a>) · 2022-12-30")
+
+
+def test_a_quote_that_leans_on_its_previous_sentence_follows_it_in_italics():
+    quote = Quote(text="He said *all* 16 fell.", source=1, article_id="a1", score=1.0, sentence_id=1,
+                  context="The spokesman spoke.")
+    embed = answer_embed(Answer("q", (quote,), (citation(1),)))
+    assert embed.description == "> *The spokesman spoke.* He said \\*all\\* 16 fell. **[1]**"
 
 
 def test_articles_page_shows_ids_and_page_numbers():

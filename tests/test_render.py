@@ -27,10 +27,27 @@ def test_answer_json_follows_the_contract():
     assert answer_json(ANSWER) == {
         "question": "How many drones?", "abstained": False, "reason": None, "question_id": 3,
         "answer": [{"text": "All 16 drones were shot down.", "source": 1, "article_id": "a1", "score": 1.25,
-                    "sentence_id": 7}],
+                    "sentence_id": 7, "context": None}],
         "sources": [{"n": 1, "article_id": "a1", "title": "Drones downed", "url": "https://example.com/a1",
                      "outlet": "Wire", "published": "2022-12-30", "also_reported": []}],
+        "nearest": [],
     }
+
+
+def test_a_quote_that_leans_on_its_previous_sentence_is_shown_after_it():
+    quote = Quote(text="He said all 16 were shot down.", source=1, article_id="a1", score=1.0, sentence_id=8,
+                  context="The air force spokesman spoke at noon.")
+    answer = Answer(question="q", quotes=(quote,), sources=(CITATION,))
+    assert "> The air force spokesman spoke at noon. He said all 16 were shot down. [1]" in answer_text(answer)
+    assert answer_json(answer)["answer"][0]["text"] == "He said all 16 were shot down."
+    assert answer_json(answer)["answer"][0]["context"] == "The air force spokesman spoke at noon."
+
+
+def test_an_abstention_names_the_nearest_articles():
+    answer = Answer(question="Who won the cup?", quotes=(), sources=(), reason="nothing close", nearest=(CITATION,))
+    assert answer_text(answer).splitlines()[1:] == [
+        "The nearest articles I have:", "  Drones downed · Wire · 2022-12-30 <https://example.com/a1>"]
+    assert answer_json(answer)["nearest"][0]["title"] == "Drones downed"
 
 
 def test_undated_source_without_url():

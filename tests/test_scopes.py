@@ -15,7 +15,7 @@ from index.service import DATABASE_FILE
 from index.store import Store
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-SETTINGS = EngineSettings(policy=AnswerPolicy(min_similarity=0.1, min_similarity_without_terms=0.5))
+SETTINGS = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1, min_similarity_without_terms=0.5))
 ZOO = Article(id="zoo-1", title="Zebra escapes from city zoo", source="Local Paper", published=date(2023, 1, 5),
               text="A zebra escaped from the city zoo on Monday. Keepers caught the zebra near the river. "
                    "The zoo said the animal was unhurt. Visitors were kept indoors for an hour.")

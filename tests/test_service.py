@@ -13,7 +13,7 @@ from index.service import VECTORS_FILE
 from index.vectors import VectorIndex
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-SETTINGS = EngineSettings(policy=AnswerPolicy(min_similarity=0.1, min_similarity_without_terms=0.5))
+SETTINGS = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1, min_similarity_without_terms=0.5))
 
 
 async def open_library(data_dir: Path, embedder=None) -> Library:
@@ -227,7 +227,7 @@ async def test_questions_are_logged_unless_the_operator_turns_it_off(tmp_path):
     assert (await logged.ask("Who is Igor Konashenkov?", log=False)).question_id is None
     assert (await logged.usage()).questions == 1
     await logged.close()
-    quiet_settings = EngineSettings(policy=AnswerPolicy(min_similarity=0.1, log_questions=False))
+    quiet_settings = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1, log_questions=False))
     quiet = await Library.open(tmp_path / "off", HashingEmbedder(), quiet_settings)
     await quiet.ingest_paths([EXAMPLES])
     answer = await quiet.ask("Who is Igor Konashenkov?")

@@ -209,7 +209,7 @@ def test_is_url():
 
 async def test_the_library_ingests_urls_beside_files(site, tmp_path):
     base, _ = site
-    settings = EngineSettings(policy=AnswerPolicy(min_similarity=0.1), web=OPEN)
+    settings = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1), web=OPEN)
     library = await Library.open(tmp_path, HashingEmbedder(), settings)
     report = await library.ingest_paths([f"{base}/article.html", f"{base}/missing.html"])
     assert (report.files, report.new, report.failed) == (2, 1, 1) and "HTTP 404" in report.errors[0]

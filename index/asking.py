@@ -1,0 +1,71 @@
+"""Answering, the I/O side: retrieve candidates, rank them, quote or abstain, and bring needed context along."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import date
+
+from index.answer import build_answer, needs_context, with_context
+from index.embedder import Embedder
+from index.models import Answer, AnswerPolicy, ArticleInfo, Candidate
+from index.ranking import confidence, score_candidates
+from index.retrieval import Query, Retriever
+from index.search import build_fts_query, query_terms
+from index.store import Store
+from index.timewords import find_dates
+
+Scored = list[tuple[float, Candidate]]
+
+
+def named_period(question: str, today: date) -> tuple[date, date] | None:
+    """The days a question names ("last week", "in December 2022", "on Friday"), counted from today."""
+    mentions = find_dates(question, today)
+    return (mentions[0].first, mentions[0].last) if mentions else None
+
+
+class Asker:
+    """Turns a question into an answer of quoted, cited sentences from what a scope sees."""
+
+    def __init__(self, store: Store, embedder: Embedder, retriever: Retriever, policy: AnswerPolicy) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._retriever = retriever
+        self._policy = policy
+
+    async def candidates(self, question: str, scope: str | None, context: str | None) -> list[Candidate]:
+        """The sentences retrieval finds for the question."""
+        return await self._retriever.candidates(await self._query(question, context), scope)
+
+    async def rank(self, question: str, candidates: list[Candidate],
+                   today: date | None = None) -> tuple[Scored, dict[str, ArticleInfo]]:
+        """The candidates scored best first, and the articles they come from."""
+        articles = await self._store.catalog.articles_by_id(c.article_id for c in candidates)
+        titles = {stored_id: info.title for stored_id, info in articles.items()}
+        period = named_period(question, today or date.today())
+        scored = score_candidates(question, candidates, titles, self._policy, period)
+        return scored, articles
+
+    async def answer(self, question: str, candidates: list[Candidate],
+                     today: date | None = None) -> tuple[Answer, float | None]:
+        """The answer, and the best candidate's score (quoted or not) for the question log."""
+        scored, articles = await self.rank(question, candidates, today)
+        titles = {stored_id: info.title for stored_id, info in articles.items()}
+        answer = build_answer(question, scored, confidence(question, scored, titles), articles, self._policy)
+        leaning = [quote.sentence_id for quote in answer.quotes if needs_context(quote.text)]
+        if leaning:
+            answer = with_context(answer, await self._store.previous_sentences(leaning))
+        # "Also reported by": the copies of each cited article, which the catalog attached to its info.
+        copies = {info.id: info.also_reported for info in articles.values()}
+        sources = tuple(replace(c, also_reported=copies.get(c.article_id, ())) for c in answer.sources)
+        return replace(answer, sources=sources), (scored[0][0] if scored else None)
+
+    async def _query(self, question: str, context: str | None) -> Query:
+        """The question as retrieval reads it, with the earlier question of a conversation if there is one."""
+        # A follow-up ("and how many were shot down?") says what to quote; only the context says where.
+        conversation = " ".join(f"{context or ''} {question}".split())
+        texts = [question] if conversation == question else [question, conversation]
+        vectors = await asyncio.to_thread(self._embedder.embed, texts)
+        fts = build_fts_query(query_terms(conversation))
+        return Query(vector=vectors[-1], fts=fts, sentence_vectors=vectors,
+                     sentence_fts=build_fts_query(query_terms(question)) or fts)
