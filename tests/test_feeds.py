@@ -77,3 +77,13 @@ def test_a_bomb_in_utf16_is_refused_too():
 def test_a_stray_ampersand_does_not_lose_the_feed():
     feed = parse(rss2(BASE).replace("Example Gazette", "Example Gazette & Post"), full_text_chars=100)
     assert feed.title == "Example Gazette & Post" and len(feed.items) == 4
+
+
+def test_rss090_in_rdf():
+    document = ('<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+                'xmlns="http://my.netscape.com/rdf/simple/0.9/"><channel><title>First Wire</title>'
+                f"<link>{BASE}/</link><description>News</description></channel>"
+                f"<item><title>{STORIES[1][0]}</title><link>{BASE}/story/1</link></item></rdf:RDF>")
+    feed = parse(document)
+    assert (feed.title, feed.version) == ("First Wire", "rss090")
+    assert [(item.title, item.link, item.full) for item in feed.items] == [(STORIES[1][0], f"{BASE}/story/1", False)]
