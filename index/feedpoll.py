@@ -14,12 +14,13 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import TypeVar
 
-from index.feeds import FeedError, FeedItem, ParsedFeed, parse_feed
+from index.feeds import FeedError, FeedItem, ParsedFeed, feed_links, parse_feed
 from index.feedstore import FeedStore, later
 from index.models import Article, Feed, FeedPoll, IngestReport, PollReport
 from index.scopes import check_scope
 from index.settings import FeedSettings
 from index.sources import SourceError, article_from_html, canonical_url
+from index.web import PAGE_TYPES as PAGE_CONTENT_TYPES
 from index.web import Fetched, WebClient, read_page
 
 FEED_TYPES = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -72,25 +73,32 @@ class FeedPoller:
         self._added = asyncio.Event()  # wakes a scheduled poller: a new feed is read at once, not next round
 
     async def add(self, url: str, scope: str | None = None) -> tuple[Feed, ParsedFeed]:
-        """Fetch the URL once to check it is a feed, then follow it in the scope (due for polling at once)."""
+        """Fetch the URL once to check it is a feed (or a page naming one), then follow it in the scope, due at once."""
         check_scope(scope)
-        url = url.strip()
+        given = url.strip()
         known = await self._feeds.list_feeds(scope)
-        if any(feed.url == url for feed in known):
-            raise FeedFollowError(f"{url}: already followed")
         if scope is not None and len(known) >= self.settings.max_per_server:
             raise FeedFollowError(f"this server already follows {len(known)} feeds, the most allowed")
         try:
-            canonical_url(url)
-            fetched = await self._fetch(url, FEED_TYPES, self.settings.max_feed_mb, _Clock())
-            parsed = await asyncio.to_thread(self._parse, fetched.body, fetched.url, fetched.content_type)
+            url, parsed = await self._check_feed(given)
         except (ValueError, SourceError) as error:
-            raise FeedFollowError(str(error) if str(error).startswith(url) else f"{url}: {error}") from None
+            raise FeedFollowError(str(error) if str(error).startswith(given) else f"{given}: {error}") from None
+        if any(feed.url == url for feed in known):
+            raise FeedFollowError(f"{url}: already followed")
         feed = await self._feeds.add(url, parsed.title, scope)
         if feed is None:  # added by another task since the check above
             raise FeedFollowError(f"{url}: already followed")
         self._added.set()
         return feed, parsed
+
+    async def _check_feed(self, url: str) -> tuple[str, ParsedFeed]:
+        """Fetch and parse a feed once; a web page that names its feed (<link rel="alternate">) leads to it."""
+        canonical_url(url)
+        fetched = await self._fetch(url, FEED_TYPES, self.settings.max_feed_mb, _Clock())
+        if fetched.content_type in PAGE_CONTENT_TYPES and (links := feed_links(fetched.text(), fetched.url)):
+            url = links[0]
+            fetched = await self._fetch(url, FEED_TYPES, self.settings.max_feed_mb, _Clock())
+        return url, await asyncio.to_thread(self._parse, fetched.body, fetched.url, fetched.content_type)
 
     async def remove(self, url_or_id: str, scope: str | None = None) -> Feed | None:
         """Stop following a feed of the scope (its articles stay); None when it follows no such feed."""

@@ -1,4 +1,4 @@
-"""RSS 0.9x/2.0 and Atom feeds -> items, parsed safely: no entity declarations (XML bombs), no external fetches."""
+"""RSS 0.9x/2.0 and Atom feeds -> items, parsed safely (no entities, so no XML bombs; no external fetches)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urljoin
 from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree
@@ -21,6 +22,10 @@ from index.dates import parse_date
 # itself: any declaration, in the encodings feeds use, is refused first.
 _ENTITY_MARKS = tuple("<!ENTITY".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 _TAG = re.compile(r"<[^>]*>")
+_LINK_TAG = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
+_HEAD_CHARS = 200_000  # feed links live in the <head>
 # Teasers end like this; the article itself is on the linked page.
 _CUT_ENDINGS = ("...", "…", "[…]", "[...]", "read more", "continue reading")
 
@@ -112,6 +117,18 @@ def _published(entry: feedparser.FeedParserDict) -> date | None:
             except ValueError:  # a form dateutil does not know, or a date in the future: try the next clue
                 continue
     return None
+
+
+def feed_links(page: str, base: str) -> list[str]:
+    """The feeds a web page names (<link rel="alternate" type="application/rss+xml" href=...>), as absolute URLs."""
+    found = []
+    for tag in _LINK_TAG.findall(page[:_HEAD_CHARS]):
+        attributes = {name.lower(): html.unescape(double or single or bare)
+                      for name, double, single, bare in _ATTRIBUTE.findall(tag)}
+        rel = attributes.get("rel", "").lower().split()
+        if "alternate" in rel and attributes.get("type", "").lower() in _FEED_TYPES and attributes.get("href"):
+            found.append(urljoin(base, attributes["href"]))
+    return found
 
 
 def plain_text(markup: str) -> str:

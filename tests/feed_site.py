@@ -129,6 +129,14 @@ async def etag(request: web.Request) -> web.Response:
                         headers={"ETag": ETAG, "Last-Modified": "Mon, 20 Mar 2023 09:00:00 GMT"})
 
 
+async def home(request: web.Request) -> web.Response:
+    """A site's front page that names its Atom feed, as sites do for readers to find."""
+    page = news_page("Front page", [STORIES[0][1]]).replace(
+        "</head>", '<link rel="stylesheet" href="/site.css"><link href="../atom.xml" type="application/atom+xml" '
+        'rel="alternate" title="Atom Courier"></head>')
+    return web.Response(text=page, content_type="text/html")
+
+
 async def slow(request: web.Request) -> web.Response:
     """A feed that takes a second to answer (tests time out sooner)."""
     await asyncio.sleep(1.0)
@@ -143,7 +151,8 @@ def build_feed_site() -> web.Application:
     routes = {"/rss2.xml": serve_xml(rss2), "/atom.xml": serve_xml(atom), "/rss091.xml": serve_xml(rss091),
               "/teasers.xml": serve_xml(teasers), "/one-gone.xml": serve_xml(lambda base: teasers(base, 3, missing=1)),
               "/bomb.xml": serve_xml(lambda base: BOMB), "/external.xml": serve_xml(lambda base: EXTERNAL),
-              "/broken.xml": serve_xml(lambda base: BROKEN), "/etag.xml": etag, "/slow.xml": slow, "/story/{n}": story}
+              "/broken.xml": serve_xml(lambda base: BROKEN), "/etag.xml": etag, "/slow.xml": slow, "/story/{n}": story,
+              "/home/": home}
     for path, handler in routes.items():
         app.router.add_get(path, handler)
     return app

@@ -50,6 +50,12 @@ async def test_full_text_items_are_stored_without_fetching_their_pages(site, lib
     assert set(report.timings) >= {"fetch", "parse", "extract", "ingest"}
 
 
+async def test_a_sites_page_that_names_its_feed_leads_to_the_feed(site, library):
+    base, _ = site
+    feed, parsed = await library.feeds.add(f"{base}/home/")
+    assert (feed.url, feed.title, len(parsed.items)) == (f"{base}/atom.xml", "Atom Courier", 3)
+
+
 async def test_teasers_are_read_from_their_pages_without_the_pages_clutter(site, library):
     base, app = site
     await library.feeds.add(f"{base}/teasers.xml")

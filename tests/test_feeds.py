@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from index.feeds import FeedError, parse_feed, plain_text
+from index.feeds import FeedError, feed_links, parse_feed, plain_text
 from tests.feed_site import BOMB, BROKEN, EXTERNAL, STORIES, atom, rss091, rss2, teasers
 
 BASE = "http://news.example"
@@ -87,3 +87,10 @@ def test_rss090_in_rdf():
     feed = parse(document)
     assert (feed.title, feed.version) == ("First Wire", "rss090")
     assert [(item.title, item.link, item.full) for item in feed.items] == [(STORIES[1][0], f"{BASE}/story/1", False)]
+
+
+def test_the_feeds_a_page_names():
+    page = ('<html><head><link rel="stylesheet" href="/a.css"><link rel="alternate" type="application/rss+xml" '
+            "href='/rss.xml?a=1&amp;b=2'><LINK TYPE=application/atom+xml REL=alternate HREF=atom.xml>"
+            '<link rel="alternate" hreflang="fr" href="/fr/"></head><body></body></html>')
+    assert feed_links(page, f"{BASE}/news/") == [f"{BASE}/rss.xml?a=1&b=2", f"{BASE}/news/atom.xml"]
