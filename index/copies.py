@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
+from itertools import groupby
 
 import numpy as np
 
@@ -52,10 +53,11 @@ class Copies(Queries):
 
     async def unsigned(self) -> list[tuple[str, Article]]:
         """Stored originals without a signature (libraries made before duplicates were detected), with their text."""
-        rows = await self._all("SELECT id, title FROM articles a"
-                               " WHERE NOT EXISTS (SELECT 1 FROM signatures s WHERE s.article_id = a.id)")
-        return [(stored_id, Article(stored_id, title, _text(await self._all(_ARTICLE_TEXT, (stored_id,)))))
-                for stored_id, title in rows]
+        rows = await self._all(
+            "SELECT a.id, a.title, s.paragraph, s.text FROM articles a JOIN sentences s ON s.article_id = a.id"
+            " WHERE NOT EXISTS (SELECT 1 FROM signatures g WHERE g.article_id = a.id) ORDER BY a.id, s.position")
+        return [(stored_id, Article(stored_id, title, _text([(row[2], row[3]) for row in group])))
+                for (stored_id, title), group in groupby(rows, key=lambda row: (row[0], row[1]))]
 
     async def sign(self, signed: Sequence[tuple[str, Signed]]) -> None:
         """Store signatures of stored originals, by stored id, in one transaction."""
