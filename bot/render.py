@@ -214,5 +214,5 @@ def ingest_summary(report: IngestReport) -> str:
     )
     if report.duplicates:
         plural = "s" if report.duplicates != 1 else ""
-        line += f"; {report.duplicates} near-duplicate{plural} of stored articles kept as also reported"
+        line += f"; {report.duplicates} near-duplicate{plural} kept as also reported"
     return line + "."

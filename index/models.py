@@ -209,7 +209,7 @@ class IngestReport:
     failed: int = 0
     errors: tuple[str, ...] = field(default_factory=tuple)
     seconds: float = 0.0
-    # Near-duplicates of stored articles: kept as "also reported by" links, not among `new`.
+    # Near-duplicates of other articles (stored or in the same run): kept as "also reported by", not in `new`.
     duplicates: int = 0
 
 

@@ -207,7 +207,7 @@ def test_the_cli_counts_copies_apart_and_shows_them_with_their_original(tmp_path
     monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
     feed = write_jsonl(tmp_path / "feed.jsonl", WIRE_STORY, COAST_STORY, OTHER_STORY)
     assert main(["ingest", str(feed)]) == 0
-    assert ("2 new, 0 updated, 0 unchanged, 0 failed; 1 near-duplicate of stored articles kept as also reported."
+    assert ("2 new, 0 updated, 0 unchanged, 0 failed; 1 near-duplicate kept as also reported."
             in capsys.readouterr().out)
     assert main(["ask", QUESTION, "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
