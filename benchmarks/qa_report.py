@@ -10,7 +10,7 @@ from pathlib import Path
 
 RESULTS_FILE = Path(__file__).resolve().parent / "RESULTS.md"
 HEADER = ("part", "split", "n", "metric", "newsbot", "published baseline", "target")
-_SECTION = re.compile(r"<!-- part: (\w+) -->\n.*?<!-- end: \1 -->\n", re.DOTALL)
+_SECTION = re.compile(r"<!-- part: ([\w-]+) -->\n.*?<!-- end: \1 -->\n", re.DOTALL)
 _PREAMBLE = """# Benchmark results
 
 Written by `benchmarks/qa.py` (answer quality) and `benchmarks/summary.py` (summaries); their docstrings say what
