@@ -147,6 +147,7 @@ async def extra_rows(library: Library, part: PartResult, texts: dict, embedder: 
     part.rows += rows_for("Library.summarize, 5 sentences", summaries, times, texts, embedder)
     timelines, times = await timed([lambda t=t: library.timeline(t[0], since=t[1], until=t[2]) for t in TOPICS])
     part.rows += rows_for("Library.timeline, 8 events", timelines, times, texts, embedder)
+    part.notes += [f"{s.kind} empty: {s.reason}" for s in [*summaries, *timelines] if s.empty]
     ordered = all([e.day for e in t.entries if e.day] == sorted(e.day for e in t.entries if e.day) for t in timelines)
     named = sum(e.wording is not None for t in timelines for e in t.entries)
     part.rows.append(Row("Library.timeline, 8 events", "20 topics", len(timelines),

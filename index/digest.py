@@ -151,12 +151,14 @@ class Digester:
                       scope: str | None) -> bool:
         """Whether the period covers the topic, not just one of its words ("bitcoin mining" is not mining news).
 
-        Covered: a sentence is as close to it as an answer quoted on meaning alone, or one holds all its words.
+        Covered: a sentence is as close to it as an answer quoted on meaning alone, or a passage (five sentences
+        of one article) holds all its words.
         """
         if any(c.similarity >= self._policy.min_similarity_without_terms for c in relevant):
             return True
         every_word = build_fts_query(query_terms(topic), operator="AND")
-        return bool(relevant and every_word and await self._store.excerpts.matching(every_word, scope, since, until, 1))
+        return bool(relevant and every_word
+                    and await self._store.excerpts.passage_matches(every_word, scope, since, until))
 
     async def _summary(self, kind: str, topic: str | None, since: date | None, until: date | None, picked: Picked,
                        days: Sequence[Dated] | None = None, latest: bool = False,

@@ -88,3 +88,14 @@ class SentenceReader(Queries):
             [fts_query, *visible_params(scope), *params, limit],
         )
         return [(row[0], -row[1]) for row in rows]
+
+    async def passage_matches(self, fts_query: str, scope: str | None, since: date | None,
+                              until: date | None) -> bool:
+        """Whether a passage of a period's articles the scope sees matches an FTS5 query."""
+        period, params = _period(since, until)
+        row = await self._one(
+            "SELECT 1 FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN articles a ON a.id = c.article_id"
+            f" WHERE chunks_fts MATCH ? AND {visible('a')}{period} LIMIT 1",
+            [fts_query, *visible_params(scope), *params],
+        )
+        return row is not None

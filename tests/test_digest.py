@@ -93,6 +93,12 @@ async def test_nothing_relevant_is_said_honestly(library):
     assert (await library.summarize(since=D(2024, 1, 1))).reason == "no articles since 2024-01-01"
 
 
+async def test_a_topic_whose_words_share_a_passage_is_covered(library):
+    # No sentence holds both words, but one passage (five sentences of one article) does.
+    summary = await library.summarize(topic="sandbags lifeboat")
+    assert {e.article_id for e in summary.entries} == {"echo-storm"}
+
+
 async def test_an_empty_library_says_so(tmp_path):
     library = await Library.open(tmp_path / "empty", HashingEmbedder(), SETTINGS)
     try:
