@@ -1,4 +1,4 @@
-"""Per-user rate limits for questions (pure logic, tested without Discord)."""
+"""Per-user rate limits for questions and summaries (pure logic, tested without Discord)."""
 
 from __future__ import annotations
 
@@ -30,3 +30,8 @@ class Cooldown:
         """Drop users with no use inside the window, so memory stays bounded on a busy bot."""
         if len(self._uses) > 10_000:
             self._uses = {user: uses for user, uses in self._uses.items() if uses and now - uses[-1] < self.per}
+
+
+def wait_message(seconds: float) -> str:
+    """The polite private note for someone asking faster than the cooldown allows."""
+    return f"You're asking quickly! Please wait {seconds:.0f} more second{'s' if round(seconds) != 1 else ''}."

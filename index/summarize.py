@@ -125,6 +125,7 @@ Dated = tuple[date | None, date | None, str | None]  # when an event happened (f
 def chronological(picked: Sequence[tuple[float, Candidate]], days: Sequence[Dated]) -> list[int]:
     """Indices of the picked sentences by the day of their event, undated last; same day: by article date."""
     def key(n: int) -> tuple:
+        """Undated last, then event day, article date, article and position (a stable order for ties)."""
         day, candidate = days[n][0], picked[n][1]
         return day is None, day or date.min, candidate.published or date.min, candidate.article_id, candidate.position
     return sorted(range(len(picked)), key=key)

@@ -58,3 +58,14 @@ async def test_a_servers_own_articles_reach_its_summaries_only(discord_emulator,
         embed = embed_of(here.followups[0])
         assert "Ferry tickets bought" in embed["description"]
         assert "[1] **Port Ellis ferry sails again** · Server news · undated" in embed["fields"][0]["value"]
+
+
+async def test_summaries_count_against_the_cooldown(discord_emulator, tmp_path):
+    emu = discord_emulator
+    async with running_bot(emu, tmp_path, cooldown_questions=1, cooldown_seconds=60):
+        first = await slash(emu, emu.alice, "summary")
+        assert first.responses[0]["type"] == 5
+        second = await slash(emu, emu.alice, "timeline", {"topic": "missiles"})
+        data = second.responses[0]["data"]
+        assert second.responses[0]["type"] == 4 and data["flags"] & 64
+        assert "Please wait 60 more seconds" in data["content"]

@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import log_failure, send_private
+from bot.cooldown import wait_message
 from bot.embeds import abstention_embed, answer_embed, shorten
 from index import Answer, QuestionError
 
@@ -92,7 +93,7 @@ class AskCog(commands.Cog):
         wait = self.bot.cooldown.retry_after(user_id, time.monotonic())
         if wait <= 0:
             return None
-        return f"You're asking quickly! Please wait {wait:.0f} more second{'s' if round(wait) != 1 else ''}."
+        return wait_message(wait)
 
     @app_commands.command(name="ask", description="Ask about the news; the answer quotes the articles it read.")
     @app_commands.describe(question="Your question, e.g. “How many drones did Ukraine shoot down?”")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from discord.ext import commands
 
 from bot.client import send_private
 from bot.cogs.ask import NO_MENTIONS, scope_of
+from bot.cooldown import wait_message
 from bot.embeds import article_embed, articles_embed, summary_embed
 from index import Summary, SummaryError
 from index.digest import DEFAULT_LENGTH, TIMELINE_LENGTH
@@ -84,6 +86,10 @@ class SummaryCog(commands.Cog):
 
     async def _send(self, interaction: discord.Interaction, make: Asker, since: str | None, until: str | None) -> None:
         """Read the period, defer, ask the library via `make(since, until)` and send the summary as an embed."""
+        # A summary costs more than a question: it counts against the same per-user cooldown.
+        if (wait := self.bot.cooldown.retry_after(interaction.user.id, time.monotonic())) > 0:
+            await interaction.response.send_message(wait_message(wait), ephemeral=True)
+            return
         try:
             start, end = read_period(since, until, datetime.now(UTC).date())
         except ValueError as error:
