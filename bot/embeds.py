@@ -22,6 +22,7 @@ ELLIPSIS = "…"
 ANSWER_COLOUR = discord.Colour.blurple()
 ABSTAIN_COLOUR = discord.Colour.light_grey()
 FIELD_LIMIT = 25
+AUTHOR_LIMIT = 60  # characters of a byline in a source line
 QUOTED_NOTE = "Sentences are quoted word for word from the articles cited."
 
 
@@ -86,10 +87,12 @@ def linked_title(title: str, url: str | None, limit: int = 200) -> str:
 
 
 def source_line(citation: Citation) -> str:
-    """`[n] [title](<url>) · outlet · date`, and below it, small, the outlets that also reported it."""
+    """`[n] [title](<url>) · outlet · by author · date`, and below it, small, the outlets that also reported it."""
     linked = linked_title(citation.title, citation.url)
     outlet = f" · {escape_markdown(citation.source)}" if citation.source else ""
-    line = f"[{citation.n}] {linked}{outlet} · {_day(citation.published)}"
+    # A byline is shortened like a title: a list of ten contributors must not crowd the other sources out.
+    author = f" · by {escape_markdown(shorten(citation.author, AUTHOR_LIMIT))}" if citation.author else ""
+    line = f"[{citation.n}] {linked}{outlet}{author} · {_day(citation.published)}"
     return f"{line}\n{also_reported_line(citation)}" if citation.also_reported else line
 
 

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.cli import open_library
 from bot.config import Settings
-from bot.watch import poll_forever, poll_lines
+from bot.watch import gone_note, poll_forever, poll_lines
 from index.feedpoll import FeedFollowError
 from index.models import Feed, PollReport
 
@@ -26,14 +26,18 @@ def feed_json(feed: Feed) -> dict[str, object]:
     """A feed as --json prints it."""
     return {"id": feed.id, "url": feed.url, "title": feed.title, "server": feed.scope, "articles": feed.articles,
             "checked_at": feed.checked_at, "next_check": feed.next_check, "failures": feed.failures,
-            "last_error": feed.last_error}
+            "last_error": feed.last_error, "gone_at": feed.gone_at}
 
 
 def feed_line(feed: Feed) -> str:
     """A feed as `newsbot feed list` prints it."""
     where = f"server {feed.scope}" if feed.scope else "library"
-    state = f"failing ({feed.failures}x): {feed.last_error}" if feed.failures else (
-        f"checked {feed.checked_at}" if feed.checked_at else "not polled yet")
+    if feed.gone_at:
+        state = gone_note(feed)
+    elif feed.failures:
+        state = f"failing ({feed.failures}x): {feed.last_error}"
+    else:
+        state = f"checked {feed.checked_at}" if feed.checked_at else "not polled yet"
     return f"{feed.id:>4}  {feed.url}  {feed.title or '-'}  [{where}, {feed.articles} articles, {state}]"
 
 
@@ -41,7 +45,7 @@ def report_json(report: PollReport) -> dict[str, object]:
     """A poll report as --json prints it."""
     return {"seconds": report.seconds, "timings": report.timings, "feeds": [
         {"url": p.feed.url, "status": p.status, "new": p.new, "updated": p.updated, "unchanged": p.unchanged,
-         "failed": p.failed, "errors": list(p.errors)} for p in report.feeds]}
+         "also_reported": p.duplicates, "failed": p.failed, "errors": list(p.errors)} for p in report.feeds]}
 
 
 async def cmd_feed_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -92,7 +96,7 @@ async def cmd_feed_poll(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(report_json(report), ensure_ascii=False))
     else:
         print("\n".join(poll_lines(report)))
-    return 1 if any(poll.status == "failed" for poll in report.feeds) else 0
+    return 1 if any(poll.status in ("failed", "gone") for poll in report.feeds) else 0
 
 
 async def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:

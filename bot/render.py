@@ -15,10 +15,12 @@ def _day(value: date | None) -> str | None:
 
 
 def describe_source(citation: Citation) -> str:
-    """A line naming a source (title, outlet, date and link), and one naming its copies if it has any."""
+    """A line naming a source (title, outlet, author, date and link), and one naming its copies if it has any."""
     parts = [citation.title]
     if citation.source:
         parts.append(citation.source)
+    if citation.author:
+        parts.append(f"by {citation.author}")
     parts.append(citation.published.isoformat() if citation.published else "undated")
     line = " · ".join(parts)
     line = f"{line} <{citation.url}>" if citation.url else line
@@ -76,7 +78,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 def _sources_json(sources: tuple[Citation, ...]) -> list[dict[str, Any]]:
     """Numbered sources as the JSON contract has them."""
     return [{"n": c.n, "article_id": c.article_id, "title": c.title, "url": c.url, "outlet": c.source,
-             "published": _day(c.published), "also_reported": _copies_json(c.also_reported)} for c in sources]
+             "author": c.author, "published": _day(c.published), "also_reported": _copies_json(c.also_reported)}
+            for c in sources]
 
 
 def period_words(since: date | None, until: date | None) -> str:
@@ -170,8 +173,9 @@ def _also_count(copies: int) -> str:
 def articles_json(articles: list[ArticleInfo]) -> list[dict[str, Any]]:
     """Articles as JSON objects."""
     return [
-        {"id": a.id, "title": a.title, "url": a.url, "outlet": a.source, "published": _day(a.published),
-         "sentences": a.sentences, "ingested_at": a.ingested_at, "also_reported": _copies_json(a.also_reported)}
+        {"id": a.id, "title": a.title, "url": a.url, "outlet": a.source, "author": a.author,
+         "published": _day(a.published), "sentences": a.sentences, "ingested_at": a.ingested_at,
+         "also_reported": _copies_json(a.also_reported)}
         for a in articles
     ]
 

@@ -6,12 +6,24 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from index import Library
-from index.models import PollReport
+from index.models import Feed, PollReport
 
 log = logging.getLogger("newsbot.feeds")
 # The longest nap between looks for due feeds (feeds added by another process are seen within it).
 MAX_NAP_SECONDS = 60.0
 OnReport = Callable[[PollReport], Awaitable[None]]
+
+
+def gone_note(feed: Feed) -> str:
+    """What a feed gone for good means, and how to unfollow it."""
+    server = f" --server {feed.scope}" if feed.scope else ""
+    return (f"gone: its server answered 410 Gone, so it is no longer polled"
+            f" (`newsbot feed remove {feed.id}{server}` unfollows it)")
+
+
+def _also_reported(copies: int) -> str:
+    """"1 near-duplicate kept as also reported", as the ingest line says it."""
+    return f"{copies} near-duplicate{'' if copies == 1 else 's'} kept as also reported"
 
 
 def poll_lines(report: PollReport) -> list[str]:
@@ -20,16 +32,19 @@ def poll_lines(report: PollReport) -> list[str]:
     for poll in report.feeds:
         name = poll.feed.title or poll.feed.url
         if poll.status == "polled":
-            lines.append(f"{name}: {poll.new} new, {poll.updated} updated, {poll.failed} failed")
+            also = f", {_also_reported(poll.duplicates)}" if poll.duplicates else ""
+            lines.append(f"{name}: {poll.new} new, {poll.updated} updated{also}, {poll.failed} failed")
         else:
-            lines.append(f"{name}: {poll.status}")
+            lines.append(f"{name}: {gone_note(poll.feed) if poll.status == 'gone' else poll.status}")
         lines += [f"  {error}" for error in poll.errors]
     new = sum(poll.new for poll in report.feeds)
-    failed = sum(poll.status == "failed" for poll in report.feeds)
+    copies = sum(poll.duplicates for poll in report.feeds)
+    failed = sum(poll.status in ("failed", "gone") for poll in report.feeds)
     count = len(report.feeds)
+    also = f"; {_also_reported(copies)}" if copies else ""
     failures = f" {failed} could not be polled." if failed else ""
     feeds = f"{count} feed{'' if count == 1 else 's'}"
-    lines.append(f"Polled {feeds} in {report.seconds:.1f}s: {new} new articles.{failures}")
+    lines.append(f"Polled {feeds} in {report.seconds:.1f}s: {new} new articles{also}.{failures}")
     return lines
 
 

@@ -88,7 +88,8 @@ def cite(
         if candidate.article_id not in numbers:
             numbers[candidate.article_id] = len(numbers) + 1
             citations.append(Citation(n=numbers[candidate.article_id], article_id=info.id, title=info.title,
-                                      url=info.url, source=info.source, published=info.published))
+                                      url=info.url, source=info.source, published=info.published,
+                                      author=info.author))
         # info.id, not candidate.article_id: a scope's article is stored under "<scope>/<id>", shown as <id>.
         quotes.append(Quote(text=candidate.text, source=numbers[candidate.article_id], article_id=info.id,
                             score=round(score, 4), sentence_id=candidate.sentence_id))
@@ -117,7 +118,8 @@ def nearest_articles(scored: Sequence[tuple[float, Candidate]], articles: Mappin
         info = articles.get(candidate.article_id)
         if info is not None and candidate.article_id not in seen:
             seen[candidate.article_id] = Citation(n=len(seen) + 1, article_id=info.id, title=info.title,
-                                                  url=info.url, source=info.source, published=info.published)
+                                                  url=info.url, source=info.source, published=info.published,
+                                                  author=info.author)
         if len(seen) == limit:
             break
     return tuple(seen.values())

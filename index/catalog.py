@@ -11,14 +11,14 @@ from index.scopes import public_id, scoped_id, visible, visible_params
 
 _INFO_COLUMNS = (
     f"{public_id('a')}, a.title, a.url, a.source, a.published, a.ingested_at,"
-    " (SELECT count(*) FROM sentences s WHERE s.article_id = a.id), a.scope"
+    " (SELECT count(*) FROM sentences s WHERE s.article_id = a.id), a.scope, a.author"
 )
 
 
 def _info(row: tuple) -> ArticleInfo:
     """An ArticleInfo from a row of _INFO_COLUMNS."""
     return ArticleInfo(id=row[0], title=row[1], url=row[2], source=row[3], published=parse_day(row[4]),
-                       ingested_at=row[5], sentences=row[6], scope=row[7])
+                       ingested_at=row[5], sentences=row[6], scope=row[7], author=row[8])
 
 
 def _where(scope: str | None, text: str | None, fts_query: str | None) -> tuple[str, list[object]]:

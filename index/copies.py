@@ -76,12 +76,13 @@ class Copies(Queries):
     async def successor(self, article_id: str, scope: str | None) -> Article | None:
         """The first copy (earliest published, then first stored) of one of the scope's originals."""
         row = await self._one(
-            "SELECT id, title, text, url, source, published, origin FROM copies WHERE original_id = ?"
+            "SELECT id, title, text, url, source, published, origin, author FROM copies WHERE original_id = ?"
             " ORDER BY published IS NULL, published, ingested_at, id LIMIT 1", (scoped_id(article_id, scope),))
         if row is None:
             return None
         public = row[0] if scope is None else row[0][len(scope) + 1:]
-        return Article(public, row[1], zlib.decompress(row[2]).decode(), row[3], row[4], parse_day(row[5]), row[6])
+        return Article(public, row[1], zlib.decompress(row[2]).decode(), row[3], row[4], parse_day(row[5]), row[6],
+                       author=row[7])
 
     async def remove(self, article_id: str, scope: str | None) -> bool:
         """Delete one of the scope's copies; False when the scope has no copy with this id."""
@@ -126,8 +127,8 @@ class Copies(Queries):
         text = _text(await self._all(_ARTICLE_TEXT, (stored_id,)))
         await self._db.execute(
             "INSERT INTO copies(id, original_id, scope, title, url, source, published, content_hash, origin,"
-            " ingested_at, similarity, text) SELECT id, ?, scope, title, url, source, published, content_hash,"
-            " origin, ingested_at, ?, ? FROM articles WHERE id = ?",
+            " ingested_at, similarity, text, author) SELECT id, ?, scope, title, url, source, published,"
+            " content_hash, origin, ingested_at, ?, ?, author FROM articles WHERE id = ?",
             (original, similarity, zlib.compress(text.encode()), stored_id))
 
     async def _add_copy(self, copy: Copy, scope: str | None, now: str, delete: Delete) -> list[int]:
@@ -139,9 +140,9 @@ class Copies(Queries):
         removed = await delete(stored_id, scope, article.url)
         await self._db.execute(
             "INSERT INTO copies(id, original_id, scope, title, url, source, published, content_hash, origin,"
-            " ingested_at, similarity, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " ingested_at, similarity, text, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (stored_id, original, scope, article.title, article.url, article.source,
              article.published.isoformat() if article.published else None, copy.content_hash, article.origin, now,
-             copy.similarity, zlib.compress(article.text.encode())))
+             copy.similarity, zlib.compress(article.text.encode()), article.author))
         return removed
 

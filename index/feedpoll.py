@@ -21,7 +21,7 @@ from index.scopes import check_scope
 from index.settings import FeedSettings
 from index.sources import SourceError, article_from_html, canonical_url
 from index.web import PAGE_TYPES as PAGE_CONTENT_TYPES
-from index.web import Fetched, WebClient, read_page
+from index.web import Fetched, FetchError, WebClient, read_page
 
 FEED_TYPES = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_TYPES = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -119,6 +119,7 @@ class FeedPoller:
     async def poll(self, due_only: bool = False) -> PollReport:
         """Poll every feed of every scope (or only those due), fetching only what is new."""
         feeds = await (self._feeds.due() if due_only else self._feeds.list_feeds(None, every_scope=True))
+        feeds = [feed for feed in feeds if feed.gone_at is None]  # a feed its server called gone stays unpolled
         clock = _Clock()
         started = time.perf_counter()
         results = await asyncio.gather(*(self._poll_feed(feed, clock) for feed in feeds))
@@ -136,14 +137,24 @@ class FeedPoller:
             parsed = await asyncio.to_thread(clock.timed, "parse", self._parse, fetched.body, fetched.url,
                                              fetched.content_type)
         except (FeedError, SourceError) as error:
-            reason = str(error) if str(error).startswith(feed.url) else f"{feed.url}: {error}"
-            await self._feeds.record_failure(feed.id, reason, self._backoff(feed))
-            return FeedPoll(feed=feed, status="failed", errors=(reason,))
+            return await self._failed(feed, error)
         poll = await self._read_items(feed, parsed, clock)
         # Validators last: a crash before this line re-reads the whole feed, and the seen items skip the rest.
         await self._feeds.record_success(feed.id, self._next_poll(), fetched.etag, fetched.last_modified,
                                          parsed.title)
         return poll
+
+    async def _failed(self, feed: Feed, error: FeedError | SourceError) -> FeedPoll:
+        """Record a failed poll: a feed gone for good (HTTP 410) is never polled again, any other backs off."""
+        reason = str(error) if str(error).startswith(feed.url) else f"{feed.url}: {error}"
+        status = error.status if isinstance(error, FetchError) else None
+        if status == 410:
+            await self._feeds.record_gone(feed.id, reason)
+            return FeedPoll(feed=feed, status="gone", errors=(reason,))
+        # An overloaded (503) or rate-limiting (429) server may say when to come back; capped like any backoff.
+        asked = error.retry_after if isinstance(error, FetchError) and status in (429, 503) else None
+        await self._feeds.record_failure(feed.id, reason, self._backoff(feed, asked))
+        return FeedPoll(feed=feed, status="failed", errors=(reason,))
 
     async def _read_items(self, feed: Feed, parsed: ParsedFeed, clock: _Clock) -> FeedPoll:
         """Read the feed's unseen items into articles, store them, then remember them as seen."""
@@ -161,7 +172,7 @@ class FeedPoller:
         failed = [item.key for item, o in zip(fresh, outcomes, strict=True) if isinstance(o, SourceError)]
         await self._feeds.record_items(feed.id, {key: a.id for key, a in articles.items()}, failed)
         return FeedPoll(feed=feed, status="polled", new=report.new, updated=report.updated,
-                        unchanged=report.unchanged, failed=len(errors) + report.failed,
+                        unchanged=report.unchanged, duplicates=report.duplicates, failed=len(errors) + report.failed,
                         errors=(*errors, *report.errors), article_ids=tuple(a.id for a in articles.values()))
 
     async def _article(self, feed: Feed, parsed: ParsedFeed, item: FeedItem, clock: _Clock) -> Article | SourceError:
@@ -180,7 +191,7 @@ class FeedPoller:
         except SourceError as error:
             return error
         return replace(article, title=item.title or article.title, published=item.published or article.published,
-                       source=article.source or parsed.title, origin=feed.url)
+                       source=article.source or parsed.title, author=article.author or item.author, origin=feed.url)
 
     async def _fetch(self, url: str, accept: str, max_mb: float | None, clock: _Clock, etag: str | None = None,
                      modified: str | None = None) -> Fetched:
@@ -198,10 +209,10 @@ class FeedPoller:
         """When a feed that answered is polled next."""
         return later(timedelta(minutes=self.settings.poll_minutes))
 
-    def _backoff(self, feed: Feed) -> str:
-        """When a failing feed is tried next: twice the wait per failure in a row, up to max_backoff_hours."""
-        minutes = self.settings.poll_minutes * 2 ** (feed.failures + 1)
-        return later(timedelta(minutes=min(minutes, self.settings.max_backoff_hours * 60)))
+    def _backoff(self, feed: Feed, asked: timedelta | None = None) -> str:
+        """When a failing feed is tried next: twice the wait per failure in a row, or longer if the server asked."""
+        wait = max(timedelta(minutes=self.settings.poll_minutes * 2 ** (feed.failures + 1)), asked or timedelta(0))
+        return later(min(wait, timedelta(hours=self.settings.max_backoff_hours)))
 
 
 def _article_from_item(item: FeedItem, link: str | None, feed_url: str) -> Article:

@@ -44,6 +44,7 @@ class FeedItem:
     published: date | None
     html: str  # its content if it has any, else its summary
     full: bool  # True when `html` holds the article itself, not a teaser
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,14 @@ def _item(entry: feedparser.FeedParserDict, full_text_chars: int) -> FeedItem:
     title = _one_line(entry.get("title")) or (text[:80] if text else "Untitled")
     link = entry.get("link") or None
     key = entry.get("id") or link or _text_key(title, text)
-    return FeedItem(key=key, link=link, title=title, published=_published(entry), html=body, full=full)
+    return FeedItem(key=key, link=link, title=title, published=_published(entry), html=body, full=full,
+                    author=_author(entry))
+
+
+def _author(entry: feedparser.FeedParserDict) -> str | None:
+    """The item's author by name: RSS 2.0's <author> is an e-mail address, which is nobody's byline."""
+    name = _one_line(entry.get("author_detail", {}).get("name") or entry.get("author"))
+    return name if name and "@" not in name else None
 
 
 def _published(entry: feedparser.FeedParserDict) -> date | None:

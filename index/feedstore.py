@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from index.database import Queries, placeholders, timestamp
 from index.models import Feed
 
-_COLUMNS = "id, url, title, scope, added_at, checked_at, next_check, failures, last_error, articles"
+_COLUMNS = "id, url, title, scope, added_at, checked_at, next_check, failures, last_error, articles, gone_at"
 # An item whose article could not be read is tried on this many polls, then left alone.
 MAX_ATTEMPTS = 3
 # Items no longer in their feed are forgotten after this long (a feed never brings an item back that late).
@@ -56,13 +56,13 @@ class FeedStore(Queries):
 
     async def due(self, now: str | None = None) -> list[Feed]:
         """Every scope's feeds whose next poll is due."""
-        rows = await self._all(f"SELECT {_COLUMNS} FROM feeds WHERE next_check <= ? ORDER BY next_check, id",
-                               (now or timestamp(),))
+        rows = await self._all(f"SELECT {_COLUMNS} FROM feeds WHERE next_check <= ? AND gone_at IS NULL"
+                               " ORDER BY next_check, id", (now or timestamp(),))
         return [_feed(r) for r in rows]
 
     async def next_due(self) -> str | None:
-        """When the next feed is due, or None without feeds."""
-        return (await self._one("SELECT min(next_check) FROM feeds"))[0]
+        """When the next feed is due, or None without feeds still polled."""
+        return (await self._one("SELECT min(next_check) FROM feeds WHERE gone_at IS NULL"))[0]
 
     async def validators(self, feed_id: int) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified of the feed's last complete poll."""
@@ -118,3 +118,10 @@ class FeedStore(Queries):
             await self._db.execute(
                 "UPDATE feeds SET checked_at = ?, next_check = ?, failures = failures + 1, last_error = ?"
                 " WHERE id = ?", (timestamp(), next_check, error, feed_id))
+
+    async def record_gone(self, feed_id: int, error: str) -> None:
+        """A feed whose server answered 410 Gone: kept, with its reason, until removed, and never polled again."""
+        now = timestamp()
+        async with self._transaction():
+            await self._db.execute("UPDATE feeds SET checked_at = ?, gone_at = ?, last_error = ? WHERE id = ?",
+                                   (now, now, error, feed_id))

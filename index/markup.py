@@ -63,6 +63,7 @@ class HtmlArticle:
     url: str | None = None
     date: str | None = None
     sitename: str | None = None
+    author: str | None = None
 
 
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -102,7 +103,8 @@ def extract_html(html: str) -> HtmlArticle | None:
     if document is None:
         return None
     return HtmlArticle(title=_single_line(document.title), text="\n\n".join(_paragraphs(document.body)),
-                       url=document.url or _canonical_link(html), date=document.date, sitename=document.sitename)
+                       url=document.url or _canonical_link(html), date=document.date, sitename=document.sitename,
+                       author=_single_line(document.author) or None)
 
 
 def _canonical_link(html: str) -> str | None:

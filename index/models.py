@@ -19,6 +19,7 @@ class Article:
     source: str | None = None
     published: date | None = None
     origin: str | None = None
+    author: str | None = None  # the byline, as the source gives it (None when it names nobody)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class ArticleInfo:
     scope: str | None = None
     # Near-duplicates of it from other sources (the same wire story elsewhere), earliest first.
     also_reported: tuple[AlsoReported, ...] = ()
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class Citation:
     source: str | None
     published: date | None
     also_reported: tuple[AlsoReported, ...] = ()
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,7 @@ class Feed:
     failures: int  # failed polls in a row (the wait before the next one doubles with each)
     last_error: str | None
     articles: int  # articles stored from it so far
+    gone_at: str | None = None  # when its server answered 410 Gone: no longer polled
 
 
 @dataclass(frozen=True)
@@ -263,11 +267,12 @@ class FeedPoll:
     """What one poll of one feed did."""
 
     feed: Feed
-    status: str  # "polled", "not modified" (HTTP 304) or "failed"
+    status: str  # "polled", "not modified" (HTTP 304), "failed" or "gone" (HTTP 410: never polled again)
     new: int = 0
     updated: int = 0
     unchanged: int = 0
     failed: int = 0  # items whose article could not be read (tried again next poll, three times at most)
+    duplicates: int = 0  # near-duplicates of stored articles, kept as "also reported by" (not in `new`)
     errors: tuple[str, ...] = ()
     article_ids: tuple[str, ...] = ()  # the articles stored new or updated
 

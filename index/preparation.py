@@ -14,7 +14,10 @@ def content_hash(article: Article) -> str:
     """A digest of everything stored about an article, so re-ingesting it unchanged is a no-op."""
     published = article.published.isoformat() if article.published else ""
     parts = (article.title, article.url or "", article.source or "", published, article.text)
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    # The author only when there is one: articles without a byline keep the digest they were stored with before
+    # bylines were read, so upgrading newsbot does not make a whole library "updated" (and embedded) again.
+    byline = (article.author,) if article.author else ()
+    return hashlib.sha256("\x1f".join((*parts, *byline)).encode()).hexdigest()
 
 
 def prepare_articles(articles: Sequence[Article], embedder: Embedder, chunk_sentences: int,

@@ -135,4 +135,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (feed_id, key)
     );
     """,
+    """
+    -- Bylines; NULL when the source names no author. A copy keeps its own, for when it takes its original's place.
+    ALTER TABLE articles ADD COLUMN author TEXT;
+    ALTER TABLE copies ADD COLUMN author TEXT;
+    """,
+    """
+    -- When a feed's server answered 410 Gone: such a feed is never polled again, and listed as gone until removed.
+    ALTER TABLE feeds ADD COLUMN gone_at TEXT;
+    """,
 )

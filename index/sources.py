@@ -181,7 +181,7 @@ def article_from_record(record: dict, origin: str) -> Article:
         raise ValueError('"id" is not a string')
     title = _clean_line(_string(record, "title")) or "Untitled"
     return _article(title, text, origin, url=canonical_url(url) if url and url.strip() else None,
-                    source=_string(record, "source", "outlet"),
+                    source=_string(record, "source", "outlet"), author=_string(record, "author"),
                     published=parse_date(_field(record, "published", "date")[1]),
                     given_id=None if given_id is None else str(given_id))
 
@@ -218,7 +218,8 @@ def _read_plain(path: Path, text: str, markdown: bool) -> Article:
     except ValueError as error:
         raise SourceError(f"{path}: {error}") from None
     return _article(title or _title_from_stem(path), body, str(path), url=url,
-                    source=meta.get("source") or meta.get("outlet"), published=published, given_id=meta.get("id"))
+                    source=meta.get("source") or meta.get("outlet"), author=meta.get("author"), published=published,
+                    given_id=meta.get("id"))
 
 
 def _split_title(body: str) -> tuple[str, str]:
@@ -257,7 +258,7 @@ def article_from_html(html: str, origin: str, fallback_title: str, fallback_url:
     with contextlib.suppress(ValueError):  # an odd canonical link: the page is still worth reading
         # The page's own canonical link names the article (an AMP page's points at the full one); relative to its URL.
         url = canonical_url(urljoin(fallback_url or "", page.url)) if page.url else fallback_url
-    return _article(page.title or fallback_title, text, origin, url=url, source=page.sitename,
+    return _article(page.title or fallback_title, text, origin, url=url, source=page.sitename, author=page.author,
                     published=date.fromisoformat(page.date) if page.date else None)
 
 
@@ -268,11 +269,11 @@ def content_id(title: str, text: str) -> str:
 
 
 def _article(title: str, text: str, origin: str, *, url: str | None = None, source: str | None = None,
-             published: date | None = None, given_id: str | None = None) -> Article:
+             author: str | None = None, published: date | None = None, given_id: str | None = None) -> Article:
     """Assemble an Article with its id: the given id, else the canonical URL, else a content hash."""
     article_id = (given_id or "").strip() or url or content_id(title, text)
-    source = _clean_line(source) or None
-    return Article(article_id, title, text, url, source, published, origin)
+    return Article(article_id, title, text, url, _clean_line(source) or None, published, origin,
+                   author=_clean_line(author) or None)
 
 
 def _clean(text: str) -> str:

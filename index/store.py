@@ -156,10 +156,10 @@ class Store(Queries):
         article = item.article
         published = article.published.isoformat() if article.published else None
         await self._db.execute(
-            "INSERT INTO articles(id, title, url, source, published, content_hash, origin, ingested_at, scope)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles(id, title, url, source, published, content_hash, origin, ingested_at, scope, author)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (stored_id, article.title, article.url, article.source, published,
-             item.content_hash, article.origin, now, scope),
+             item.content_hash, article.origin, now, scope, article.author),
         )
         await self._db.executemany(
             "INSERT INTO sentences(article_id, position, paragraph, text, embedding) VALUES (?, ?, ?, ?, ?)",

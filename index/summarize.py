@@ -137,7 +137,8 @@ def cite_entries(picked: Sequence[tuple[float, Candidate]], articles: Mapping[st
     numbers = {stored: n for n, stored in enumerate(dict.fromkeys(c.article_id for _, c in picked), start=1)}
     sources = tuple(Citation(n=n, article_id=articles[stored].id, title=articles[stored].title,
                              url=articles[stored].url, source=articles[stored].source,
-                             published=articles[stored].published, also_reported=articles[stored].also_reported)
+                             published=articles[stored].published, also_reported=articles[stored].also_reported,
+                             author=articles[stored].author)
                     for stored, n in numbers.items())
     entries = tuple(
         # articles[...].id, not the stored id: a scope's article is stored as "<scope>/<id>" and shown as <id>.

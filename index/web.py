@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 
 import aiohttp
@@ -19,12 +21,32 @@ PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
 _MB = 1024 * 1024
+_LONGEST_WAIT = 366 * 24 * 3600
 _SWITCH = "web.allow_private_addresses is off"
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 
 
 class FetchError(SourceError):
     """A URL that cannot be fetched; the message is one line starting with the URL."""
+
+    def __init__(self, message: str, status: int | None = None, retry_after: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status of an error answer; None when there was no answer to read
+        self.retry_after = retry_after  # how long the server asked us to wait (Retry-After), if it said
+
+
+def retry_delay(value: str | None, now: datetime) -> timedelta | None:
+    """A Retry-After header (delay in seconds, or an HTTP date) as a wait from `now`; None when absent or unreadable."""
+    value = (value or "").strip()
+    if value.isdigit():  # capped: a billion seconds would overflow a timedelta, and any wait is capped later anyway
+        return timedelta(seconds=min(int(value), _LONGEST_WAIT))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):  # not a date at all: as if the server had said nothing
+        return None
+    # An HTTP date is GMT; a date without a zone is read as such too.
+    wait = (when if when.tzinfo else when.replace(tzinfo=UTC)) - now
+    return max(wait, timedelta(0))
 
 
 @dataclass(frozen=True)
@@ -159,7 +181,8 @@ def read_page(url: str, page: Fetched) -> Article:
 async def _read(url: str, response: aiohttp.ClientResponse, limit: int) -> Fetched:
     """The body of a final answer, refusing errors and anything over `limit` bytes without reading it all."""
     if response.status >= 400 or response.status < 200:
-        raise FetchError(f"{url}: the server answered HTTP {response.status} {response.reason or ''}".rstrip())
+        raise FetchError(f"{url}: the server answered HTTP {response.status} {response.reason or ''}".rstrip(),
+                         response.status, retry_delay(response.headers.get("Retry-After"), datetime.now(UTC)))
     body = bytearray()
     too_big = FetchError(f"{url}: over the {limit / _MB:g} MB limit")
     if response.content_length is not None and response.content_length > limit:

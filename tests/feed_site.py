@@ -12,6 +12,8 @@ from tests.local_site import news_page
 
 HITS = web.AppKey("hits", Counter)
 DOWN = web.AppKey("down", set)
+# Paths the test has told to answer with an HTTP status and headers of its choosing: path -> (status, headers).
+REPLIES = web.AppKey("replies", dict)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ETAG = '"v1"'
 
@@ -43,12 +45,24 @@ def rss2(base: str) -> str:
     items = "".join(
         f"<item><title>{STORIES[n][0]}</title><link>{base}/story/{n}?utm_source=rss</link>"
         f"<guid isPermaLink=\"false\">rss2-{n}</guid>{f'<pubDate>{d}</pubDate>' if d else ''}"
+        "<author>desk@example.com (Mara Lint)</author>"
         f"<description>{STORIES[n][1][:40]}...</description>"
         f"<content:encoded><![CDATA[{story_html(n)}]]></content:encoded></item>"
         for n, d in enumerate(dates))
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
             f'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Example Gazette</title>'
             f"<link>{base}/</link><description>Local news</description>{items}</channel></rss>")
+
+
+def wire(base: str) -> str:
+    """Another outlet's RSS running stories 0 and 1 word for word, days later: near-duplicates of Example Gazette's."""
+    items = "".join(
+        f"<item><title>{STORIES[n][0]}</title><link>{base}/wire/{n}</link><guid>wire-{n}</guid>"
+        f"<pubDate>Mon, 20 Mar 2023 08:00:00 GMT</pubDate><content:encoded><![CDATA[{story_html(n)}]]>"
+        "</content:encoded></item>" for n in (0, 1))
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+            f'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Wire Service</title>'
+            f"<link>{base}/</link><description>Wire copy</description>{items}</channel></rss>")
 
 
 def atom(base: str) -> str:
@@ -78,6 +92,7 @@ def teasers(base: str, count: int = 6, missing: int | None = None) -> str:
     """RSS 2.0 whose items carry one-line summaries only; item `missing` links to a page that is not there."""
     items = "".join(
         f"<item><title>{STORIES[n][0]}</title><link>{base}/{'gone' if n == missing else 'story'}/{n}</link>"
+        "<author>desk@example.com (Teaser Desk)</author>"
         f"<pubDate>Mon, 2{n} Mar 2023 09:00:00 +0000</pubDate><description>{STORIES[n][1][:60]}…</description></item>"
         for n in range(count))
     return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Teaser Daily</title><link>{base}/</link>'
@@ -101,10 +116,13 @@ def _escape(markup: str) -> str:
 
 @web.middleware
 async def count_hits(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Count each request by path; answer 503 for the paths the test has taken down."""
+    """Count each request by path; answer 503 for the paths the test has taken down, and as told for others."""
     request.app[HITS][request.path] += 1
     if request.path in request.app[DOWN]:
         return web.Response(status=503, text="down for maintenance")
+    if request.path in request.app[REPLIES]:
+        status, headers = request.app[REPLIES][request.path]
+        return web.Response(status=status, headers=headers, text="not now")
     return await handler(request)
 
 
@@ -144,11 +162,13 @@ async def slow(request: web.Request) -> web.Response:
 
 
 def build_feed_site() -> web.Application:
-    """Every feed and page above; /etag.xml answers 304 to its own ETag; HITS counts requests, DOWN paths fail."""
+    """Every feed and page above; /etag.xml answers 304 to its ETag; HITS counts hits; DOWN, REPLIES answer as told."""
     app = web.Application(middlewares=[count_hits])
     app[HITS] = Counter()
     app[DOWN] = set()
+    app[REPLIES] = {}
     routes = {"/rss2.xml": serve_xml(rss2), "/atom.xml": serve_xml(atom), "/rss091.xml": serve_xml(rss091),
+              "/wire.xml": serve_xml(wire),
               "/teasers.xml": serve_xml(teasers), "/one-gone.xml": serve_xml(lambda base: teasers(base, 3, missing=1)),
               "/bomb.xml": serve_xml(lambda base: BOMB), "/external.xml": serve_xml(lambda base: EXTERNAL),
               "/broken.xml": serve_xml(lambda base: BROKEN), "/etag.xml": etag, "/slow.xml": slow, "/story/{n}": story,

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.digests import post_due_digests
 from index import Article
 from tests.discord_emulator.fixtures import discord_emulator
-from tests.feed_site import build_feed_site
+from tests.feed_site import REPLIES, build_feed_site
 from tests.local_site import serve
 from tests.test_bot import POLICY, running_bot, slash
 from tests.test_feed_poll import SETTINGS
@@ -43,6 +43,19 @@ async def test_a_server_follows_lists_and_unfollows_its_own_feeds(discord_emulat
         assert removed.responses[0]["data"]["content"].startswith("Unfollowed [Example Gazette]")
         empty = await slash(emu, emu.admin, "feed", subcommand="list")
         assert "None yet" in empty.responses[0]["data"]["embeds"][0]["description"]
+
+
+async def test_feed_list_shows_a_feed_whose_site_answered_gone(discord_emulator, tmp_path):
+    emu = discord_emulator
+    site = build_feed_site()
+    async with serve(site) as base, running_bot(emu, tmp_path, engine=MANUAL) as bot:
+        await slash(emu, emu.admin, "feed", {"url": f"{base}/rss2.xml"}, subcommand="add")
+        site[REPLIES]["/rss2.xml"] = (410, {})
+        assert [p.status for p in (await bot.library.feeds.poll()).feeds] == ["gone"]
+        listing = await slash(emu, emu.admin, "feed", subcommand="list")
+        assert listing.responses[0]["data"]["embeds"][0]["description"] == (
+            f"`1` [Example Gazette](<{base}/rss2.xml>) · 0 articles · **gone**: the site answered 410 Gone,"
+            " so it is no longer read (`/feed remove` unfollows it)")
 
 
 async def test_feed_commands_refuse_private_addresses_and_non_managers(discord_emulator, tmp_path):

@@ -168,16 +168,25 @@ async def test_copies_are_not_merged_across_scopes(library, tmp_path):
     assert (await library.stats("guild-1")).copies == 1 and (await library.stats("guild-2")).copies == 0
 
 
+def _columns(db: sqlite3.Connection) -> dict[str, set[str]]:
+    """Each table's column names."""
+    tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()]
+    return {name: {row[1] for row in db.execute(f"PRAGMA table_info({name})")} for name in tables}
+
+
 def downgrade(path: Path, version: int) -> None:
-    """Drop the tables that migrations after `version` made: the schema (and data) of an earlier release."""
+    """Drop the tables and columns that migrations after `version` made: the schema (and data) of an earlier release."""
     with sqlite3.connect(":memory:") as old:
         for script in MIGRATIONS[:version]:
             old.executescript(script)
-        kept = {row[0] for row in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        kept = _columns(old)
     with sqlite3.connect(path) as db:
-        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+        for name, columns in _columns(db).items():
             if name not in kept:
                 db.execute(f"DROP TABLE {name}")
+                continue
+            for column in columns - kept[name]:
+                db.execute(f"ALTER TABLE {name} DROP COLUMN {column}")
         db.execute(f"PRAGMA user_version = {version}")
 
 

@@ -13,7 +13,7 @@ from bot.cli import main
 from bot.watch import poll_forever
 from index import Library
 from index.embedder import HashingEmbedder
-from tests.feed_site import STORIES, build_feed_site
+from tests.feed_site import HITS, REPLIES, STORIES, build_feed_site
 from tests.local_site import serve, serve_in_thread
 from tests.test_feed_poll import SETTINGS
 
@@ -65,6 +65,33 @@ def test_follow_list_poll_and_unfollow(site, tmp_path, monkeypatch, capsys):
     assert sum(title in newsbot("articles")[1] for title, _, _ in STORIES[:4]) == 4
     assert newsbot("feed", "remove", "1")[1] == f"unfollowed {site}/rss2.xml\n"
     assert newsbot("feed", "remove", "1")[2] == "error: no feed '1' (see `newsbot feed list`)\n"
+
+
+def test_near_duplicates_are_counted_apart_in_the_poll_lines(site, tmp_path, monkeypatch, capsys):
+    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=True)
+    newsbot("feed", "add", f"{site}/rss2.xml")
+    newsbot("feed", "poll")
+    newsbot("feed", "add", f"{site}/wire.xml")
+    status, out, _ = newsbot("feed", "poll")
+    assert status == 0 and "Example Gazette: 0 new, 0 updated, 0 failed\n" in out
+    assert "Wire Service: 0 new, 0 updated, 2 near-duplicates kept as also reported, 0 failed\n" in out
+    assert out.endswith(": 0 new articles; 2 near-duplicates kept as also reported.\n")
+
+
+def test_a_gone_feed_is_shown_as_gone_and_no_longer_polled(tmp_path, monkeypatch, capsys):
+    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=True)
+    site = build_feed_site()
+    with serve_in_thread(lambda: site) as base:
+        newsbot("feed", "add", f"{base}/rss2.xml", "--server", "42")
+        site[REPLIES]["/rss2.xml"] = (410, {})
+        status, out, _ = newsbot("feed", "poll")
+        note = "gone: its server answered 410 Gone, so it is no longer polled (`newsbot feed remove 1 --server 42`"
+        assert status == 1 and out.startswith(f"Example Gazette: {note} unfollows it)\n  {base}/rss2.xml: ")
+        assert out.endswith("0 new articles. 1 could not be polled.\n")
+        assert note in newsbot("feed", "list")[1]
+        assert json.loads(newsbot("feed", "list", "--json")[1])[0]["gone_at"] is not None
+        assert newsbot("feed", "poll")[1].startswith("Polled 0 feeds in ")
+        assert site[HITS]["/rss2.xml"] == 2  # the check when added, and the poll that found it gone
 
 
 def test_a_servers_feeds_from_the_command_line(site, tmp_path, monkeypatch, capsys):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from index import EngineSettings, Library
 from index.embedder import HashingEmbedder
 from index.feedpoll import FeedFollowError
 from index.settings import FeedSettings, WebSettings
-from tests.feed_site import DOWN, HITS, STORIES, build_feed_site
+from tests.feed_site import DOWN, HITS, REPLIES, STORIES, build_feed_site
 from tests.local_site import serve
 
 SETTINGS = EngineSettings(batch_articles=2, web=WebSettings(allow_private_addresses=True, timeout_seconds=0.5),
@@ -103,6 +105,74 @@ async def test_a_failing_feed_backs_off_and_keeps_its_reason(site, library):
     app[DOWN].clear()
     assert (await library.feeds.poll()).feeds[0].new == 4
     assert (await library.feeds.list())[0].failures == 0
+
+
+def in_three_hours() -> str:
+    """An HTTP date three hours from now, as a Retry-After header may give it."""
+    return format_datetime(datetime.now(UTC) + timedelta(hours=3), usegmt=True)
+
+
+@pytest.mark.parametrize("status, retry_after, minutes", [
+    (429, "7200", 120),  # longer than the first backoff (60): the server's wait wins
+    (503, in_three_hours, 180),  # an HTTP date
+    (429, "60", 60),  # shorter than the backoff: the backoff wins
+    (503, "999999999999", 24 * 60),  # capped at feeds.max_backoff_hours
+    (500, "7200", 60),  # only 429 and 503 say when to come back
+])
+async def test_a_feed_that_asks_to_retry_later_is_not_polled_before_then(site, library, status, retry_after, minutes):
+    base, app = site
+    await library.feeds.add(f"{base}/rss2.xml")
+    header = retry_after() if callable(retry_after) else retry_after
+    app[REPLIES]["/rss2.xml"] = (status, {"Retry-After": header})
+    report = await library.feeds.poll()
+    assert report.feeds[0].status == "failed" and f"HTTP {status}" in report.feeds[0].errors[0]
+    feed = (await library.feeds.list())[0]
+    wait = datetime.fromisoformat(feed.next_check) - datetime.fromisoformat(feed.checked_at)
+    assert round(wait.total_seconds() / 60) == minutes
+    assert (await library.feeds.poll(due_only=True)).feeds == ()
+
+
+async def test_a_gone_feed_is_marked_and_never_polled_again(site, library):
+    base, app = site
+    await library.feeds.add(f"{base}/rss2.xml")
+    await library.feeds.add(f"{base}/atom.xml")
+    app[REPLIES]["/rss2.xml"] = (410, {})
+    report = await library.feeds.poll()
+    assert [(p.feed.title, p.status) for p in report.feeds] == [("Example Gazette", "gone"), ("Atom Courier", "polled")]
+    assert "HTTP 410 Gone" in report.feeds[0].errors[0]
+    gone, kept = await library.feeds.list()
+    assert gone.gone_at is not None and "HTTP 410" in gone.last_error and kept.gone_at is None
+    hits = app[HITS]["/rss2.xml"]
+    assert [p.feed.title for p in (await library.feeds.poll()).feeds] == ["Atom Courier"]
+    assert app[HITS]["/rss2.xml"] == hits
+    # The scheduler does not wake for it either: the gone feed's past due time no longer counts.
+    await library.feeds.remove(kept.url)
+    await library.feeds.wait_until_due(0)  # takes the wake-up the two `add`s left
+    started = time.monotonic()
+    await library.feeds.wait_until_due(0.3)
+    assert time.monotonic() - started >= 0.25
+
+
+async def test_near_duplicates_from_another_feed_are_counted_apart_from_new_articles(site, library):
+    base, _ = site
+    await library.feeds.add(f"{base}/rss2.xml")
+    await library.feeds.poll()
+    await library.feeds.add(f"{base}/wire.xml")
+    report = await library.feeds.poll()
+    wire = next(p for p in report.feeds if p.feed.title == "Wire Service")
+    assert (wire.new, wire.updated, wire.duplicates, wire.failed) == (0, 0, 2, 0)
+    crane = next(a for a in await library.articles() if a.title == STORIES[0][0])
+    assert [(c.source, c.url) for c in crane.also_reported] == [("Wire Service", f"{base}/wire/0")]
+
+
+async def test_a_feed_items_author_is_kept_unless_its_page_names_one(site, library):
+    base, _ = site
+    await library.feeds.add(f"{base}/rss2.xml")  # full text in the feed: the item's <author> names Mara Lint
+    await library.feeds.poll()
+    assert {a.author for a in await library.articles()} == {"Mara Lint"}
+    await library.feeds.add(f"{base}/teasers.xml")  # pages read: their byline (Dana Reporter) wins over the feed's
+    await library.feeds.poll()
+    assert {a.author for a in await library.articles()} == {"Dana Reporter"}
 
 
 async def test_a_slow_feed_times_out(site, library):

@@ -1,8 +1,17 @@
 """Tests of the terminal and JSON renderings."""
 
+from dataclasses import replace
 from datetime import date
 
-from bot.render import answer_json, answer_text, articles_text, describe_source, ingest_summary, stats_text
+from bot.render import (
+    answer_json,
+    answer_text,
+    articles_json,
+    articles_text,
+    describe_source,
+    ingest_summary,
+    stats_text,
+)
 from index import Answer, ArticleInfo, Citation, IngestReport, Quote, Stats
 
 CITATION = Citation(n=1, article_id="a1", title="Drones downed", url="https://example.com/a1", source="Wire",
@@ -29,9 +38,18 @@ def test_answer_json_follows_the_contract():
         "answer": [{"text": "All 16 drones were shot down.", "source": 1, "article_id": "a1", "score": 1.25,
                     "sentence_id": 7, "context": None}],
         "sources": [{"n": 1, "article_id": "a1", "title": "Drones downed", "url": "https://example.com/a1",
-                     "outlet": "Wire", "published": "2022-12-30", "also_reported": []}],
+                     "outlet": "Wire", "author": None, "published": "2022-12-30", "also_reported": []}],
         "nearest": [],
     }
+
+
+def test_a_sources_author_is_named_in_the_source_line_and_the_json():
+    signed = replace(CITATION, author="Dana Reporter")
+    assert describe_source(signed) == "Drones downed · Wire · by Dana Reporter · 2022-12-30 <https://example.com/a1>"
+    assert answer_json(replace(ANSWER, sources=(signed,)))["sources"][0]["author"] == "Dana Reporter"
+    info = ArticleInfo(id="a1", title="Drones downed", url=None, source="Wire", published=None, sentences=3,
+                       ingested_at="", author="Dana Reporter")
+    assert [a["author"] for a in articles_json([info, replace(info, author=None)])] == ["Dana Reporter", None]
 
 
 def test_a_quote_that_leans_on_its_previous_sentence_is_shown_after_it():

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp import web
@@ -15,7 +16,7 @@ from index.addresses import public_only
 from index.embedder import HashingEmbedder
 from index.settings import WebSettings
 from index.sources import SourceError
-from index.web import FetchError, WebClient, is_url
+from index.web import FetchError, WebClient, is_url, retry_delay
 from tests.local_site import news_page, serve
 
 PAGE = news_page("Crane collapses at harbour", [
@@ -221,3 +222,14 @@ async def test_the_library_ingests_urls_beside_files(site, tmp_path):
     refused = await guarded.ingest_paths([f"{base}/article.html"], scope="7")
     assert refused.failed == 1 and "refusing to fetch from 127.0.0.1" in refused.errors[0]
     await guarded.close()
+
+
+@pytest.mark.parametrize("header, wait", [
+    ("120", timedelta(minutes=2)), (" 0 ", timedelta(0)),
+    ("Wed, 25 Nov 2026 03:00:00 GMT", timedelta(hours=3)), ("Tue, 24 Nov 2026 23:00:00 GMT", timedelta(0)),
+    ("99999999999999999999", timedelta(days=366)),
+    ("-5", None), ("1.5", None), ("soon", None), ("", None), (None, None),
+])
+def test_retry_after_in_seconds_or_as_an_http_date(header, wait):
+    assert retry_delay(header, datetime(2026, 11, 25, tzinfo=UTC)) == wait
+

@@ -40,8 +40,12 @@ def ingest_message(report: IngestReport) -> str:
 
 def feed_line(number: int, feed: Feed) -> str:
     """One followed feed in /feed list: its linked title, articles read, and any trouble."""
-    state = f"failing: {shorten(feed.last_error or '', 150)}" if feed.failures else (
-        "checked" if feed.checked_at else "not polled yet")
+    if feed.gone_at:
+        state = "**gone**: the site answered 410 Gone, so it is no longer read (`/feed remove` unfollows it)"
+    elif feed.failures:
+        state = f"failing: {shorten(feed.last_error or '', 150)}"
+    else:
+        state = "checked" if feed.checked_at else "not polled yet"
     return f"`{number}` {linked_title(feed.title or feed.url, feed.url, 80)} · {feed.articles} articles · {state}"
 
 
