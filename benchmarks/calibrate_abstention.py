@@ -54,13 +54,17 @@ def main() -> None:
     features, answerable = asyncio.run(dev_signals(parser.parse_args().quick))
     model = LogisticRegression().fit(features, answerable)
     likelihood = model.predict_proba(features)[:, 1]
-    bar = float(np.quantile(likelihood[answerable == 1], 1 - ANSWERED_SHARE))
+    # The highest bar that still answers ANSWERED_SHARE of them: all but the floor(5%) least confident.
+    ranked = np.sort(likelihood[answerable == 1])
+    bar = float(ranked[int(np.floor((1 - ANSWERED_SHARE) * len(ranked)))])
     print(f"{int(answerable.sum())} answerable and {int((1 - answerable).sum())} unanswerable dev questions")
     print("CONFIDENCE_WEIGHTS = np.array((" + ", ".join(f"{w:.3f}" for w in model.coef_[0]) + "))"
           f"  # shipped: {CONFIDENCE_WEIGHTS.tolist()}")
     print(f"CONFIDENCE_BIAS = {model.intercept_[0]:.3f}  # shipped: {CONFIDENCE_BIAS}")
-    print(f"min_confidence = {bar:.3f}: answers {np.mean(likelihood[answerable == 1] >= bar):.1%} of answerable,"
-          f" declines {np.mean(likelihood[answerable == 0] < bar):.1%} of unanswerable dev questions")
+    answered, declined = np.mean(likelihood[answerable == 1] >= bar), np.mean(likelihood[answerable == 0] < bar)
+    # Printed rounded down, so the question at the bar is still answered.
+    print(f"min_confidence = {np.floor(bar * 1000) / 1000:.3f}: answers {answered:.1%} of answerable,"
+          f" declines {declined:.1%} of unanswerable dev questions")
 
 
 if __name__ == "__main__":

@@ -102,7 +102,7 @@ class AnswerPolicy:
     min_similarity: float = 0.35
     min_similarity_without_terms: float = 0.55
     # Abstain below this confidence (0-1) that the best sentence answers at all: see benchmarks/RESULTS.md.
-    min_confidence: float = 0.43
+    min_confidence: float = 0.375
     # A further sentence is quoted when it is at least this likely as the best one (softmax of the scores).
     companion_likelihood: float = 0.25
     # Newer articles win near-ties: a bonus halving every recency_half_life_days before the newest candidate.

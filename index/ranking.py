@@ -42,8 +42,8 @@ RANKER_WEIGHTS = np.array((3.352, 0.835, 2.905, 0.707, 4.345, 3.187, 4.035, 1.64
 # Logistic regression of "the library answers this" on confidence_signals, fitted on the dev halves of
 # benchmarks/questions over BBC + Reuters: `python benchmarks/calibrate_abstention.py` reproduces it.
 # No signal grows with the library, as BM25 does: the same bar serves one article and thousands.
-CONFIDENCE_WEIGHTS = np.array((2.453, -3.068, -1.596))
-CONFIDENCE_BIAS = -0.300
+CONFIDENCE_WEIGHTS = np.array((2.546, -3.138, -1.820))
+CONFIDENCE_BIAS = -0.096
 
 
 def stems(text: str) -> list[str]:

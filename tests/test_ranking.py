@@ -113,10 +113,10 @@ def test_a_question_naming_a_time_prefers_articles_of_that_time():
 def test_confidence_is_high_when_the_best_article_covers_the_question_and_low_when_it_misses_its_subject():
     question = "How many drones did Ukraine shoot down over Kyiv?"
     covered = [(5.0, candidate(1, "Ukraine shot down 16 drones over Kyiv.", similarity=0.75, lexical=25.0))]
-    missing = [(5.0, candidate(1, "Ukraine repaired power lines.", similarity=0.45, lexical=6.0))]
+    missing = [(5.0, candidate(1, "Ukraine repaired power lines.", similarity=0.45, lexical=6.0, article_id="b"))]
     assert confidence(question, covered, TITLES) > POLICY.min_confidence > confidence(question, missing, TITLES)
     assert confidence(question, [], TITLES) == 0.0
-    closer = [(5.0, candidate(1, "Ukraine repaired power lines.", similarity=0.65, lexical=6.0))]
+    closer = [(5.0, candidate(1, "Ukraine repaired power lines.", similarity=0.65, lexical=6.0, article_id="b"))]
     assert confidence(question, closer, TITLES) > confidence(question, missing, TITLES)
 
 
