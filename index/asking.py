@@ -35,7 +35,16 @@ class Asker:
 
     async def candidates(self, question: str, scope: str | None, context: str | None) -> list[Candidate]:
         """The sentences retrieval finds for the question."""
-        return await self._retriever.candidates(await self._query(question, context), scope)
+        conversation = " ".join(f"{context or ''} {question}".split())
+        fts = build_fts_query(query_terms(conversation))
+        # SQLite's BM25 searches run in their thread while the model embeds the question in another.
+        lexical = asyncio.ensure_future(self._retriever.lexical(fts, scope))
+        try:
+            query = await self._query(question, conversation, fts)
+        except BaseException:
+            lexical.cancel()
+            raise
+        return await self._retriever.candidates(query, scope, await lexical)
 
     async def rank(self, question: str, candidates: list[Candidate],
                    today: date | None = None) -> tuple[Scored, dict[str, ArticleInfo]]:
@@ -62,12 +71,10 @@ class Asker:
         sources = tuple(replace(c, also_reported=copies.get(c.article_id, ())) for c in answer.sources)
         return replace(answer, sources=sources), (scored[0][0] if scored else None)
 
-    async def _query(self, question: str, context: str | None) -> Query:
+    async def _query(self, question: str, conversation: str, fts: str | None) -> Query:
         """The question as retrieval reads it, with the earlier question of a conversation if there is one."""
-        # A follow-up ("and how many were shot down?") says what to quote; only the context says where.
-        conversation = " ".join(f"{context or ''} {question}".split())
+        # A follow-up ("and how many were shot down?") says what to quote; only the conversation says where.
         texts = [question] if conversation == question else [question, conversation]
         vectors = await asyncio.to_thread(self._embedder.embed, texts)
-        fts = build_fts_query(query_terms(conversation))
         return Query(vector=vectors[-1], fts=fts, sentence_vectors=vectors,
                      sentence_fts=build_fts_query(query_terms(question)) or fts)

@@ -15,6 +15,8 @@ from index.store import Store, StoredSentence
 # FAISS cannot filter by scope, so it is searched this many times deeper and the invisible hits dropped.
 DENSE_DEPTH = 4
 
+# (passages by BM25, passages by their sentences' BM25): (chunk id, score) pairs, best first.
+Lexical = tuple[list[tuple[int, float]], list[tuple[int, float]]]
 # (query vector, k) -> up to k (chunk id, cosine) pairs, best first, over the whole library.
 DenseSearch = Callable[[np.ndarray, int], Awaitable[list[tuple[int, float]]]]
 
@@ -37,10 +39,23 @@ class Retriever:
         self._dense_search = dense_search
         self._settings = settings
 
-    async def candidates(self, query: Query, scope: str | None) -> list[Candidate]:
-        """Every sentence of the best passages the scope sees, with its similarity, BM25 and passage score."""
-        passages = await self._passages(query.vector, query.fts, scope)
+    async def candidates(self, query: Query, scope: str | None, lexical: Lexical | None = None) -> list[Candidate]:
+        """Every sentence of the best passages the scope sees, with its similarity, BM25 and passage score.
+
+        `lexical`: the BM25 rankings of query.fts, when the caller searched them already (while embedding).
+        """
+        if lexical is None:
+            lexical = await self.lexical(query.fts, scope)
+        passages = await self._passages(query.vector, lexical, scope)
         return await self._sentences(passages, query.sentence_vectors, query.sentence_fts)
+
+    async def lexical(self, fts_query: str | None, scope: str | None) -> Lexical:
+        """The passages best matching the words of a question by BM25: over passages, and over their sentences."""
+        if not fts_query:
+            return [], []
+        limit = self._settings.candidates
+        return (await self._store.search_chunks(fts_query, limit, scope),
+                await self._store.search_sentence_chunks(fts_query, limit, scope))
 
     async def _dense(self, query_vector: np.ndarray, scope: str | None) -> list[tuple[int, float]]:
         """The passages nearest in meaning that the scope sees."""
@@ -49,15 +64,11 @@ class Retriever:
         keep = await self._store.visible_chunks([chunk_id for chunk_id, _ in found], scope)
         return [hit for hit in found if hit[0] in keep][:limit]
 
-    async def _passages(self, query_vector: np.ndarray, fts_query: str | None,
+    async def _passages(self, query_vector: np.ndarray, lexical: Lexical,
                         scope: str | None) -> list[tuple[int, float]]:
         """The best passages by dense and BM25 retrieval, fused by rank."""
-        limit = self._settings.candidates
         dense = await self._dense(query_vector, scope)
-        lexical_chunks, lexical_sentences = [], []
-        if fts_query:
-            lexical_chunks = await self._store.search_chunks(fts_query, limit, scope)
-            lexical_sentences = await self._store.search_sentence_chunks(fts_query, limit, scope)
+        lexical_chunks, lexical_sentences = lexical
         fused = fuse_rankings([
             (dense, self._settings.dense_weight),
             (lexical_chunks, self._settings.lexical_weight),

@@ -74,6 +74,9 @@ class Store(Queries):
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute("PRAGMA foreign_keys=ON")
+            # The FTS5 indexes are read on every question: keep their pages in memory rather than re-read them.
+            await db.execute("PRAGMA cache_size=-65536")
+            await db.execute("PRAGMA mmap_size=268435456")
             await db.create_function("casefold", 1, _casefold, deterministic=True)
             await store._migrate()
         except (sqlite3.DatabaseError, StoreError) as error:
