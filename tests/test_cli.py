@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from tests.cli_runner import command_runner
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CONFIG = """
@@ -21,17 +21,7 @@ min_similarity_without_terms = 0.5
 @pytest.fixture
 def newsbot(tmp_path, monkeypatch, capsys):
     """Run a newsbot command with a hashing-embedder config; return (exit status, stdout, stderr)."""
-    config = tmp_path / "config.toml"
-    config.write_text(CONFIG)
-    monkeypatch.setenv("NEWSBOT_CONFIG", str(config))
-    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
-
-    def run(*args: str) -> tuple[int, str, str]:
-        status = main(list(args))
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return run
+    return command_runner(tmp_path, monkeypatch, capsys, CONFIG)
 
 
 def test_ingest_prints_counts_and_ask_quotes_a_cited_sentence(newsbot):

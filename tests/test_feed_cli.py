@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.watch import poll_forever
 from index import Library
 from index.embedder import HashingEmbedder
+from tests.cli_runner import Newsbot, command_runner
 from tests.feed_site import HITS, REPLIES, STORIES, build_feed_site
 from tests.local_site import serve, serve_in_thread
 from tests.test_feed_poll import SETTINGS
@@ -35,23 +35,13 @@ def site() -> Iterator[str]:
         yield base
 
 
-def command_runner(tmp_path: Path, monkeypatch, capsys, allow: bool):
+def feed_runner(tmp_path: Path, monkeypatch, capsys, allow: bool) -> Newsbot:
     """Run newsbot commands against a hashing library in tmp_path; return (status, stdout, stderr)."""
-    config = tmp_path / "config.toml"
-    config.write_text(CONFIG.format(allow=str(allow).lower()))
-    monkeypatch.setenv("NEWSBOT_CONFIG", str(config))
-    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
-
-    def run(*args: str) -> tuple[int, str, str]:
-        status = main(list(args))
-        captured = capsys.readouterr()
-        return status, captured.out, captured.err
-
-    return run
+    return command_runner(tmp_path, monkeypatch, capsys, CONFIG.format(allow=str(allow).lower()))
 
 
 def test_follow_list_poll_and_unfollow(site, tmp_path, monkeypatch, capsys):
-    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=True)
+    newsbot = feed_runner(tmp_path, monkeypatch, capsys, allow=True)
     status, out, _ = newsbot("feed", "add", f"{site}/rss2.xml")
     assert status == 0 and out.startswith("following Example Gazette (4 items)")
     status, out, _ = newsbot("feed", "poll")
@@ -68,7 +58,7 @@ def test_follow_list_poll_and_unfollow(site, tmp_path, monkeypatch, capsys):
 
 
 def test_near_duplicates_are_counted_apart_in_the_poll_lines(site, tmp_path, monkeypatch, capsys):
-    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=True)
+    newsbot = feed_runner(tmp_path, monkeypatch, capsys, allow=True)
     newsbot("feed", "add", f"{site}/rss2.xml")
     newsbot("feed", "poll")
     newsbot("feed", "add", f"{site}/wire.xml")
@@ -79,7 +69,7 @@ def test_near_duplicates_are_counted_apart_in_the_poll_lines(site, tmp_path, mon
 
 
 def test_a_gone_feed_is_shown_as_gone_and_no_longer_polled(tmp_path, monkeypatch, capsys):
-    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=True)
+    newsbot = feed_runner(tmp_path, monkeypatch, capsys, allow=True)
     site = build_feed_site()
     with serve_in_thread(lambda: site) as base:
         newsbot("feed", "add", f"{base}/rss2.xml", "--server", "42")
@@ -95,7 +85,7 @@ def test_a_gone_feed_is_shown_as_gone_and_no_longer_polled(tmp_path, monkeypatch
 
 
 def test_a_servers_feeds_from_the_command_line(site, tmp_path, monkeypatch, capsys):
-    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=True)
+    newsbot = feed_runner(tmp_path, monkeypatch, capsys, allow=True)
     assert newsbot("feed", "add", f"{site}/atom.xml", "--server", "42")[0] == 0
     listed = json.loads(newsbot("feed", "list", "--json")[1])
     assert [(f["title"], f["server"]) for f in listed] == [("Atom Courier", "42")]
@@ -107,14 +97,14 @@ def test_a_servers_feeds_from_the_command_line(site, tmp_path, monkeypatch, caps
     ("/rss2.xml", False, "refusing to fetch from 127.0.0.1, a loopback address"),
 ])
 def test_refusals_are_one_line(site, tmp_path, monkeypatch, capsys, path, allow, message):
-    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=allow)
+    newsbot = feed_runner(tmp_path, monkeypatch, capsys, allow=allow)
     status, out, err = newsbot("feed", "add", site + path)
     assert status == 1 and out == "" and err.startswith(f"error: {site}{path}: ") and message in err
     assert err.count("\n") == 1
 
 
 def test_watch_needs_a_poll_interval(tmp_path, monkeypatch, capsys):
-    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=True)
+    newsbot = feed_runner(tmp_path, monkeypatch, capsys, allow=True)
     (tmp_path / "config.toml").write_text("[feeds]\npoll_minutes = 0\n")
     assert newsbot("watch")[2] == "error: set feeds.poll_minutes above 0 for `newsbot watch`\n"
 
@@ -140,7 +130,7 @@ async def test_the_watch_loop_polls_what_is_due(tmp_path):
 
 @pytest.mark.parametrize("allow", [True, False])
 def test_ingest_url_reads_a_page_or_refuses_loopback_in_one_line(site, tmp_path, monkeypatch, capsys, allow):
-    newsbot = command_runner(tmp_path, monkeypatch, capsys, allow=allow)
+    newsbot = feed_runner(tmp_path, monkeypatch, capsys, allow=allow)
     status, out, err = newsbot("ingest", f"{site}/story/1")
     if allow:
         assert (status, err) == (0, "") and "1 new, 0 updated" in out
