@@ -8,45 +8,18 @@ import json
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
-from datetime import date
+from collections.abc import Iterator
 
 from bot import render
 from bot.config import ConfigError, Settings, load_settings
-from index import EmbedderError, Library, LibraryError, QuestionError, StoreError, load_embedder
-from index.digest import DEFAULT_LENGTH, TIMELINE_LENGTH
-from index.summarize import MAX_LENGTH, SummaryError
-from index.timewords import read_period
+from bot.feedcli import add_feed_commands
+from bot.session import Command, open_library, print_either, print_json
+from bot.summarycli import add_summary_commands
+from index import EmbedderError, Library, LibraryError, QuestionError, StoreError
+from index.summarize import SummaryError
 
 TOKEN_VARIABLE = "NEWSBOT_DISCORD_TOKEN"
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 _USER_ERRORS = (ConfigError, EmbedderError, LibraryError, StoreError, SummaryError)
-
-
-@asynccontextmanager
-async def open_library(settings: Settings) -> AsyncIterator[Library]:
-    """Open the library the settings point at, and close it afterwards."""
-    embedding = settings.embedding
-    embedder = load_embedder(embedding.model, embedding.batch_size, embedding.device, embedding.threads or None)
-    library = await Library.open(settings.data_dir, embedder, settings.engine)
-    try:
-        yield library
-    finally:
-        await library.close()
-
-
-def _print_json(value: object) -> None:
-    """One JSON document per line, non-ASCII kept readable."""
-    print(json.dumps(value, ensure_ascii=False), flush=True)
-
-
-def _print_either(as_json: bool, value: object, text: str) -> None:
-    """Print the JSON form or the text form of a result."""
-    if as_json:
-        _print_json(value)
-    else:
-        print(text)
 
 
 class _ProgressBar:
@@ -81,7 +54,7 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     for error in report.errors:
         print(f"skipped {error}", file=sys.stderr)
     if args.json:
-        _print_json({"files": report.files, "new": report.new, "updated": report.updated,
+        print_json({"files": report.files, "new": report.new, "updated": report.updated,
                      "unchanged": report.unchanged, "duplicates": report.duplicates, "failed": report.failed,
                      "errors": list(report.errors), "seconds": report.seconds})
     else:
@@ -110,11 +83,11 @@ async def _answer_one(library: Library, question: str, as_json: bool) -> int:
         answer = await library.ask(question)
     except QuestionError as error:
         if as_json:
-            _print_json({"question": question, "error": str(error)})
+            print_json({"question": question, "error": str(error)})
         else:
             print(f"error: {error}", file=sys.stderr)
         return 2
-    _print_either(as_json, render.answer_json(answer), render.answer_text(answer))
+    print_either(as_json, render.answer_json(answer), render.answer_text(answer))
     return 0
 
 
@@ -138,7 +111,7 @@ async def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
     """List the stored articles with the ids other commands take."""
     async with open_library(settings) as library:
         articles = await library.articles()
-    _print_either(args.json, render.articles_json(articles), render.articles_text(articles))
+    print_either(args.json, render.articles_json(articles), render.articles_text(articles))
     return 0
 
 
@@ -159,50 +132,8 @@ async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     """Print the library's sizes."""
     async with open_library(settings) as library:
         stats = await library.stats()
-    _print_either(args.json, render.stats_json(stats), render.stats_text(stats))
+    print_either(args.json, render.stats_json(stats), render.stats_text(stats))
     return 0
-
-
-def _period(args: argparse.Namespace) -> tuple[date | None, date | None]:
-    """--since and --until as days; an unreadable one is a SummaryError naming the forms accepted."""
-    try:
-        return read_period(args.since, args.until, date.today())
-    except ValueError as error:
-        raise SummaryError(str(error)) from None
-
-
-async def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
-    """Summarise a topic, a period or one article, or (given none) the latest news, with quoted sentences."""
-    since, until = _period(args)
-    async with open_library(settings) as library:
-        summary = await library.summarize(topic=args.topic, since=since, until=until, article=args.article,
-                                          length=args.length)
-    _print_either(args.json, render.summary_json(summary), render.summary_text(summary))
-    return 0
-
-
-async def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
-    """A topic's events in date order, each quoted with the day it names."""
-    since, until = _period(args)
-    async with open_library(settings) as library:
-        timeline = await library.timeline(args.topic, since=since, until=until, length=args.length)
-    _print_either(args.json, render.summary_json(timeline), render.summary_text(timeline))
-    return 0
-
-
-def _length(value: str) -> int:
-    """A --length value: a whole number of sentences from 1 to MAX_LENGTH."""
-    if not value.isdigit() or not 1 <= int(value) <= MAX_LENGTH:
-        raise argparse.ArgumentTypeError(f"give a whole number of sentences from 1 to {MAX_LENGTH}, not {value!r}")
-    return int(value)
-
-
-def _period_options(command: argparse.ArgumentParser, length: int) -> None:
-    """--since, --until and --length (default `length`), as summary and timeline take them."""
-    command.add_argument("--since", metavar="D", help="from this day: 2022-12-30, 7d, 24h, today, this week...")
-    command.add_argument("--until", metavar="D", help="up to this day (same forms)")
-    command.add_argument("--length", type=_length, default=length, metavar="N",
-                         help=f"sentences, 1 to {MAX_LENGTH} (default {length})")
 
 
 async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -274,21 +205,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask = add("ask", cmd_ask, "answer a question with quoted, cited sentences")
     ask.add_argument("question", nargs="?")
     ask.add_argument("--batch", metavar="FILE", help="answer one question per line of FILE (- for stdin)")
-    summary = add("summary", cmd_summary, "the key sentences of a topic, a period, an article, or the latest news")
-    summary.add_argument("--topic", metavar="T", help="what to summarise (default: everything in the period)")
-    summary.add_argument("--article", metavar="ID", help="summarise one article (an id from `newsbot articles`)")
-    _period_options(summary, DEFAULT_LENGTH)
-    timeline = add("timeline", cmd_timeline, "a topic's events in the order they happened")
-    timeline.add_argument("topic")
-    _period_options(timeline, TIMELINE_LENGTH)
+    add_summary_commands(add)
     add("articles", cmd_articles, "list stored articles and their ids")
     add("remove", cmd_remove, "remove articles by id", json_flag=False).add_argument("ids", nargs="+", metavar="ID")
     add("stats", cmd_stats, "sizes of the library")
     add("chat", cmd_chat, "ask questions in the terminal", json_flag=False)
     run = add("run", cmd_run, f"run the Discord bot (token from ${TOKEN_VARIABLE})", json_flag=False)
     run.add_argument("--shards", choices=["auto"], help="auto: shard as Discord recommends, for large bots")
-    from bot.feedcli import add_feed_commands  # imported here: it uses this module's open_library
-
     add_feed_commands(commands, common)
     return parser
 

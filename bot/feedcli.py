@@ -6,15 +6,12 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable
 
-from bot.cli import open_library
 from bot.config import Settings
+from bot.session import Command, open_library
 from bot.watch import gone_note, poll_forever, poll_lines
 from index.feedpoll import FeedFollowError
 from index.models import Feed, PollReport
-
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
 
 def _scope(args: argparse.Namespace) -> str | None:

@@ -1,0 +1,38 @@
+"""What every command-line command shares: opening the library, and printing a result as JSON or text."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from bot.config import Settings
+from index import Library, load_embedder
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+@asynccontextmanager
+async def open_library(settings: Settings) -> AsyncIterator[Library]:
+    """Open the library the settings point at, and close it afterwards."""
+    embedding = settings.embedding
+    embedder = load_embedder(embedding.model, embedding.batch_size, embedding.device, embedding.threads or None)
+    library = await Library.open(settings.data_dir, embedder, settings.engine)
+    try:
+        yield library
+    finally:
+        await library.close()
+
+
+def print_json(value: object) -> None:
+    """One JSON document per line, non-ASCII kept readable."""
+    print(json.dumps(value, ensure_ascii=False), flush=True)
+
+
+def print_either(as_json: bool, value: object, text: str) -> None:
+    """Print the JSON form or the text form of a result."""
+    if as_json:
+        print_json(value)
+    else:
+        print(text)
