@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 
 from bot.config import Settings
-from bot.session import Command, open_library
+from bot.session import Command, open_library, print_either
 from bot.watch import gone_note, poll_forever, poll_lines
 from index.feedpoll import FeedFollowError
 from index.models import Feed, PollReport
@@ -53,11 +52,9 @@ async def cmd_feed_add(args: argparse.Namespace, settings: Settings) -> int:
         except FeedFollowError as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
-    if args.json:
-        print(json.dumps(feed_json(feed), ensure_ascii=False))
-    else:
-        print(f"following {feed.title or feed.url} ({len(parsed.items)} items): `newsbot feed poll` reads them now,"
-              " `newsbot run` or `newsbot watch` on schedule")
+    print_either(args.json, feed_json(feed),
+                 f"following {feed.title or feed.url} ({len(parsed.items)} items): `newsbot feed poll` reads them"
+                 " now, `newsbot run` or `newsbot watch` on schedule")
     return 0
 
 
@@ -65,10 +62,8 @@ async def cmd_feed_list(args: argparse.Namespace, settings: Settings) -> int:
     """List the feeds followed: the library's and every server's (or one server's, with --server)."""
     async with open_library(settings) as library:
         feeds = await library.feeds.list(scope=_scope(args), every_scope=not args.server)
-    if args.json:
-        print(json.dumps([feed_json(feed) for feed in feeds], ensure_ascii=False))
-    else:
-        print("\n".join([*map(feed_line, feeds), f"{len(feeds)} feed{'' if len(feeds) == 1 else 's'}"]))
+    print_either(args.json, [feed_json(feed) for feed in feeds],
+                 "\n".join([*map(feed_line, feeds), f"{len(feeds)} feed{'' if len(feeds) == 1 else 's'}"]))
     return 0
 
 
@@ -89,10 +84,7 @@ async def cmd_feed_poll(args: argparse.Namespace, settings: Settings) -> int:
     """Poll every feed once, now."""
     async with open_library(settings) as library:
         report = await library.feeds.poll()
-    if args.json:
-        print(json.dumps(report_json(report), ensure_ascii=False))
-    else:
-        print("\n".join(poll_lines(report)))
+    print_either(args.json, report_json(report), "\n".join(poll_lines(report)))
     return 1 if any(poll.status in ("failed", "gone") for poll in report.feeds) else 0
 
 
