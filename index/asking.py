@@ -47,20 +47,19 @@ class Asker:
         return await self._retriever.candidates(query, scope, await lexical)
 
     async def rank(self, question: str, candidates: list[Candidate],
-                   today: date | None = None) -> tuple[Scored, dict[str, ArticleInfo]]:
-        """The candidates scored best first, and the articles they come from."""
+                   today: date | None = None) -> tuple[Scored, dict[str, ArticleInfo], dict[str, str]]:
+        """The candidates scored best first, the articles they come from, and those articles' titles."""
         articles = await self._store.catalog.articles_by_id(c.article_id for c in candidates)
         titles = {stored_id: info.title for stored_id, info in articles.items()}
         period = named_period(question, today or date.today())
         # A few milliseconds of Python per question: off the event loop, which serves Discord meanwhile.
         scored = await asyncio.to_thread(score_candidates, question, candidates, titles, self._policy, period)
-        return scored, articles
+        return scored, articles, titles
 
     async def answer(self, question: str, candidates: list[Candidate],
                      today: date | None = None) -> tuple[Answer, float | None]:
         """The answer, and the best candidate's score (quoted or not) for the question log."""
-        scored, articles = await self.rank(question, candidates, today)
-        titles = {stored_id: info.title for stored_id, info in articles.items()}
+        scored, articles, titles = await self.rank(question, candidates, today)
         sureness = await asyncio.to_thread(confidence, question, scored, titles)
         answer = build_answer(question, scored, sureness, articles, self._policy)
         leaning = [quote.sentence_id for quote in answer.quotes if needs_context(quote.text)]

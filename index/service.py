@@ -239,7 +239,8 @@ class Library:
                    today: date | None = None) -> list[tuple[float, Candidate]]:
         """Every candidate sentence `ask` would weigh, with its score, best first (none for an empty library)."""
         question = check_question(question, self.settings.policy.max_question_chars)
-        return (await self._asker.rank(question, await self._candidates(question, scope, context) or [], today))[0]
+        scored, _, _ = await self._asker.rank(question, await self._candidates(question, scope, context) or [], today)
+        return scored
 
     async def _candidates(self, question: str, scope: str | None, context: str | None) -> list[Candidate] | None:
         """The sentences retrieval finds for the question; None when the library has no articles."""
