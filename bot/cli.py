@@ -11,14 +11,13 @@ import sys
 from collections.abc import Iterator
 
 from bot import render
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import TOKEN_VARIABLE, ConfigError, Settings, load_settings
 from bot.feedcli import add_feed_commands
 from bot.session import Command, open_library, print_either, print_json
 from bot.summarycli import add_summary_commands
 from index import EmbedderError, Library, LibraryError, QuestionError, StoreError
 from index.summarize import SummaryError
 
-TOKEN_VARIABLE = "NEWSBOT_DISCORD_TOKEN"
 _USER_ERRORS = (ConfigError, EmbedderError, LibraryError, StoreError, SummaryError)
 
 
@@ -153,26 +152,26 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the Discord bot until stopped."""
+    """Run the Discord bot until stopped; the token and the way to Discord are checked before the model loads."""
     token = os.environ.get(TOKEN_VARIABLE, "").strip()
     if not token:
         print(f"error: set {TOKEN_VARIABLE} to your bot's token (README: Running on Discord)", file=sys.stderr)
         return 2
-    import discord  # only this command needs Discord
+    from bot.client import run_bot  # only this command needs Discord
+    from bot.discordcheck import DISCORD_ERRORS, DiscordUnavailable, check_login, explain
 
-    from bot.client import MESSAGE_CONTENT_HELP, run_bot
-
+    options = settings.discord
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    async with open_library(settings) as library:
-        try:
+    try:
+        await check_login(token, options.api_url, options.connect_timeout_seconds)
+        async with open_library(settings) as library:
             await run_bot(settings, library, token, sharded=args.shards == "auto")
-        except discord.LoginFailure:
-            print(f"error: Discord refused the token in {TOKEN_VARIABLE}; copy it again from the Developer "
-                  "Portal (Bot > Reset Token)", file=sys.stderr)
-            return 2
-        except discord.PrivilegedIntentsRequired:
-            print(f"error: {MESSAGE_CONTENT_HELP}", file=sys.stderr)
-            return 2
+    except DiscordUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except DISCORD_ERRORS as error:
+        print(f"error: {explain(error, options.api_url, options.connect_timeout_seconds)}", file=sys.stderr)
+        return 2
     return 0
 
 

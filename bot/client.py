@@ -22,6 +22,13 @@ MESSAGE_CONTENT_HELP = (
 )
 
 
+def use_api(api_url: str) -> str:
+    """Point discord.py's REST calls at `api_url` when one is set; the address in use."""
+    if api_url:
+        discord.http.Route.BASE = api_url.rstrip("/")
+    return discord.http.Route.BASE
+
+
 def build_intents(settings: Settings) -> discord.Intents:
     """Only what the bot uses; message content (privileged) only when ask channels are configured."""
     intents = discord.Intents.none()
@@ -128,6 +135,7 @@ class ShardedNewsBot(NewsBotMixin, commands.AutoShardedBot):
 
 async def run_bot(settings: Settings, library: Library, token: str, sharded: bool = False) -> None:
     """Open the bot's state, load the model, connect, and run until stopped."""
+    use_api(settings.discord.api_url)
     state = await BotState.open(settings.data_dir)
     try:
         await library.warm_up()  # the model loads before the bot connects and says it is ready

@@ -13,6 +13,8 @@ from index import AnswerPolicy, EngineSettings
 from index.embedder import DEFAULT_MODEL
 from index.settings import FeedSettings, WebSettings
 
+TOKEN_VARIABLE = "NEWSBOT_DISCORD_TOKEN"
+
 
 class ConfigError(Exception):
     """The configuration file cannot be used; the message names the file and the setting."""
@@ -38,6 +40,9 @@ class DiscordSettings:
     answer_dms: bool = True
     cooldown_questions: int = 3
     cooldown_seconds: float = 30.0
+    # Discord's REST API address; empty: Discord's own. Set it only for a rate-limit proxy in front of it.
+    api_url: str = ""
+    connect_timeout_seconds: float = 20.0
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import deque
 
+from bot.wording import plural
+
 
 class Cooldown:
     """Allow each user `rate` questions in any window of `per` seconds."""
@@ -34,4 +36,4 @@ class Cooldown:
 
 def wait_message(seconds: float) -> str:
     """The polite private note for someone asking faster than the cooldown allows."""
-    return f"You're asking quickly! Please wait {seconds:.0f} more second{'s' if round(seconds) != 1 else ''}."
+    return f"You're asking quickly! Please wait {plural(round(seconds), 'more second')}."

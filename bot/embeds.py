@@ -9,6 +9,7 @@ import discord
 from discord.utils import escape_markdown
 
 from bot.render import entry_day, summary_title
+from bot.wording import plural
 from index import Answer, ArticleInfo, Citation, Summary, SummaryEntry
 from index.summarize import MAX_LENGTH
 
@@ -135,7 +136,7 @@ def abstention_embed(answer: Answer, articles: int, oldest: date | None, newest:
     """A friendly 'not in my articles', saying what the library does cover."""
     if articles:
         span = f" from {_day(oldest)} to {_day(newest)}" if oldest else ""
-        covered = f"I know {articles:,} article{'s' if articles != 1 else ''}{span}."
+        covered = f"I know {plural(articles, 'article')}{span}."
     else:
         covered = "I have no articles yet: a server manager can add some with /ingest."
     text = (f"I couldn't find this in the articles I've read, so I won't guess. {covered}\n"
@@ -159,7 +160,7 @@ def articles_embed(articles: Sequence[ArticleInfo], page: int, pages: int, total
     title = f"Articles matching “{shorten(query, 100)}”" if query else "Articles I know"
     body = fit_lines([article_line(a) for a in articles], DESCRIPTION_LIMIT, separator="\n\n")
     embed = discord.Embed(title=title, description=body or "No articles.", colour=ANSWER_COLOUR)
-    embed.set_footer(text=f"Page {page + 1} of {max(pages, 1)} · {total:,} article{'s' if total != 1 else ''}")
+    embed.set_footer(text=f"Page {page + 1} of {max(pages, 1)} · {plural(total, 'article')}")
     return embed
 
 
@@ -238,6 +239,6 @@ def summary_embed(summary: Summary) -> discord.Embed:
     for name, value in fields:
         embed.add_field(name=name, value=value, inline=False)
     left_out = len(summary.entries) - len(kept)
-    embed.set_footer(text=QUOTED_NOTE + (f" {left_out} more sentence{'s' if left_out != 1 else ''} did not fit."
+    embed.set_footer(text=QUOTED_NOTE + (f" {plural(left_out, 'more sentence')} did not fit."
                                          if left_out else ""))
     return embed

@@ -9,6 +9,7 @@ import sys
 from bot.config import Settings
 from bot.session import Command, open_library, print_either
 from bot.watch import gone_note, poll_forever, poll_lines
+from bot.wording import plural
 from index.feedpoll import FeedFollowError
 from index.models import Feed, PollReport
 
@@ -34,7 +35,7 @@ def feed_line(feed: Feed) -> str:
         state = f"failing ({feed.failures}x): {feed.last_error}"
     else:
         state = f"checked {feed.checked_at}" if feed.checked_at else "not polled yet"
-    return f"{feed.id:>4}  {feed.url}  {feed.title or '-'}  [{where}, {feed.articles} articles, {state}]"
+    return f"{feed.id:>4}  {feed.url}  {feed.title or '-'}  [{where}, {plural(feed.articles, 'article')}, {state}]"
 
 
 def report_json(report: PollReport) -> dict[str, object]:
@@ -53,8 +54,8 @@ async def cmd_feed_add(args: argparse.Namespace, settings: Settings) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 1
     print_either(args.json, feed_json(feed),
-                 f"following {feed.title or feed.url} ({len(parsed.items)} items): `newsbot feed poll` reads them"
-                 " now, `newsbot run` or `newsbot watch` on schedule")
+                 f"following {feed.title or feed.url} ({plural(len(parsed.items), 'item')}): `newsbot feed poll` "
+                 "reads them now, `newsbot run` or `newsbot watch` on schedule")
     return 0
 
 
@@ -63,7 +64,7 @@ async def cmd_feed_list(args: argparse.Namespace, settings: Settings) -> int:
     async with open_library(settings) as library:
         feeds = await library.feeds.list(scope=_scope(args), every_scope=not args.server)
     print_either(args.json, [feed_json(feed) for feed in feeds],
-                 "\n".join([*map(feed_line, feeds), f"{len(feeds)} feed{'' if len(feeds) == 1 else 's'}"]))
+                 "\n".join([*map(feed_line, feeds), plural(len(feeds), 'feed')]))
     return 0
 
 

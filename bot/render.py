@@ -6,6 +6,7 @@ import textwrap
 from datetime import date, timedelta
 from typing import Any
 
+from bot.wording import plural
 from index import AlsoReported, Answer, ArticleInfo, Citation, IngestReport, Stats, Summary, SummaryEntry
 
 
@@ -160,8 +161,7 @@ def articles_text(articles: list[ArticleInfo]) -> str:
         lines.append(f"{article.id:<{width}}  {day}  {article.title}{outlet}")
         if article.also_reported:
             lines.append(f"{'':<{width}}  {also_reported_text(article.also_reported)}")
-    lines.append(f"{len(articles)} article{'s' if len(articles) != 1 else ''}"
-                 f"{_also_count(sum(len(a.also_reported) for a in articles))}")
+    lines.append(f"{plural(len(articles), 'article')}{_also_count(sum(len(a.also_reported) for a in articles))}")
     return "\n".join(lines)
 
 
@@ -212,11 +212,18 @@ def stats_json(stats: Stats) -> dict[str, Any]:
 
 def ingest_summary(report: IngestReport) -> str:
     """The closing line of an ingest."""
-    line = (
-        f"Read {report.files:,} file{'s' if report.files != 1 else ''} in {report.seconds:.1f}s: {report.new} new, "
-        f"{report.updated} updated, {report.unchanged} unchanged, {report.failed} failed"
-    )
+    line = (f"Read {plural(report.files, 'file')} in {report.seconds:.1f}s: {report.new:,} new, "
+            f"{report.updated:,} updated, {report.unchanged:,} unchanged, {_failures(report)}")
     if report.duplicates:
-        plural = "s" if report.duplicates != 1 else ""
-        line += f"; {report.duplicates} near-duplicate{plural} kept as also reported"
+        line += f"; {plural(report.duplicates, 'near-duplicate')} kept as also reported"
     return line + "."
+
+
+def _failures(report: IngestReport) -> str:
+    """"2 failed" when whole files failed; files and articles apart once single articles (JSONL lines) failed."""
+    articles = report.failed - report.failed_files
+    if not articles:
+        return f"{report.failed:,} failed"
+    if not report.failed_files:
+        return f"{plural(articles, 'article')} failed"
+    return f"{plural(report.failed_files, 'file')} and {plural(articles, 'article')} failed"

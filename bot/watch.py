@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.wording import plural
 from index import Library
 from index.models import Feed, PollReport
 
@@ -23,7 +24,7 @@ def gone_note(feed: Feed) -> str:
 
 def _also_reported(copies: int) -> str:
     """"1 near-duplicate kept as also reported", as the ingest line says it."""
-    return f"{copies} near-duplicate{'' if copies == 1 else 's'} kept as also reported"
+    return f"{plural(copies, 'near-duplicate')} kept as also reported"
 
 
 def poll_lines(report: PollReport) -> list[str]:
@@ -43,8 +44,8 @@ def poll_lines(report: PollReport) -> list[str]:
     count = len(report.feeds)
     also = f"; {_also_reported(copies)}" if copies else ""
     failures = f" {failed} could not be polled." if failed else ""
-    feeds = f"{count} feed{'' if count == 1 else 's'}"
-    lines.append(f"Polled {feeds} in {report.seconds:.1f}s: {new} new articles{also}.{failures}")
+    polled = f"Polled {plural(count, 'feed')} in {report.seconds:.1f}s"
+    lines.append(f"{polled}: {plural(new, 'new article')}{also}.{failures}")
     return lines
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 
@@ -49,7 +49,21 @@ class Queries:
             await self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
-                await self._db.execute("COMMIT")
             except BaseException:
                 await self._db.execute("ROLLBACK")
                 raise
+            await _finish(self._db.execute("COMMIT"))
+
+
+async def _finish(statement: Awaitable[object]) -> None:
+    """Run a statement to its end even when the task is cancelled (Ctrl-C), then pass the cancellation on.
+
+    A cancelled await does not stop SQLite: a COMMIT already handed to the connection's thread still commits, so
+    waiting for it keeps the batch it finishes, instead of a ROLLBACK that finds no transaction.
+    """
+    running = asyncio.ensure_future(statement)
+    try:
+        await asyncio.shield(running)
+    except asyncio.CancelledError:
+        await running
+        raise

@@ -14,7 +14,7 @@ from index.models import Article, IngestReport, PreparedArticle
 from index.preparation import content_hash, prepare_articles
 from index.scopes import check_scope
 from index.settings import EngineSettings
-from index.sources import SourceError, iter_files, read_file
+from index.sources import RecordError, SourceError, iter_files, read_file
 from index.store import Store
 from index.web import WebClient, is_url
 
@@ -34,12 +34,14 @@ class _Tally:
     unchanged: int = 0
     duplicates: int = 0
     errors: list[str] = field(default_factory=list)
+    failed_files: int = 0
 
     def report(self, started: float) -> IngestReport:
         """Freeze the counts into a report."""
         return IngestReport(files=self.files, new=self.new, updated=self.updated, unchanged=self.unchanged,
                             failed=len(self.errors), errors=tuple(self.errors),
-                            seconds=round(time.monotonic() - started, 2), duplicates=self.duplicates)
+                            seconds=round(time.monotonic() - started, 2), duplicates=self.duplicates,
+                            failed_files=self.failed_files)
 
 
 class Ingestor:
@@ -72,13 +74,14 @@ class Ingestor:
             for item in items:
                 if isinstance(item, SourceError):
                     tally.errors.append(str(item))
+                    tally.failed_files += not isinstance(item, RecordError)
                 else:
                     pending.append(item)
             if len(pending) >= self._settings.batch_articles:
                 await self._write_batch(pending, tally, scope)
                 pending = []
             if progress:
-                progress(done, len(sources), tally.new + tally.updated + tally.unchanged)
+                progress(done, len(sources), tally.new + tally.updated + tally.unchanged + tally.duplicates)
         await self._write_batch(pending, tally, scope)
         return tally.report(started)
 

@@ -214,6 +214,8 @@ class IngestReport:
     seconds: float = 0.0
     # Near-duplicates of other articles (stored or in the same run): kept as "also reported by", not in `new`.
     duplicates: int = 0
+    # Of `failed`, the files that could not be read at all; the rest are single articles (records, empty texts).
+    failed_files: int = 0
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,10 @@ class SourceError(Exception):
     """A file or record that cannot be read; the message is one line naming it."""
 
 
+class RecordError(SourceError):
+    """One record of a file that holds many cannot be read; the file's other records are."""
+
+
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Yield each named file, and lazily, in name order, the supported files inside named folders."""
     for given in paths:
@@ -122,7 +126,7 @@ def _read_jsonl(path: Path) -> Iterator[Article | SourceError]:
             try:
                 yield article_from_record(_parse_jsonl_line(raw), origin)
             except ValueError as error:
-                yield SourceError(f"{origin}: {error}")
+                yield RecordError(f"{origin}: {error}")
     if not seen_record:
         raise SourceError(f"{path}: empty file")
 
@@ -159,8 +163,10 @@ def _read_json(path: Path, text: str) -> Iterator[Article | SourceError]:
         try:
             yield article_from_record(record, str(path))
         except ValueError as error:
-            where = f"{path}: record {number}" if len(data) > 1 else str(path)
-            yield SourceError(f"{where}: {error}")
+            if len(data) > 1:
+                yield RecordError(f"{path}: record {number}: {error}")
+            else:
+                yield SourceError(f"{path}: {error}")
 
 
 def article_from_record(record: dict, origin: str) -> Article:

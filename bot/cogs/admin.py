@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.cogs.ask import NO_MENTIONS, scope_of
 from bot.embeds import ANSWER_COLOUR, fit_lines, linked_title, shorten
 from bot.render import ingest_summary
+from bot.wording import plural
 from index import IngestReport
 from index.feedpoll import FeedFollowError
 from index.models import Feed
@@ -128,7 +129,8 @@ class FeedGroup(ManagerGroup, name="feed", description="RSS and Atom feeds this 
         when = (f"Its new articles arrive within a few minutes, then every {minutes:g} minutes." if minutes > 0
                 else "The bot's operator reads feeds on their own schedule.")
         title = linked_title(feed.title or feed.url, feed.url)
-        await interaction.followup.send(f"Following {title} ({len(parsed.items)} items). {when}", ephemeral=True)
+        items = plural(len(parsed.items), "item")
+        await interaction.followup.send(f"Following {title} ({items}). {when}", ephemeral=True)
 
     @app_commands.command(name="remove", description="Stop following a feed (the articles read stay)")
     @app_commands.describe(feed="The feed's address, or its number in /feed list")
