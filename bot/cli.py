@@ -8,15 +8,19 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from bot import render
 from bot.config import ConfigError, Settings, load_settings
 from bot.feedcli import add_feed_commands
 from bot.session import Command, open_library, print_either, print_json
 from bot.summarycli import add_summary_commands
-from index import EmbedderError, Library, LibraryError, QuestionError, StoreError
+from index import EmbedderError, IngestReport, Library, LibraryError, QuestionError, StoreError
 from index.summarize import SummaryError
+from index.web import WEB_SCHEMES, url_scheme
 
 TOKEN_VARIABLE = "NEWSBOT_DISCORD_TOKEN"
 _USER_ERRORS = (ConfigError, EmbedderError, LibraryError, StoreError, SummaryError)
@@ -43,14 +47,28 @@ class _ProgressBar:
             self._bar.close()
 
 
+def not_fetched(given: str) -> str | None:
+    """Why an argument written as a URL that is not http(s) is refused (one line), or None for any other."""
+    scheme = url_scheme(given)
+    if scheme is None or scheme in WEB_SCHEMES:
+        return None
+    given = given.strip()
+    reason = f"{given}: only http:// and https:// URLs are fetched"
+    if scheme == "file":  # the operator meant a file of their own: say how to name it
+        return f"{reason}; a file: URL is not read, give the path instead ({url2pathname(urlsplit(given).path)})"
+    return reason
+
+
 async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    """Add files, folders (and later URLs) to the library."""
-    bar = _ProgressBar()
+    """Add files, folders and web pages (http(s) URLs) to the library."""
+    if refused := [reason for given in args.paths if (reason := not_fetched(given))]:
+        for reason in refused:
+            print(f"error: {reason}", file=sys.stderr)
+        return 2
+    urls = [given for given in args.paths if url_scheme(given)]
+    paths = [Path(given) for given in args.paths if not url_scheme(given)]
     async with open_library(settings) as library:
-        try:
-            report = await library.ingest_paths(args.paths, progress=bar)
-        finally:
-            bar.close()
+        report = await _with_bar(library.ingest_files, paths) + await _with_bar(library.ingest_urls, urls)
     for error in report.errors:
         print(f"skipped {error}", file=sys.stderr)
     if args.json:
@@ -60,6 +78,15 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(render.ingest_summary(report))
     return 1 if report.failed else 0
+
+
+async def _with_bar(ingest: Callable[..., Awaitable[IngestReport]], sources: list) -> IngestReport:
+    """Run one of the library's ingests with a progress bar of its own."""
+    bar = _ProgressBar()
+    try:
+        return await ingest(sources, progress=bar)
+    finally:
+        bar.close()
 
 
 def _batch_questions(source: str) -> Iterator[str]:

@@ -16,7 +16,7 @@ from index.scopes import check_scope
 from index.settings import EngineSettings
 from index.sources import SourceError, iter_files, read_file
 from index.store import Store
-from index.web import WebClient, is_url
+from index.web import WebClient, web_url
 
 # Called after each file with (files done, files in all, articles written so far).
 Progress = Callable[[int, int, int], None]
@@ -54,17 +54,28 @@ class Ingestor:
         self._write_lock = write_lock
         self._store_prepared = store_prepared
 
-    async def ingest_paths(self, paths: Iterable[str | Path], progress: Progress | None = None,
+    async def ingest_files(self, paths: Iterable[Path], progress: Progress | None = None,
                            scope: str | None = None) -> IngestReport:
-        """Add the articles of files, folders and web pages to a scope (None: global); failures are reported."""
+        """Add the articles of local files and folders to a scope (None: global); failures are reported."""
         check_scope(scope)
-        started = time.monotonic()
-        tally = _Tally()
         paths = list(paths)
-        urls = [p for p in paths if isinstance(p, str) and is_url(p)]
-        files = await asyncio.to_thread(lambda: list(iter_files(p for p in paths if p not in urls)))
-        sources: list[str | Path] = [*files, *urls]
-        tally.files = len(sources)
+        if not all(isinstance(path, Path) for path in paths):
+            # Text from a user is never taken for a path by accident: URLs go to ingest_urls.
+            raise TypeError("ingest_files takes Path objects; web addresses go to ingest_urls")
+        files = await asyncio.to_thread(lambda: list(iter_files(paths)))
+        return await self._ingest(files, progress, scope)
+
+    async def ingest_urls(self, urls: Iterable[str], progress: Progress | None = None,
+                          scope: str | None = None) -> IngestReport:
+        """Add the articles of web pages to a scope (None: global); anything but an http(s) URL is refused."""
+        check_scope(scope)
+        return await self._ingest([str(url) for url in urls], progress, scope)
+
+    async def _ingest(self, sources: Sequence[Path | str], progress: Progress | None,
+                      scope: str | None) -> IngestReport:
+        """Read files (Paths) and fetch web pages (strings) in order, writing their articles in batches."""
+        started = time.monotonic()
+        tally = _Tally(files=len(sources))
         pending: list[Article] = []
         for done, source in enumerate(sources, start=1):
             items = await asyncio.to_thread(self._read, source) if isinstance(source, Path) else [
@@ -92,9 +103,12 @@ class Ingestor:
         return items
 
     async def _fetch(self, url: str) -> Article | SourceError:
-        """The article of one web page, or the reason it could not be read."""
+        """The article of one web page, or the reason it could not be read (never a file: http(s) only)."""
+        address = web_url(url)
+        if address is None:
+            return SourceError(f"{_one_line(url)[:80]}: not an http(s) URL")
         try:
-            return await self._web.fetch_article(url)
+            return await self._web.fetch_article(address)
         except SourceError as error:
             return error
 
@@ -181,3 +195,8 @@ def _keep_links(links: Links, written: set[str]) -> Links:
     return Links(signed=tuple(item for item in links.signed if item.id in written),
                  copies=tuple(copy for copy in links.copies if copy.original not in failed),
                  demoted=tuple(m for m in links.demoted if m.original not in failed))
+
+
+def _one_line(text: str) -> str:
+    """Text on one line, for an error naming it."""
+    return " ".join(text.split())

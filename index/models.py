@@ -215,6 +215,14 @@ class IngestReport:
     # Near-duplicates of other articles (stored or in the same run): kept as "also reported by", not in `new`.
     duplicates: int = 0
 
+    def __add__(self, other: IngestReport) -> IngestReport:
+        """The report of two runs one after the other (files, then web pages)."""
+        return IngestReport(files=self.files + other.files, new=self.new + other.new,
+                            updated=self.updated + other.updated, unchanged=self.unchanged + other.unchanged,
+                            failed=self.failed + other.failed, errors=self.errors + other.errors,
+                            seconds=round(self.seconds + other.seconds, 2),
+                            duplicates=self.duplicates + other.duplicates)
+
 
 @dataclass(frozen=True)
 class Stats:

@@ -152,10 +152,17 @@ class Library:
         """The k passages of the whole library nearest the query, by FAISS in a worker thread."""
         return await asyncio.to_thread(self._locked, self._vectors.search, query_vector, k)
 
-    async def ingest_paths(self, paths: Iterable[str | Path], progress: Progress | None = None,
+    async def ingest_files(self, paths: Iterable[Path], progress: Progress | None = None,
                            scope: str | None = None) -> IngestReport:
-        """Add the articles of files, folders and web pages to a scope (None: global); failures are reported."""
-        report = await self._ingestor.ingest_paths(paths, progress, scope)
+        """Add the articles of local files and folders to a scope (None: global); failures are reported."""
+        report = await self._ingestor.ingest_files(paths, progress, scope)
+        await self._save_vectors()
+        return report
+
+    async def ingest_urls(self, urls: Iterable[str], progress: Progress | None = None,
+                          scope: str | None = None) -> IngestReport:
+        """Add the articles of web pages (http(s) URLs only; nothing local is read) to a scope (None: global)."""
+        report = await self._ingestor.ingest_urls(urls, progress, scope)
         await self._save_vectors()
         return report
 

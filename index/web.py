@@ -18,12 +18,14 @@ from index.settings import WebSettings
 from index.sources import SourceError, article_from_html, canonical_url
 
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+WEB_SCHEMES = ("http", "https")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
 _MB = 1024 * 1024
 _LONGEST_WAIT = 366 * 24 * 3600
 _SWITCH = "web.allow_private_addresses is off"
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+_URL_START = re.compile(r"([a-z][a-z0-9+.-]+):/", re.IGNORECASE)
 
 
 class FetchError(SourceError):
@@ -73,9 +75,18 @@ class Fetched:
         return self.body.decode("utf-8", errors="replace")
 
 
-def is_url(value: str) -> bool:
-    """Whether a command-line argument names a web page rather than a file."""
-    return value.startswith(("http://", "https://"))
+def url_scheme(value: str) -> str | None:
+    """The scheme, in lower case, of a value written as a URL ("HTTP://...", " file:///x", "ftp://..."); else None."""
+    # Two letters at least, then ":/": a Windows drive ("C:/x") and a file named "notes:2024.txt" stay paths.
+    match = _URL_START.match(value.strip())
+    return match[1].lower() if match else None
+
+
+def web_url(value: str) -> str | None:
+    """An http(s) URL as given (spaces around it dropped, its scheme in lower case); None for anything else."""
+    value = value.strip()
+    scheme = url_scheme(value)
+    return scheme + value[len(scheme):] if scheme in WEB_SCHEMES else None
 
 
 class WebClient:
@@ -152,7 +163,7 @@ class WebClient:
     def _checked(self, url: str, current: str) -> URL:
         """A URL that may be requested: http(s) only, and no literal address the guard refuses."""
         target = URL(current)
-        if target.scheme not in ("http", "https") or not target.host:
+        if target.scheme not in WEB_SCHEMES or not target.host:
             where = "" if current == url else f" (redirected to {current})"
             raise FetchError(f"{url}: not an http(s) URL{where}")
         if refusal := self._guard.refusal(target.host):

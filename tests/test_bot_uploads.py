@@ -155,3 +155,31 @@ async def test_a_question_by_dm_is_declined_politely_when_dms_are_off(
         assert message.guild is None
         assert reply["content"] == "I only answer questions in servers." and not reply.get("embeds")
         assert emu.requests_to("PUT", r"/channels/\d+/messages/\d+/reactions/.+") == []
+
+
+async def test_ingest_url_takes_web_addresses_only_and_never_reads_a_host_file(
+    discord_emulator: SeededEmulator, tmp_path: Path, monkeypatch
+) -> None:
+    emu = discord_emulator
+    secret = "The vault password is swordfish-tangerine-42."
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "secret.md").write_text(f"# Vault notes\n\n{secret} Nobody else may read it.\n")
+    monkeypatch.chdir(private)
+    monkeypatch.setenv("HOME", str(private))
+    given = [str(private), str(private / "secret.md"), f"file://{private / 'secret.md'}", "~/secret.md",
+             "secret.md", "./", str(tmp_path / "missing.md")]
+    async with running_bot(emu, tmp_path / "data") as bot:
+        scope = str(emu.guild.id)
+        before = await bot.library.stats(scope=scope)
+        refused = [await (await emu.invoke_slash(emu.guild, emu.channel, emu.admin, "ingest",
+                                                 {"url": url})).wait_done() for url in given]
+        after = await bot.library.stats(scope=scope)
+        assert (after.articles, after.sentences) == (before.articles, before.sentences)
+        asked = await (await emu.invoke_slash(emu.guild, emu.channel, emu.alice, "ask",
+                                              {"question": "What is the vault password?"})).wait_done()
+        assert "swordfish" not in json.dumps(asked.followups)
+        # At once, privately, and one reply for every path, existing or not: it tells nothing of the host's files.
+        assert all(r.responses[0]["type"] == 4 and reply_text(r)[1] & EPHEMERAL for r in refused)
+        assert {reply_text(r)[0] for r in refused} == {
+            "`url` takes the address of a web page, starting with http:// or https://."}

@@ -38,7 +38,7 @@ def rows(data_dir: Path, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 async def test_a_scope_sees_its_own_articles_and_the_global_ones_only(library):
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     report = await library.ingest_articles([ZOO], scope="111")
     assert report.new == 1
     global_count = len(list(EXAMPLES.glob("*.md")))
@@ -54,7 +54,7 @@ async def test_a_scope_sees_its_own_articles_and_the_global_ones_only(library):
 
 
 async def test_answers_quote_only_what_the_scope_sees(library):
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     await library.ingest_articles([ZOO], scope="111")
     answer = await library.ask("Where did keepers catch the zebra?", scope="111")
     assert answer.quotes[0].text == "Keepers caught the zebra near the river."
@@ -67,7 +67,7 @@ async def test_answers_quote_only_what_the_scope_sees(library):
 
 
 async def test_a_scope_removes_only_its_own_articles(library):
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     await library.ingest_articles([ZOO], scope="111")
     global_id = (await library.articles())[0].id
     assert not await library.remove("zoo-1")

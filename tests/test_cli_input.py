@@ -1,0 +1,83 @@
+"""Bad input to the real `newsbot` command: one line on stderr, no traceback, the right status, nothing changed."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.service import DATABASE_FILE
+from tests.feed_site import build_feed_site
+from tests.local_site import serve_in_thread
+
+NEWSBOT = Path(sys.executable).parent / "newsbot"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+CONFIG = """
+[embedding]
+model = "hashing"
+[web]
+allow_private_addresses = true
+timeout_seconds = 2.0
+"""
+
+
+def newsbot(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed `newsbot` command with a hashing config and a data directory in `home`."""
+    config = home / "config.toml"
+    config.write_text(CONFIG)
+    env = os.environ | {"NEWSBOT_CONFIG": str(config), "NEWSBOT_DATA_DIR": str(home / "data"), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([str(NEWSBOT), *args], capture_output=True, text=True, env=env, timeout=120, check=False)
+
+
+def stored(home: Path) -> list[str]:
+    """Everything the library's database holds, as SQL statements."""
+    with contextlib.closing(sqlite3.connect(home / "data" / DATABASE_FILE)) as db:
+        return list(db.iterdump())
+
+
+def refused_in_one_line(home: Path, *args: str, status: int = 2) -> str:
+    """Run a command that must fail: its one stderr line, after checking the status and that nothing changed."""
+    before = stored(home)
+    run = newsbot(home, *args)
+    assert "Traceback" not in run.stderr and run.stderr.count("\n") == 1, run.stderr
+    assert run.returncode == status
+    assert stored(home) == before
+    return run.stderr.rstrip("\n")
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A directory with a config and a library holding the examples."""
+    assert newsbot(tmp_path, "ingest", str(EXAMPLES)).returncode == 0
+    return tmp_path
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    """A news site with feeds and story pages, served from a thread."""
+    with serve_in_thread(build_feed_site) as base:
+        yield base
+
+
+def test_a_file_url_is_not_read_and_the_path_is_named_instead(home):
+    assert refused_in_one_line(home, "ingest", "file:///etc/passwd") == (
+        "error: file:///etc/passwd: only http:// and https:// URLs are fetched; a file: URL is not read, "
+        "give the path instead (/etc/passwd)")
+
+
+def test_a_url_of_another_scheme_is_refused_with_the_files_beside_it(home):
+    line = refused_in_one_line(home, "ingest", str(EXAMPLES), "FTP://example.com/news/today.txt")
+    assert line == "error: FTP://example.com/news/today.txt: only http:// and https:// URLs are fetched"
+
+
+def test_a_url_in_capitals_or_with_spaces_around_it_is_fetched(home, site):
+    address = site.replace("http://", "HTTP://")
+    run = newsbot(home, "ingest", f"{address}/story/0", f" {site}/story/1\n")
+    assert (run.returncode, run.stderr) == (0, "")
+    assert "Read 2 files" in run.stdout and "2 new" in run.stdout
