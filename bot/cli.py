@@ -143,14 +143,18 @@ async def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
-    """Remove articles by id."""
+    """Remove articles by id: the operator's, or with --server those of one Discord server's own library."""
+    # An id is only ever looked up in one scope: "111/a1" is an id of the operator's, never server 111's "a1".
+    scope = str(args.server) if args.server is not None else None
+    where = f" in server {scope}'s library" if scope else ""
+    hint = "" if scope else " (see `newsbot articles`; a Discord server's own: `newsbot remove --server ID`)"
     status = 0
     async with open_library(settings) as library:
         for article_id in args.ids:
-            if await library.remove(article_id):
-                print(f"removed {article_id}")
+            if await library.remove(article_id, scope=scope):
+                print(f"removed {article_id}" + (f" from server {scope}'s library" if scope else ""))
             else:
-                print(f"error: no article with id {article_id!r} (see `newsbot articles`)", file=sys.stderr)
+                print(f"error: no article with id {article_id!r}{where}{hint}", file=sys.stderr)
                 status = 1
     return status
 
@@ -234,7 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--batch", metavar="FILE", help="answer one question per line of FILE (- for stdin)")
     add_summary_commands(add)
     add("articles", cmd_articles, "list stored articles and their ids")
-    add("remove", cmd_remove, "remove articles by id", json_flag=False).add_argument("ids", nargs="+", metavar="ID")
+    remove = add("remove", cmd_remove, "remove articles by id", json_flag=False)
+    remove.add_argument("ids", nargs="+", metavar="ID")
+    remove.add_argument("--server", type=int, metavar="ID", help="a Discord server's own articles, not the library's")
     add("stats", cmd_stats, "sizes of the library")
     add("chat", cmd_chat, "ask questions in the terminal", json_flag=False)
     run = add("run", cmd_run, f"run the Discord bot (token from ${TOKEN_VARIABLE})", json_flag=False)

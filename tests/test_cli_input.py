@@ -12,9 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from index import EngineSettings, Library
+from index.embedder import HashingEmbedder
 from index.service import DATABASE_FILE
+from index.sources import article_from_record
 from tests.feed_site import build_feed_site
 from tests.local_site import serve_in_thread
+from tests.test_copies import COAST_STORY, WIRE_STORY
 
 NEWSBOT = Path(sys.executable).parent / "newsbot"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -81,3 +85,22 @@ def test_a_url_in_capitals_or_with_spaces_around_it_is_fetched(home, site):
     run = newsbot(home, "ingest", f"{address}/story/0", f" {site}/story/1\n")
     assert (run.returncode, run.stderr) == (0, "")
     assert "Read 2 files" in run.stdout and "2 new" in run.stdout
+
+
+async def test_remove_looks_an_id_up_in_one_scope_only(home):
+    library = await Library.open(home / "data", HashingEmbedder(), EngineSettings())
+    await library.ingest_articles([article_from_record(r, "test") for r in (WIRE_STORY, COAST_STORY)], scope="111")
+    await library.close()
+    assert refused_in_one_line(home, "remove", "111/wire", status=1) == (
+        "error: no article with id '111/wire' (see `newsbot articles`; a Discord server's own: "
+        "`newsbot remove --server ID`)")
+    assert refused_in_one_line(home, "remove", "--server", "222", "wire", status=1) == (
+        "error: no article with id 'wire' in server 222's library")
+    run = newsbot(home, "remove", "--server", "111", "wire")
+    assert (run.returncode, run.stdout, run.stderr) == (0, "removed wire from server 111's library\n", "")
+    library = await Library.open(home / "data", HashingEmbedder(), EngineSettings())
+    try:
+        assert [(a.id, a.scope) for a in await library.articles(scope="111") if a.scope] == [("coast", "111")]
+        assert len(await library.articles()) == len(list(EXAMPLES.glob("*.md")))
+    finally:
+        await library.close()
