@@ -10,6 +10,7 @@ from pathlib import Path
 
 from index.duplicates import Copy, Links, plan_duplicates, signed
 from index.embedder import Embedder
+from index.fields import id_problem
 from index.models import Article, IngestReport, PreparedArticle
 from index.preparation import content_hash, prepare_articles
 from index.scopes import check_scope
@@ -124,7 +125,12 @@ class Ingestor:
 
     async def _write_batch(self, articles: Sequence[Article], tally: _Tally, scope: str | None) -> None:
         """Split, embed and store the articles of one batch that are new or changed in the scope."""
-        latest = {article.id: article for article in articles}  # the same id twice: the later one wins
+        latest: dict[str, Article] = {}
+        for article in articles:  # the same id twice: the later one wins
+            if problem := id_problem(article):
+                tally.errors.append(problem)  # costs this article, not its batch or its file
+            else:
+                latest[article.id] = article
         if not latest:
             return
         async with self._write_lock:

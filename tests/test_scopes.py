@@ -85,7 +85,7 @@ async def test_one_article_in_two_scopes_and_globally_is_stored_three_times(libr
         assert (await library.ingest_articles([ZOO], scope=scope)).new == 1
     assert (await library.ingest_articles([ZOO], scope="111")).unchanged == 1
     stored = rows(tmp_path / "data", "SELECT id, scope FROM articles ORDER BY id")
-    assert stored == [("111/zoo-1", "111"), ("222/zoo-1", "222"), ("zoo-1", None)]
+    assert stored == [("111\x1fzoo-1", "111"), ("222\x1fzoo-1", "222"), ("zoo-1", None)]
     # A scope's own copy shadows the global one: one id, one article, one citation.
     assert [a.scope for a in await library.articles(scope="111")] == ["111"]
     answer = await library.ask("Where did keepers catch the zebra?", scope="111")
@@ -109,10 +109,11 @@ async def test_a_new_version_in_a_scope_replaces_only_that_scopes_copy(library):
     assert (await library.article("zoo-1")).lead[0] == "A zebra escaped from the city zoo on Monday."
 
 
-async def test_a_bad_scope_is_refused_and_changes_nothing(library):
+@pytest.mark.parametrize("scope", ["", "a\x1fb", "a\x00", "a\nb"])
+async def test_a_bad_scope_is_refused_and_changes_nothing(library, scope):
     await library.ingest_articles([ZOO])
-    with pytest.raises(ValueError):
-        await library.ingest_articles([KYIV], scope="a/b")
+    with pytest.raises(ValueError, match="control characters"):
+        await library.ingest_articles([KYIV], scope=scope)
     assert [a.id for a in await library.articles(scope="a")] == ["zoo-1"]
     assert (await library.stats()).articles == 1
 
