@@ -10,7 +10,7 @@ from pathlib import Path
 
 from index.duplicates import Copy, Links, plan_duplicates, signed
 from index.embedder import Embedder
-from index.fields import id_problem
+from index.fields import id_problem, with_clean_lines
 from index.models import Article, IngestReport, PreparedArticle
 from index.preparation import content_hash, prepare_articles
 from index.scopes import check_scope
@@ -130,7 +130,7 @@ class Ingestor:
             if problem := id_problem(article):
                 tally.errors.append(problem)  # costs this article, not its batch or its file
             else:
-                latest[article.id] = article
+                latest[article.id] = with_clean_lines(article)
         if not latest:
             return
         async with self._write_lock:

@@ -277,9 +277,9 @@ class Library:
         await self._follow_other_writers()
         return await self._digester.timeline(topic, since, until, length, scope)
 
-    async def record_feedback(self, question_id: int, user_hash: str, vote: int) -> bool:
-        """Store a user's vote (+1 or -1, else ValueError) on an answer; False for an unknown question id."""
-        return await self._store.usage.record_feedback(question_id, user_hash, vote)
+    async def record_feedback(self, question_id: int, user_hash: str, vote: int, scope: str | None) -> bool:
+        """Store a user's vote (+1 or -1, else ValueError) on an answer; False unless the scope asked that question."""
+        return await self._store.usage.record_feedback(question_id, user_hash, vote, scope)
 
     async def usage(self, scope: str | None = None, gaps: int = 5) -> Usage:
         """How the scope's questions went, with up to `gaps` recent distinct questions it could not answer."""

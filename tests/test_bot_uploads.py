@@ -183,3 +183,31 @@ async def test_ingest_url_takes_web_addresses_only_and_never_reads_a_host_file(
         assert all(r.responses[0]["type"] == 4 and reply_text(r)[1] & EPHEMERAL for r in refused)
         assert {reply_text(r)[0] for r in refused} == {
             "`url` takes the address of a web page, starting with http:// or https://."}
+
+
+async def test_a_feedback_click_on_another_servers_question_is_not_stored(
+    discord_emulator: SeededEmulator, tmp_path: Path
+) -> None:
+    emu = discord_emulator
+    other = emu.add_guild(name="Other Server")
+    other_channel = emu.add_channel(other, name="lobby")
+    bob = emu.add_member(other, name="bob")
+    async with running_bot(emu, tmp_path) as bot:
+        await sync_to(bot, other.id)
+        here = await (await emu.invoke_slash(emu.guild, emu.channel, emu.alice, "ask",
+                                             {"question": DRONES_QUESTION})).wait_done()
+        question_id = here.original["components"][0]["components"][0]["custom_id"].split(":")[2]
+        there = await (await emu.invoke_slash(other, other_channel, bob, "ask",
+                                              {"question": DRONES_QUESTION})).wait_done()
+        # A forged click: the 👎 under the other server's answer made to name the first server's question.
+        forged = f"feedback:down:{question_id}"
+        emu.store.get(int(there.original["id"]))["components"][0]["components"][1]["custom_id"] = forged
+        crafted = await (await emu.click_button(there.original, bob, forged)).wait_done()
+        assert crafted.responses[0]["data"]["content"] == "That answer is too old to rate."
+        for scope in (str(emu.guild.id), str(other.id)):
+            usage = await bot.library.usage(scope=scope)
+            assert (usage.helpful, usage.unhelpful) == (0, 0)
+        own = there.original["components"][0]["components"][0]["custom_id"]
+        assert (await (await emu.click_button(there.original, bob, own)).wait_done()).responses[0]["data"][
+            "content"] == "Thanks, noted."
+        assert (await bot.library.usage(scope=str(other.id))).helpful == 1

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -104,3 +106,29 @@ async def test_remove_looks_an_id_up_in_one_scope_only(home):
         assert len(await library.articles()) == len(list(EXAMPLES.glob("*.md")))
     finally:
         await library.close()
+
+
+@pytest.mark.parametrize("published, reason", [
+    (0, 'bad date "0" (as a unix time, before 1973: a placeholder, not a date)'),
+    ("0", 'bad date "0"'),
+    ("2023-01-05T10:00:00+25:00", 'bad date "2023-01-05T10:00:00+25:00" (no time zone is +25:00 from UTC)'),
+])
+def test_an_implausible_date_costs_its_record_one_line(home, published, reason):
+    records = home / "dated.jsonl"
+    records.write_text(json.dumps({"id": "dated", "title": "Dated", "text": "A story.", "published": published}))
+    assert refused_in_one_line(home, "ingest", str(records), status=1) == f"skipped {records}:1: {reason}"
+
+
+def test_a_period_in_the_future_is_read_and_finds_nothing(home):
+    before = stored(home)
+    run = newsbot(home, "summary", "--since", "2030-01-01")
+    assert (run.returncode, run.stdout, run.stderr) == (0, "No articles since 2030-01-01.\n", "")
+    assert stored(home) == before
+
+
+def test_a_title_is_printed_without_the_control_characters_it_came_with(home):
+    records = home / "dirty.jsonl"
+    records.write_text(json.dumps({"id": "dirty", "title": "Zebra\u0000 escapes\u001b[2J", "text": "A story."}))
+    assert newsbot(home, "ingest", str(records)).returncode == 0
+    listed = newsbot(home, "articles").stdout
+    assert "Zebra escapes [2J" in listed and not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", listed)

@@ -184,16 +184,26 @@ async def test_questions_asked_during_an_ingest_are_all_logged(library, tmp_path
 async def test_feedback_is_one_vote_per_user_and_question(library):
     await library.ingest_articles([ZOO])
     answer = await library.ask("Where did keepers catch the zebra?", scope="111")
-    assert await library.record_feedback(answer.question_id, "user-a", 1)
-    assert await library.record_feedback(answer.question_id, "user-b", 1)
-    assert await library.record_feedback(answer.question_id, "user-a", -1)
+    assert await library.record_feedback(answer.question_id, "user-a", 1, scope="111")
+    assert await library.record_feedback(answer.question_id, "user-b", 1, scope="111")
+    assert await library.record_feedback(answer.question_id, "user-a", -1, scope="111")
     usage = await library.usage(scope="111")
     assert (usage.helpful, usage.unhelpful) == (1, 1)
-    assert not await library.record_feedback(answer.question_id + 100, "user-a", 1)
+    assert not await library.record_feedback(answer.question_id + 100, "user-a", 1, scope="111")
     for vote in (0, 2, True):
         with pytest.raises(ValueError):
-            await library.record_feedback(answer.question_id, "user-b", vote)
+            await library.record_feedback(answer.question_id, "user-b", vote, scope="111")
     assert await library.usage(scope="111") == usage
+
+
+async def test_feedback_counts_only_for_a_question_of_the_scope_it_comes_from(library):
+    await library.ingest_articles([ZOO])
+    asked = await library.ask("Where did keepers catch the zebra?", scope="111")
+    for scope in ("222", None):
+        assert not await library.record_feedback(asked.question_id, "user-a", -1, scope=scope)
+    for scope in ("111", "222", None):
+        usage = await library.usage(scope=scope)
+        assert (usage.helpful, usage.unhelpful) == (0, 0)
 
 
 async def test_usage_counts_the_scopes_questions_and_its_recent_gaps(library):
