@@ -71,10 +71,13 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         report = await _with_bar(library.ingest_files, paths) + await _with_bar(library.ingest_urls, urls)
     for error in report.errors:
         print(f"skipped {error}", file=sys.stderr)
+    for feed in report.feeds:
+        print(f"skipped {feed}: an RSS or Atom feed, not an article: follow it with `newsbot feed add {feed}`",
+              file=sys.stderr)
     if args.json:
         print_json({"files": report.files, "new": report.new, "updated": report.updated,
                      "unchanged": report.unchanged, "duplicates": report.duplicates, "failed": report.failed,
-                     "errors": list(report.errors), "seconds": report.seconds})
+                     "errors": list(report.errors), "feeds": list(report.feeds), "seconds": report.seconds})
     else:
         print(render.ingest_summary(report))
     return 1 if report.failed else 0

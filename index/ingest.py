@@ -17,7 +17,7 @@ from index.scopes import check_scope
 from index.settings import EngineSettings
 from index.sources import SourceError, iter_files, read_file
 from index.store import Store
-from index.web import WebClient, web_url
+from index.web import FeedNotArticle, WebClient, web_url
 
 # Called after each file with (files done, files in all, articles written so far).
 Progress = Callable[[int, int, int], None]
@@ -35,12 +35,14 @@ class _Tally:
     unchanged: int = 0
     duplicates: int = 0
     errors: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
 
     def report(self, started: float) -> IngestReport:
         """Freeze the counts into a report."""
         return IngestReport(files=self.files, new=self.new, updated=self.updated, unchanged=self.unchanged,
-                            failed=len(self.errors), errors=tuple(self.errors),
-                            seconds=round(time.monotonic() - started, 2), duplicates=self.duplicates)
+                            failed=len(self.errors) + len(self.feeds), errors=tuple(self.errors),
+                            seconds=round(time.monotonic() - started, 2), duplicates=self.duplicates,
+                            feeds=tuple(self.feeds))
 
 
 class Ingestor:
@@ -82,7 +84,9 @@ class Ingestor:
             items = await asyncio.to_thread(self._read, source) if isinstance(source, Path) else [
                 await self._fetch(source)]
             for item in items:
-                if isinstance(item, SourceError):
+                if isinstance(item, FeedNotArticle):  # the front end says how it follows feeds
+                    tally.feeds.append(item.url)
+                elif isinstance(item, SourceError):
                     tally.errors.append(str(item))
                 else:
                     pending.append(item)

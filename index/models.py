@@ -214,6 +214,8 @@ class IngestReport:
     seconds: float = 0.0
     # Near-duplicates of other articles (stored or in the same run): kept as "also reported by", not in `new`.
     duplicates: int = 0
+    # Web addresses that serve an RSS or Atom feed: counted in `failed`, to be followed as feeds, not ingested.
+    feeds: tuple[str, ...] = ()
 
     def __add__(self, other: IngestReport) -> IngestReport:
         """The report of two runs one after the other (files, then web pages)."""
@@ -221,7 +223,7 @@ class IngestReport:
                             updated=self.updated + other.updated, unchanged=self.unchanged + other.unchanged,
                             failed=self.failed + other.failed, errors=self.errors + other.errors,
                             seconds=round(self.seconds + other.seconds, 2),
-                            duplicates=self.duplicates + other.duplicates)
+                            duplicates=self.duplicates + other.duplicates, feeds=self.feeds + other.feeds)
 
 
 @dataclass(frozen=True)

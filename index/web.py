@@ -26,6 +26,17 @@ _LONGEST_WAIT = 366 * 24 * 3600
 _SWITCH = "web.allow_private_addresses is off"
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 _URL_START = re.compile(r"([a-z][a-z0-9+.-]+):/", re.IGNORECASE)
+# A feed's root element, for one served as plain XML: RSS 2.0 and 0.9x, Atom, RSS 1.0 (RDF).
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
+_HEAD_BYTES = 4096
+
+
+class FeedNotArticle(SourceError):
+    """A URL given as an article's that serves an RSS or Atom feed: one to follow, not to read as an article."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"{url}: an RSS or Atom feed, not an article page")
+        self.url = url
 
 
 class FetchError(SourceError):
@@ -184,6 +195,8 @@ class WebClient:
 def read_page(url: str, page: Fetched) -> Article:
     """The article of a fetched HTML page (trafilatura does the reading, off the event loop)."""
     if page.content_type not in PAGE_TYPES:
+        if "rss" in page.content_type or "atom" in page.content_type or _FEED_ROOT.search(page.body[:_HEAD_BYTES]):
+            raise FeedNotArticle(url)
         raise FetchError(f"{url}: not a web page ({page.content_type})")
     host = URL(page.url).host or url
     return article_from_html(page.text(), url, host, canonical_url(page.url))

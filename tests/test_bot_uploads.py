@@ -9,9 +9,13 @@ from pathlib import Path
 import discord
 
 from bot.client import NewsBot
+from index import EngineSettings
+from index.settings import WebSettings
 from tests.discord_emulator import Interaction, Member, SeededEmulator, Upload
 from tests.discord_emulator.fixtures import discord_emulator
-from tests.test_bot import running_bot
+from tests.feed_site import build_feed_site
+from tests.local_site import serve
+from tests.test_bot import POLICY, running_bot
 
 __all__ = ["discord_emulator"]  # the imported fixture is used by name
 
@@ -211,3 +215,17 @@ async def test_a_feedback_click_on_another_servers_question_is_not_stored(
         assert (await (await emu.click_button(there.original, bob, own)).wait_done()).responses[0]["data"][
             "content"] == "Thanks, noted."
         assert (await bot.library.usage(scope=str(other.id))).helpful == 1
+
+
+async def test_ingest_url_reads_a_web_page_and_names_a_feed_for_feed_add(
+    discord_emulator: SeededEmulator, tmp_path: Path
+) -> None:
+    emu = discord_emulator
+    intranet = EngineSettings(policy=POLICY, web=WebSettings(allow_private_addresses=True, timeout_seconds=2.0))
+    async with serve(build_feed_site()) as base, running_bot(emu, tmp_path, engine=intranet):
+        replies = [reply_text(await (await emu.invoke_slash(emu.guild, emu.channel, emu.admin, "ingest",
+                                                            {"url": url})).wait_done())[0]
+                   for url in (f" {base.upper()}/story/2", f"{base}/rss2.xml")]
+    assert "1 new" in replies[0]
+    assert replies[1].splitlines()[1] == (
+        f"- {base}/rss2.xml is an RSS or Atom feed, not an article: follow it with `/feed add`")

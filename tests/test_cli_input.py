@@ -132,3 +132,9 @@ def test_a_title_is_printed_without_the_control_characters_it_came_with(home):
     assert newsbot(home, "ingest", str(records)).returncode == 0
     listed = newsbot(home, "articles").stdout
     assert "Zebra escapes [2J" in listed and not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", listed)
+
+
+def test_a_feed_given_to_ingest_is_named_with_the_command_that_follows_it(home, site):
+    url = f"{site}/rss2.xml"
+    assert refused_in_one_line(home, "ingest", url, status=1) == (
+        f"skipped {url}: an RSS or Atom feed, not an article: follow it with `newsbot feed add {url}`")

@@ -254,6 +254,22 @@ async def test_ingest_urls_fetches_web_pages_only_and_never_opens_a_file(site, t
         await library.close()
 
 
+async def test_a_feed_given_as_an_article_is_reported_as_a_feed(tmp_path):
+    rss = '<?xml version="1.0"?><!-- news --><rss version="2.0"><channel><title>T</title></channel></rss>'
+    app = web.Application()
+    for path, body, kind in (("/rss", rss, "application/rss+xml"), ("/atom", "<feed>", "application/atom+xml"),
+                             ("/xml", rss, "text/xml"), ("/png", b"\x89PNG", "image/png")):
+        app.router.add_get(path, page(body, kind))
+    async with serve(app) as base:
+        library = await Library.open(tmp_path / "data", HashingEmbedder(), EngineSettings(web=OPEN))
+        try:
+            report = await library.ingest_urls([f"{base}/rss", f"{base}/atom", f"{base}/xml", f"{base}/png"])
+        finally:
+            await library.close()
+    assert report.feeds == (f"{base}/rss", f"{base}/atom", f"{base}/xml") and report.failed == 4
+    assert report.errors == (f"{base}/png: not a web page (image/png)",)
+
+
 @pytest.mark.parametrize("header, wait", [
     ("120", timedelta(minutes=2)), (" 0 ", timedelta(0)),
     ("Wed, 25 Nov 2026 03:00:00 GMT", timedelta(hours=3)), ("Tue, 24 Nov 2026 23:00:00 GMT", timedelta(0)),

@@ -34,6 +34,8 @@ def safe_filename(name: str) -> str:
 def ingest_message(report: IngestReport) -> str:
     """The closing line of an ingest and the first few problems."""
     lines = [ingest_summary(report)]
+    lines += [f"- {shorten(feed, 150)} is an RSS or Atom feed, not an article: follow it with `/feed add`"
+              for feed in report.feeds]
     lines += [f"- {shorten(error, 180)}" for error in report.errors[:5]]
     if len(report.errors) > 5:
         lines.append(f"- and {len(report.errors) - 5} more")
