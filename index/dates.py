@@ -65,10 +65,8 @@ def _from_text(value: str) -> date:
     # because 30 cannot be a month. ISO dates start with the year and must not be
     # read day first ("2003-09-10" would become 9 October).
     dayfirst = not _YEAR_FIRST.match(value)
-    # The zone is ignored, but an offset no zone has ("+25:00", "+05:75") marks a value that is not a real time.
-    if (offset := _OFFSET.search(value)) and (int(offset[2]) * 60 + int(offset[3] or 0) > _FURTHEST_OFFSET
-                                              or int(offset[3] or 0) >= 60):
-        raise ValueError(f"{_bad(value)} (no time zone is {offset[1]}{offset[2]}:{offset[3] or '00'} from UTC)")
+    if offset := _impossible_offset(value):
+        raise ValueError(f"{_bad(value)} (no time zone is {offset} from UTC)")
     try:
         first, second = (
             parser.parse(value, dayfirst=dayfirst, default=default, ignoretz=True) for default in _DEFAULTS
@@ -79,6 +77,16 @@ def _from_text(value: str) -> date:
         # A day, month or year was missing ("March 2022"), so dateutil made one up.
         raise ValueError(_bad(value))
     return first.date()
+
+
+def _impossible_offset(value: str) -> str | None:
+    """A written UTC offset that no time zone has ("+25:00", "+05:75"), as +HH:MM; None if there is none such."""
+    # The zone itself is ignored (the day is taken as written), but such an offset marks a value that is no real time.
+    offset = _OFFSET.search(value)
+    if offset is None:
+        return None
+    hours, minutes = int(offset[2]), int(offset[3] or 0)
+    return f"{offset[1]}{offset[2]}:{minutes:02d}" if minutes >= 60 or hours * 60 + minutes > _FURTHEST_OFFSET else None
 
 
 def _bad(value: object) -> str:

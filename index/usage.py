@@ -24,11 +24,11 @@ class UsageLog(Queries):
             return cursor.lastrowid
 
     async def record_feedback(self, question_id: int, user_hash: str, vote: int, scope: str | None) -> bool:
-        """Store a user's vote (+1 or -1) on an answer, replacing their earlier one; False for a question unknown to
-        the scope (a question id is a plain number: one of another scope's must not be rated from here)."""
+        """Store a user's vote (+1 or -1) on an answer, replacing their earlier one; False unless the scope asked it."""
         if isinstance(vote, bool) or vote not in (1, -1):
             raise ValueError(f"a vote is +1 or -1, not {vote!r}")
         async with self._transaction():
+            # A question id is a plain number a front end was handed back: one of another scope's is not rated here.
             if await self._one("SELECT 1 FROM questions WHERE id = ? AND scope IS ?", (question_id, scope)) is None:
                 return False
             await self._db.execute(
