@@ -8,15 +8,19 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from bot import render
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, load_settings
 from bot.feedcli import add_feed_commands
 from bot.session import Command, open_library, print_either, print_json
 from bot.summarycli import add_summary_commands
-from index import EmbedderError, Library, LibraryError, QuestionError, StoreError
+from index import EmbedderError, IngestReport, Library, LibraryError, QuestionError, StoreError
 from index.summarize import SummaryError
+from index.web import WEB_SCHEMES, url_scheme
 
 _USER_ERRORS = (ConfigError, EmbedderError, LibraryError, StoreError, SummaryError)
 
@@ -42,23 +46,49 @@ class _ProgressBar:
             self._bar.close()
 
 
+def not_fetched(given: str) -> str | None:
+    """Why an argument written as a URL that is not http(s) is refused (one line), or None for any other."""
+    scheme = url_scheme(given)
+    if scheme is None or scheme in WEB_SCHEMES:
+        return None
+    given = given.strip()
+    reason = f"{given}: only http:// and https:// URLs are fetched"
+    if scheme == "file":  # the operator meant a file of their own: say how to name it
+        return f"{reason}; a file: URL is not read, give the path instead ({url2pathname(urlsplit(given).path)})"
+    return reason
+
+
 async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    """Add files, folders (and later URLs) to the library."""
-    bar = _ProgressBar()
+    """Add files, folders and web pages (http(s) URLs) to the library."""
+    if refused := [reason for given in args.paths if (reason := not_fetched(given))]:
+        for reason in refused:
+            print(f"error: {reason}", file=sys.stderr)
+        return 2
+    urls = [given for given in args.paths if url_scheme(given)]
+    paths = [Path(given) for given in args.paths if not url_scheme(given)]
     async with open_library(settings) as library:
-        try:
-            report = await library.ingest_paths(args.paths, progress=bar)
-        finally:
-            bar.close()
+        report = await _with_bar(library.ingest_files, paths) + await _with_bar(library.ingest_urls, urls)
     for error in report.errors:
         print(f"skipped {error}", file=sys.stderr)
+    for feed in report.feeds:
+        print(f"skipped {feed}: an RSS or Atom feed, not an article: follow it with `newsbot feed add {feed}`",
+              file=sys.stderr)
     if args.json:
         print_json({"files": report.files, "new": report.new, "updated": report.updated,
                      "unchanged": report.unchanged, "duplicates": report.duplicates, "failed": report.failed,
-                     "errors": list(report.errors), "seconds": report.seconds})
+                     "errors": list(report.errors), "feeds": list(report.feeds), "seconds": report.seconds})
     else:
         print(render.ingest_summary(report))
     return 1 if report.failed else 0
+
+
+async def _with_bar(ingest: Callable[..., Awaitable[IngestReport]], sources: list) -> IngestReport:
+    """Run one of the library's ingests with a progress bar of its own."""
+    bar = _ProgressBar()
+    try:
+        return await ingest(sources, progress=bar)
+    finally:
+        bar.close()
 
 
 def _batch_questions(source: str) -> Iterator[str]:
@@ -115,14 +145,18 @@ async def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
-    """Remove articles by id."""
+    """Remove articles by id: the operator's, or with --server those of one Discord server's own library."""
+    # An id is only ever looked up in one scope: "111/a1" is an id of the operator's, never server 111's "a1".
+    scope = str(args.server) if args.server is not None else None
+    where = f" in server {scope}'s library" if scope else ""
+    hint = "" if scope else " (see `newsbot articles`; a Discord server's own: `newsbot remove --server ID`)"
     status = 0
     async with open_library(settings) as library:
         for article_id in args.ids:
-            if await library.remove(article_id):
-                print(f"removed {article_id}")
+            if await library.remove(article_id, scope=scope):
+                print(f"removed {article_id}" + (f" from server {scope}'s library" if scope else ""))
             else:
-                print(f"error: no article with id {article_id!r} (see `newsbot articles`)", file=sys.stderr)
+                print(f"error: no article with id {article_id!r}{where}{hint}", file=sys.stderr)
                 status = 1
     return status
 
@@ -206,7 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--batch", metavar="FILE", help="answer one question per line of FILE (- for stdin)")
     add_summary_commands(add)
     add("articles", cmd_articles, "list stored articles and their ids")
-    add("remove", cmd_remove, "remove articles by id", json_flag=False).add_argument("ids", nargs="+", metavar="ID")
+    remove = add("remove", cmd_remove, "remove articles by id", json_flag=False)
+    remove.add_argument("ids", nargs="+", metavar="ID")
+    remove.add_argument("--server", type=int, metavar="ID", help="a Discord server's own articles, not the library's")
     add("stats", cmd_stats, "sizes of the library")
     add("chat", cmd_chat, "ask questions in the terminal", json_flag=False)
     run = add("run", cmd_run, f"run the Discord bot (token from ${TOKEN_VARIABLE})", json_flag=False)

@@ -77,7 +77,8 @@ class Copies(Queries):
         """The first copy (earliest published, then first stored) of one of the scope's originals."""
         row = await self._one(
             "SELECT id, title, text, url, source, published, origin, author FROM copies WHERE original_id = ?"
-            " ORDER BY published IS NULL, published, ingested_at, id LIMIT 1", (scoped_id(article_id, scope),))
+            " AND scope IS ? ORDER BY published IS NULL, published, ingested_at, id LIMIT 1",
+            (scoped_id(article_id, scope), scope))
         if row is None:
             return None
         public = row[0] if scope is None else row[0][len(scope) + 1:]
@@ -98,8 +99,8 @@ class Copies(Queries):
     async def _release(self, stored_id: str, url: str | None, scope: str | None, heir: str) -> None:
         """Before the versions of an article (by id, else url) are replaced: their copies go to `heir`, copy rows go."""
         params = (stored_id, url, scope)
-        await self._db.execute(f"UPDATE copies SET original_id = ? WHERE original_id IN"
-                               f" (SELECT id FROM articles WHERE {_SAME})", (heir, *params))
+        await self._db.execute(f"UPDATE copies SET original_id = ? WHERE scope IS ? AND original_id IN"
+                               f" (SELECT id FROM articles WHERE {_SAME})", (heir, scope, *params))
         await self._db.execute(f"DELETE FROM copies WHERE {_SAME}", params)
 
     async def apply(self, links: Links, scope: str | None, now: str, delete: Delete) -> list[int]:
@@ -108,7 +109,8 @@ class Copies(Queries):
         for item in links.signed:
             await self._sign(scoped_id(item.id, scope), item)
         for match in links.demoted:
-            await self._demote(scoped_id(match.copy, scope), scoped_id(match.original, scope), match.similarity)
+            await self._demote(scoped_id(match.copy, scope), scoped_id(match.original, scope), scope,
+                               match.similarity)
             removed += await self._hand_over(match.copy, match.original, scope, delete)
         for gone, heir in links.succeeded:
             removed += await self._hand_over(gone, heir, scope, delete)
@@ -119,17 +121,18 @@ class Copies(Queries):
     async def _hand_over(self, gone: str, heir: str, scope: str | None, delete: Delete) -> list[int]:
         """Delete the original `gone` (public id) from the index; its copies go to `heir`."""
         gone, heir = scoped_id(gone, scope), scoped_id(heir, scope)
-        await self._db.execute("UPDATE copies SET original_id = ? WHERE original_id = ?", (heir, gone))
+        await self._db.execute("UPDATE copies SET original_id = ? WHERE original_id = ? AND scope IS ?",
+                               (heir, gone, scope))
         return await delete(gone, scope, None)
 
-    async def _demote(self, stored_id: str, original: str, similarity: float) -> None:
+    async def _demote(self, stored_id: str, original: str, scope: str | None, similarity: float) -> None:
         """Keep a stored original's row and text as a copy of an earlier article (its sentences go)."""
         text = _text(await self._all(_ARTICLE_TEXT, (stored_id,)))
         await self._db.execute(
             "INSERT INTO copies(id, original_id, scope, title, url, source, published, content_hash, origin,"
             " ingested_at, similarity, text, author) SELECT id, ?, scope, title, url, source, published,"
-            " content_hash, origin, ingested_at, ?, ?, author FROM articles WHERE id = ?",
-            (original, similarity, zlib.compress(text.encode()), stored_id))
+            " content_hash, origin, ingested_at, ?, ?, author FROM articles WHERE id = ? AND scope IS ?",
+            (original, similarity, zlib.compress(text.encode()), stored_id, scope))
 
     async def _add_copy(self, copy: Copy, scope: str | None, now: str, delete: Delete) -> list[int]:
         """Store a newcomer as a copy, replacing any version of it stored before (as an original or a copy)."""

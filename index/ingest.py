@@ -10,13 +10,14 @@ from pathlib import Path
 
 from index.duplicates import Copy, Links, plan_duplicates, signed
 from index.embedder import Embedder
+from index.fields import id_problem, with_clean_lines
 from index.models import Article, IngestReport, PreparedArticle
 from index.preparation import content_hash, prepare_articles
 from index.scopes import check_scope
 from index.settings import EngineSettings
 from index.sources import RecordError, SourceError, iter_files, read_file
 from index.store import Store
-from index.web import WebClient, is_url
+from index.web import FeedNotArticle, WebClient, web_url
 
 # Called after each file with (files done, files in all, articles written so far).
 Progress = Callable[[int, int, int], None]
@@ -35,13 +36,14 @@ class _Tally:
     duplicates: int = 0
     errors: list[str] = field(default_factory=list)
     failed_files: int = 0
+    feeds: list[str] = field(default_factory=list)
 
     def report(self, started: float) -> IngestReport:
         """Freeze the counts into a report."""
         return IngestReport(files=self.files, new=self.new, updated=self.updated, unchanged=self.unchanged,
-                            failed=len(self.errors), errors=tuple(self.errors),
+                            failed=len(self.errors) + len(self.feeds), errors=tuple(self.errors),
                             seconds=round(time.monotonic() - started, 2), duplicates=self.duplicates,
-                            failed_files=self.failed_files)
+                            feeds=tuple(self.feeds), failed_files=self.failed_files + len(self.feeds))
 
 
 class Ingestor:
@@ -56,23 +58,36 @@ class Ingestor:
         self._write_lock = write_lock
         self._store_prepared = store_prepared
 
-    async def ingest_paths(self, paths: Iterable[str | Path], progress: Progress | None = None,
+    async def ingest_files(self, paths: Iterable[Path], progress: Progress | None = None,
                            scope: str | None = None) -> IngestReport:
-        """Add the articles of files, folders and web pages to a scope (None: global); failures are reported."""
+        """Add the articles of local files and folders to a scope (None: global); failures are reported."""
         check_scope(scope)
-        started = time.monotonic()
-        tally = _Tally()
         paths = list(paths)
-        urls = [p for p in paths if isinstance(p, str) and is_url(p)]
-        files = await asyncio.to_thread(lambda: list(iter_files(p for p in paths if p not in urls)))
-        sources: list[str | Path] = [*files, *urls]
-        tally.files = len(sources)
+        if not all(isinstance(path, Path) for path in paths):
+            # Text from a user is never taken for a path by accident: URLs go to ingest_urls.
+            raise TypeError("ingest_files takes Path objects; web addresses go to ingest_urls")
+        files = await asyncio.to_thread(lambda: list(iter_files(paths)))
+        return await self._ingest(files, progress, scope)
+
+    async def ingest_urls(self, urls: Iterable[str], progress: Progress | None = None,
+                          scope: str | None = None) -> IngestReport:
+        """Add the articles of web pages to a scope (None: global); anything but an http(s) URL is refused."""
+        check_scope(scope)
+        return await self._ingest([str(url) for url in urls], progress, scope)
+
+    async def _ingest(self, sources: Sequence[Path | str], progress: Progress | None,
+                      scope: str | None) -> IngestReport:
+        """Read files (Paths) and fetch web pages (strings) in order, writing their articles in batches."""
+        started = time.monotonic()
+        tally = _Tally(files=len(sources))
         pending: list[Article] = []
         for done, source in enumerate(sources, start=1):
             items = await asyncio.to_thread(self._read, source) if isinstance(source, Path) else [
                 await self._fetch(source)]
             for item in items:
-                if isinstance(item, SourceError):
+                if isinstance(item, FeedNotArticle):  # the front end says how it follows feeds
+                    tally.feeds.append(item.url)
+                elif isinstance(item, SourceError):
                     tally.errors.append(str(item))
                     tally.failed_files += not isinstance(item, RecordError)
                 else:
@@ -95,9 +110,12 @@ class Ingestor:
         return items
 
     async def _fetch(self, url: str) -> Article | SourceError:
-        """The article of one web page, or the reason it could not be read."""
+        """The article of one web page, or the reason it could not be read (never a file: http(s) only)."""
+        address = web_url(url)
+        if address is None:
+            return SourceError(f"{_one_line(url)[:80]}: not an http(s) URL")
         try:
-            return await self._web.fetch_article(url)
+            return await self._web.fetch_article(address)
         except SourceError as error:
             return error
 
@@ -113,7 +131,12 @@ class Ingestor:
 
     async def _write_batch(self, articles: Sequence[Article], tally: _Tally, scope: str | None) -> None:
         """Split, embed and store the articles of one batch that are new or changed in the scope."""
-        latest = {article.id: article for article in articles}  # the same id twice: the later one wins
+        latest: dict[str, Article] = {}
+        for article in articles:  # the same id twice: the later one wins
+            if problem := id_problem(article):
+                tally.errors.append(problem)  # costs this article, not its batch or its file
+            else:
+                latest[article.id] = with_clean_lines(article)
         if not latest:
             return
         async with self._write_lock:
@@ -184,3 +207,8 @@ def _keep_links(links: Links, written: set[str]) -> Links:
     return Links(signed=tuple(item for item in links.signed if item.id in written),
                  copies=tuple(copy for copy in links.copies if copy.original not in failed),
                  demoted=tuple(m for m in links.demoted if m.original not in failed))
+
+
+def _one_line(text: str) -> str:
+    """Text on one line, for an error naming it."""
+    return " ".join(text.split())

@@ -214,8 +214,19 @@ class IngestReport:
     seconds: float = 0.0
     # Near-duplicates of other articles (stored or in the same run): kept as "also reported by", not in `new`.
     duplicates: int = 0
-    # Of `failed`, the files that could not be read at all; the rest are single articles (records, empty texts).
+    # Of `failed`, the files (or pages, or feeds) not read at all; the rest are single articles (records, empty texts).
     failed_files: int = 0
+    # Web addresses that serve an RSS or Atom feed: counted in `failed`, to be followed as feeds, not ingested.
+    feeds: tuple[str, ...] = ()
+
+    def __add__(self, other: IngestReport) -> IngestReport:
+        """The report of two runs one after the other (files, then web pages)."""
+        return IngestReport(files=self.files + other.files, new=self.new + other.new,
+                            updated=self.updated + other.updated, unchanged=self.unchanged + other.unchanged,
+                            failed=self.failed + other.failed, errors=self.errors + other.errors,
+                            seconds=round(self.seconds + other.seconds, 2),
+                            duplicates=self.duplicates + other.duplicates, feeds=self.feeds + other.feeds,
+                            failed_files=self.failed_files + other.failed_files)
 
 
 @dataclass(frozen=True)

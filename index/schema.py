@@ -144,4 +144,28 @@ MIGRATIONS: tuple[str, ...] = (
     -- When a feed's server answered 410 Gone: such a feed is never polled again, and listed as gone until removed.
     ALTER TABLE feeds ADD COLUMN gone_at TEXT;
     """,
+    """
+    -- A scope's articles and copies were stored as "<scope>/<id>", which the operator's id "<scope>/<id>" could
+    -- equal; they are now "<scope>" U+001F "<id>", a control character no id holds (index/scopes.py). Children
+    -- first, then the rows they point at; foreign keys are checked at COMMIT.
+    PRAGMA defer_foreign_keys = ON;
+    CREATE TEMP TABLE renamed (old TEXT PRIMARY KEY, new TEXT NOT NULL);
+    INSERT OR IGNORE INTO renamed SELECT id, scope || char(31) || substr(id, length(scope) + 2) FROM articles
+        WHERE scope IS NOT NULL;
+    INSERT OR IGNORE INTO renamed SELECT id, scope || char(31) || substr(id, length(scope) + 2) FROM copies
+        WHERE scope IS NOT NULL;
+    UPDATE sentences SET article_id = (SELECT new FROM renamed WHERE old = article_id)
+        WHERE article_id IN (SELECT old FROM renamed);
+    UPDATE chunks SET article_id = (SELECT new FROM renamed WHERE old = article_id)
+        WHERE article_id IN (SELECT old FROM renamed);
+    UPDATE signatures SET article_id = (SELECT new FROM renamed WHERE old = article_id)
+        WHERE article_id IN (SELECT old FROM renamed);
+    UPDATE signature_bands SET article_id = (SELECT new FROM renamed WHERE old = article_id)
+        WHERE article_id IN (SELECT old FROM renamed);
+    UPDATE copies SET original_id = (SELECT new FROM renamed WHERE old = original_id)
+        WHERE scope IS NOT NULL AND original_id IN (SELECT old FROM renamed);
+    UPDATE copies SET id = (SELECT new FROM renamed WHERE old = id) WHERE scope IS NOT NULL;
+    UPDATE articles SET id = (SELECT new FROM renamed WHERE old = id) WHERE scope IS NOT NULL;
+    DROP TABLE renamed;
+    """,
 )

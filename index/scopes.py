@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from index.fields import control_characters
+
+# Joins a scope and an article's own id into its stored id. It is a control character, which neither a scope nor an
+# article id may hold (index/fields.py), so the stored ids of two scopes, or of a scope and the global library
+# (stored under their own ids), never meet: "111/a1" of the operator and "a1" of server 111 are two articles.
+SEPARATOR = "\x1f"
+
 
 def check_scope(scope: str | None) -> None:
     """Raise ValueError for a scope articles cannot be stored under."""
-    # A "/" inside a scope would let "a/b" + "c" and "a" + "b/c" meet on one stored id.
-    if scope is not None and (not scope or "/" in scope):
-        raise ValueError(f"a scope is a non-empty name without '/', not {scope!r}")
+    if scope is not None and (not scope or control_characters(scope)):
+        raise ValueError(f"a scope is a non-empty name without control characters, not {scope!r}")
 
 
 def scoped_id(article_id: str, scope: str | None) -> str:
-    """The id an article is stored under: its own in the global library, "<scope>/<id>" in a scope."""
+    """The id an article is stored under: its own in the global library, "<scope>\\x1f<id>" in a scope."""
     check_scope(scope)
-    return article_id if scope is None else f"{scope}/{article_id}"
+    return article_id if scope is None else f"{scope}{SEPARATOR}{article_id}"
 
 
 def public_id(alias: str) -> str:
@@ -26,7 +32,7 @@ def visible(alias: str) -> str:
     # A scope's own copy of a global article shadows it: one id never names two articles a scope sees.
     # Unary + keeps SQLite from driving the query by the scope index, which would scan every global article.
     return (f"(+{alias}.scope IS ? OR (+{alias}.scope IS NULL AND NOT EXISTS"
-            f" (SELECT 1 FROM articles own WHERE own.id = ? || '/' || {alias}.id)))")
+            f" (SELECT 1 FROM articles own WHERE own.id = ? || char({ord(SEPARATOR)}) || {alias}.id)))")
 
 
 def visible_params(scope: str | None) -> tuple[str | None, str | None]:

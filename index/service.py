@@ -152,10 +152,17 @@ class Library:
         """The k passages of the whole library nearest the query, by FAISS in a worker thread."""
         return await asyncio.to_thread(self._locked, self._vectors.search, query_vector, k)
 
-    async def ingest_paths(self, paths: Iterable[str | Path], progress: Progress | None = None,
+    async def ingest_files(self, paths: Iterable[Path], progress: Progress | None = None,
                            scope: str | None = None) -> IngestReport:
-        """Add the articles of files, folders and web pages to a scope (None: global); failures are reported."""
-        report = await self._ingestor.ingest_paths(paths, progress, scope)
+        """Add the articles of local files and folders to a scope (None: global); failures are reported."""
+        report = await self._ingestor.ingest_files(paths, progress, scope)
+        await self._save_vectors()
+        return report
+
+    async def ingest_urls(self, urls: Iterable[str], progress: Progress | None = None,
+                          scope: str | None = None) -> IngestReport:
+        """Add the articles of web pages (http(s) URLs only; nothing local is read) to a scope (None: global)."""
+        report = await self._ingestor.ingest_urls(urls, progress, scope)
         await self._save_vectors()
         return report
 
@@ -270,9 +277,9 @@ class Library:
         await self._follow_other_writers()
         return await self._digester.timeline(topic, since, until, length, scope)
 
-    async def record_feedback(self, question_id: int, user_hash: str, vote: int) -> bool:
-        """Store a user's vote (+1 or -1, else ValueError) on an answer; False for an unknown question id."""
-        return await self._store.usage.record_feedback(question_id, user_hash, vote)
+    async def record_feedback(self, question_id: int, user_hash: str, vote: int, scope: str | None) -> bool:
+        """Store a user's vote (+1 or -1, else ValueError) on an answer; False unless the scope asked that question."""
+        return await self._store.usage.record_feedback(question_id, user_hash, vote, scope)
 
     async def usage(self, scope: str | None = None, gaps: int = 5) -> Usage:
         """How the scope's questions went, with up to `gaps` recent distinct questions it could not answer."""

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from index.dates import parse_date
+from index.dates import read_date
 
 WEEKDAYS = {name: n for n, name in enumerate(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
@@ -217,7 +217,7 @@ def parse_period(value: str, today: date) -> tuple[date, date]:
     if text in _PERIOD_WORDS:
         return _period(text, today)
     try:
-        day = parse_date(value)
+        day = read_date(value)
     except ValueError:
         day = None
     if day is None:

@@ -23,12 +23,13 @@ class UsageLog(Queries):
             )
             return cursor.lastrowid
 
-    async def record_feedback(self, question_id: int, user_hash: str, vote: int) -> bool:
-        """Store a user's vote (+1 or -1) on an answer, replacing their earlier one; False for an unknown question."""
+    async def record_feedback(self, question_id: int, user_hash: str, vote: int, scope: str | None) -> bool:
+        """Store a user's vote (+1 or -1) on an answer, replacing their earlier one; False unless the scope asked it."""
         if isinstance(vote, bool) or vote not in (1, -1):
             raise ValueError(f"a vote is +1 or -1, not {vote!r}")
         async with self._transaction():
-            if await self._one("SELECT 1 FROM questions WHERE id = ?", (question_id,)) is None:
+            # A question id is a plain number a front end was handed back: one of another scope's is not rated here.
+            if await self._one("SELECT 1 FROM questions WHERE id = ? AND scope IS ?", (question_id, scope)) is None:
                 return False
             await self._db.execute(
                 "INSERT INTO feedback(question_id, user_hash, vote, created_at) VALUES (?, ?, ?, ?)"

@@ -18,12 +18,25 @@ from index.settings import WebSettings
 from index.sources import SourceError, article_from_html, canonical_url
 
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+WEB_SCHEMES = ("http", "https")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
 _MB = 1024 * 1024
 _LONGEST_WAIT = 366 * 24 * 3600
 _SWITCH = "web.allow_private_addresses is off"
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+_URL_START = re.compile(r"([a-z][a-z0-9+.-]+):/", re.IGNORECASE)
+# A feed's root element, for one served as plain XML: RSS 2.0 and 0.9x, Atom, RSS 1.0 (RDF).
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
+_HEAD_BYTES = 4096
+
+
+class FeedNotArticle(SourceError):
+    """A URL given as an article's that serves an RSS or Atom feed: one to follow, not to read as an article."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"{url}: an RSS or Atom feed, not an article page")
+        self.url = url
 
 
 class FetchError(SourceError):
@@ -73,9 +86,18 @@ class Fetched:
         return self.body.decode("utf-8", errors="replace")
 
 
-def is_url(value: str) -> bool:
-    """Whether a command-line argument names a web page rather than a file."""
-    return value.startswith(("http://", "https://"))
+def url_scheme(value: str) -> str | None:
+    """The scheme, in lower case, of a value written as a URL ("HTTP://...", " file:///x", "ftp://..."); else None."""
+    # Two letters at least, then ":/": a Windows drive ("C:/x") and a file named "notes:2024.txt" stay paths.
+    match = _URL_START.match(value.strip())
+    return match[1].lower() if match else None
+
+
+def web_url(value: str) -> str | None:
+    """An http(s) URL as given (spaces around it dropped, its scheme in lower case); None for anything else."""
+    value = value.strip()
+    scheme = url_scheme(value)
+    return scheme + value[len(scheme):] if scheme in WEB_SCHEMES else None
 
 
 class WebClient:
@@ -152,7 +174,7 @@ class WebClient:
     def _checked(self, url: str, current: str) -> URL:
         """A URL that may be requested: http(s) only, and no literal address the guard refuses."""
         target = URL(current)
-        if target.scheme not in ("http", "https") or not target.host:
+        if target.scheme not in WEB_SCHEMES or not target.host:
             where = "" if current == url else f" (redirected to {current})"
             raise FetchError(f"{url}: not an http(s) URL{where}")
         if refusal := self._guard.refusal(target.host):
@@ -173,6 +195,8 @@ class WebClient:
 def read_page(url: str, page: Fetched) -> Article:
     """The article of a fetched HTML page (trafilatura does the reading, off the event loop)."""
     if page.content_type not in PAGE_TYPES:
+        if "rss" in page.content_type or "atom" in page.content_type or _FEED_ROOT.search(page.body[:_HEAD_BYTES]):
+            raise FeedNotArticle(url)
         raise FetchError(f"{url}: not a web page ({page.content_type})")
     host = URL(page.url).host or url
     return article_from_html(page.text(), url, host, canonical_url(page.url))

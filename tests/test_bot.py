@@ -38,7 +38,7 @@ async def running_bot(emulator: SeededEmulator, data_dir: Path, engine: EngineSe
     """A ready NewsBot over a library holding the examples, with its commands synced."""
     settings = settings_for(data_dir, emulator.guild.id, engine, **discord_options)
     library = await Library.open(data_dir, HashingEmbedder(), settings.engine)
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     state = await BotState.open(data_dir)
     bot = NewsBot(settings, library, state, guild_ready_timeout=0.05, http_trace=loopback_trace_config())
     with emulator.patch_discord():
@@ -257,7 +257,7 @@ async def test_an_answer_of_very_long_sentences_stays_within_the_embed_limits(di
     article = tmp_path / "long.md"
     article.write_text("---\ntitle: Harbour budget marathon\n---\n" + " ".join([long_sentence] * 3) + "\n")
     async with running_bot(emu, tmp_path / "data") as bot:
-        await bot.library.ingest_paths([article])
+        await bot.library.ingest_files([article])
         answered = await slash(emu, emu.alice, "ask", {"question": "What did the council debate about the harbour?"})
         embed = embed_of(answered.followups[0])
         assert len(long_sentence) > 2000 and len(embed["description"]) <= 4096
@@ -289,7 +289,7 @@ async def test_sources_pages_turn_with_buttons_for_the_asker_only(discord_emulat
         f'{{"id": "brief-{n}", "title": "Council brief {n}", "published": "2023-01-{n + 1:02d}",'
         f' "text": "The council met for the {n}th time."}}\n' for n in range(12)))
     async with running_bot(emu, tmp_path / "data") as bot:
-        await bot.library.ingest_paths([briefs])
+        await bot.library.ingest_files([briefs])
         listing = await slash(emu, emu.alice, "sources")
         message = listing.original
         assert "Page 1 of 2 · 16 articles" in message["embeds"][0]["footer"]["text"]

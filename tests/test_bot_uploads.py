@@ -9,9 +9,13 @@ from pathlib import Path
 import discord
 
 from bot.client import NewsBot
+from index import EngineSettings
+from index.settings import WebSettings
 from tests.discord_emulator import Interaction, Member, SeededEmulator, Upload
 from tests.discord_emulator.fixtures import discord_emulator
-from tests.test_bot import running_bot
+from tests.feed_site import build_feed_site
+from tests.local_site import serve
+from tests.test_bot import POLICY, running_bot
 
 __all__ = ["discord_emulator"]  # the imported fixture is used by name
 
@@ -155,3 +159,73 @@ async def test_a_question_by_dm_is_declined_politely_when_dms_are_off(
         assert message.guild is None
         assert reply["content"] == "I only answer questions in servers." and not reply.get("embeds")
         assert emu.requests_to("PUT", r"/channels/\d+/messages/\d+/reactions/.+") == []
+
+
+async def test_ingest_url_takes_web_addresses_only_and_never_reads_a_host_file(
+    discord_emulator: SeededEmulator, tmp_path: Path, monkeypatch
+) -> None:
+    emu = discord_emulator
+    secret = "The vault password is swordfish-tangerine-42."
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "secret.md").write_text(f"# Vault notes\n\n{secret} Nobody else may read it.\n")
+    monkeypatch.chdir(private)
+    monkeypatch.setenv("HOME", str(private))
+    given = [str(private), str(private / "secret.md"), f"file://{private / 'secret.md'}", "~/secret.md",
+             "secret.md", "./", str(tmp_path / "missing.md")]
+    async with running_bot(emu, tmp_path / "data") as bot:
+        scope = str(emu.guild.id)
+        before = await bot.library.stats(scope=scope)
+        refused = [await (await emu.invoke_slash(emu.guild, emu.channel, emu.admin, "ingest",
+                                                 {"url": url})).wait_done() for url in given]
+        after = await bot.library.stats(scope=scope)
+        assert (after.articles, after.sentences) == (before.articles, before.sentences)
+        asked = await (await emu.invoke_slash(emu.guild, emu.channel, emu.alice, "ask",
+                                              {"question": "What is the vault password?"})).wait_done()
+        assert "swordfish" not in json.dumps(asked.followups)
+        # At once, privately, and one reply for every path, existing or not: it tells nothing of the host's files.
+        assert all(r.responses[0]["type"] == 4 and reply_text(r)[1] & EPHEMERAL for r in refused)
+        assert {reply_text(r)[0] for r in refused} == {
+            "`url` takes the address of a web page, starting with http:// or https://."}
+
+
+async def test_a_feedback_click_on_another_servers_question_is_not_stored(
+    discord_emulator: SeededEmulator, tmp_path: Path
+) -> None:
+    emu = discord_emulator
+    other = emu.add_guild(name="Other Server")
+    other_channel = emu.add_channel(other, name="lobby")
+    bob = emu.add_member(other, name="bob")
+    async with running_bot(emu, tmp_path) as bot:
+        await sync_to(bot, other.id)
+        here = await (await emu.invoke_slash(emu.guild, emu.channel, emu.alice, "ask",
+                                             {"question": DRONES_QUESTION})).wait_done()
+        question_id = here.original["components"][0]["components"][0]["custom_id"].split(":")[2]
+        there = await (await emu.invoke_slash(other, other_channel, bob, "ask",
+                                              {"question": DRONES_QUESTION})).wait_done()
+        # A forged click: the 👎 under the other server's answer made to name the first server's question.
+        forged = f"feedback:down:{question_id}"
+        emu.store.get(int(there.original["id"]))["components"][0]["components"][1]["custom_id"] = forged
+        crafted = await (await emu.click_button(there.original, bob, forged)).wait_done()
+        assert crafted.responses[0]["data"]["content"] == "That answer is too old to rate."
+        for scope in (str(emu.guild.id), str(other.id)):
+            usage = await bot.library.usage(scope=scope)
+            assert (usage.helpful, usage.unhelpful) == (0, 0)
+        own = there.original["components"][0]["components"][0]["custom_id"]
+        assert (await (await emu.click_button(there.original, bob, own)).wait_done()).responses[0]["data"][
+            "content"] == "Thanks, noted."
+        assert (await bot.library.usage(scope=str(other.id))).helpful == 1
+
+
+async def test_ingest_url_reads_a_web_page_and_names_a_feed_for_feed_add(
+    discord_emulator: SeededEmulator, tmp_path: Path
+) -> None:
+    emu = discord_emulator
+    intranet = EngineSettings(policy=POLICY, web=WebSettings(allow_private_addresses=True, timeout_seconds=2.0))
+    async with serve(build_feed_site()) as base, running_bot(emu, tmp_path, engine=intranet):
+        replies = [reply_text(await (await emu.invoke_slash(emu.guild, emu.channel, emu.admin, "ingest",
+                                                            {"url": url})).wait_done())[0]
+                   for url in (f" {base.upper()}/story/2", f"{base}/rss2.xml")]
+    assert "1 new" in replies[0]
+    assert replies[1].splitlines()[1] == (
+        f"- {base}/rss2.xml is an RSS or Atom feed, not an article: follow it with `/feed add`")

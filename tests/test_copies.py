@@ -51,7 +51,7 @@ async def library(tmp_path):
 
 async def ingest(library: Library, folder: Path, *records: dict, scope: str | None = None):
     name = "-".join(r["id"] for r in records) + ".jsonl"
-    return await library.ingest_paths([write_jsonl(folder / name, *records)], scope=scope)
+    return await library.ingest_files([write_jsonl(folder / name, *records)], scope=scope)
 
 
 async def sentence_owners(library: Library) -> set[str]:

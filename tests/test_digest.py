@@ -43,7 +43,7 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
 @pytest.fixture
 async def library(tmp_path):
     opened = await Library.open(tmp_path / "data", HashingEmbedder(), SETTINGS)
-    await opened.ingest_paths([write_jsonl(tmp_path / "port-ellis.jsonl", ARTICLES)])
+    await opened.ingest_files([write_jsonl(tmp_path / "port-ellis.jsonl", ARTICLES)])
     yield opened
     await opened.close()
 
@@ -131,7 +131,7 @@ async def test_length_is_bounded_and_kept(library):
 
 
 async def test_a_servers_articles_are_summarised_for_that_server_only(library, tmp_path):
-    await library.ingest_paths([write_jsonl(tmp_path / "ferry.jsonl", [FERRY])], scope="server-1")
+    await library.ingest_files([write_jsonl(tmp_path / "ferry.jsonl", [FERRY])], scope="server-1")
     own = await library.summarize(topic="ferry tickets", scope="server-1")
     assert {e.article_id for e in own.entries} == {"ferry"} and own.sources[0].title == FERRY["title"]
     assert (await library.summarize(topic="ferry tickets", scope="server-2")).empty
@@ -158,7 +158,7 @@ async def test_a_timeline_is_in_event_order_with_relative_dates_resolved(library
 async def test_a_source_names_the_outlets_that_carried_the_same_story(library, tmp_path):
     copy = next(a for a in ARTICLES if a["id"] == "gazette-repairs") | {
         "id": "wire-repairs", "source": "County Wire", "published": "2023-01-11"}
-    await library.ingest_paths([write_jsonl(tmp_path / "copy.jsonl", [copy])])
+    await library.ingest_files([write_jsonl(tmp_path / "copy.jsonl", [copy])])
     summary = await library.summarize(topic="harbour wall repairs", since=D(2023, 1, 10))
     cited = {c.article_id: c for c in summary.sources}
     assert set(cited) == {"gazette-repairs"}

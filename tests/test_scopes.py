@@ -38,7 +38,7 @@ def rows(data_dir: Path, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 async def test_a_scope_sees_its_own_articles_and_the_global_ones_only(library):
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     report = await library.ingest_articles([ZOO], scope="111")
     assert report.new == 1
     global_count = len(list(EXAMPLES.glob("*.md")))
@@ -54,7 +54,7 @@ async def test_a_scope_sees_its_own_articles_and_the_global_ones_only(library):
 
 
 async def test_answers_quote_only_what_the_scope_sees(library):
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     await library.ingest_articles([ZOO], scope="111")
     answer = await library.ask("Where did keepers catch the zebra?", scope="111")
     assert answer.quotes[0].text == "Keepers caught the zebra near the river."
@@ -67,7 +67,7 @@ async def test_answers_quote_only_what_the_scope_sees(library):
 
 
 async def test_a_scope_removes_only_its_own_articles(library):
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     await library.ingest_articles([ZOO], scope="111")
     global_id = (await library.articles())[0].id
     assert not await library.remove("zoo-1")
@@ -85,7 +85,7 @@ async def test_one_article_in_two_scopes_and_globally_is_stored_three_times(libr
         assert (await library.ingest_articles([ZOO], scope=scope)).new == 1
     assert (await library.ingest_articles([ZOO], scope="111")).unchanged == 1
     stored = rows(tmp_path / "data", "SELECT id, scope FROM articles ORDER BY id")
-    assert stored == [("111/zoo-1", "111"), ("222/zoo-1", "222"), ("zoo-1", None)]
+    assert stored == [("111\x1fzoo-1", "111"), ("222\x1fzoo-1", "222"), ("zoo-1", None)]
     # A scope's own copy shadows the global one: one id, one article, one citation.
     assert [a.scope for a in await library.articles(scope="111")] == ["111"]
     answer = await library.ask("Where did keepers catch the zebra?", scope="111")
@@ -109,10 +109,11 @@ async def test_a_new_version_in_a_scope_replaces_only_that_scopes_copy(library):
     assert (await library.article("zoo-1")).lead[0] == "A zebra escaped from the city zoo on Monday."
 
 
-async def test_a_bad_scope_is_refused_and_changes_nothing(library):
+@pytest.mark.parametrize("scope", ["", "a\x1fb", "a\x00", "a\nb"])
+async def test_a_bad_scope_is_refused_and_changes_nothing(library, scope):
     await library.ingest_articles([ZOO])
-    with pytest.raises(ValueError):
-        await library.ingest_articles([KYIV], scope="a/b")
+    with pytest.raises(ValueError, match="control characters"):
+        await library.ingest_articles([KYIV], scope=scope)
     assert [a.id for a in await library.articles(scope="a")] == ["zoo-1"]
     assert (await library.stats()).articles == 1
 
@@ -183,16 +184,26 @@ async def test_questions_asked_during_an_ingest_are_all_logged(library, tmp_path
 async def test_feedback_is_one_vote_per_user_and_question(library):
     await library.ingest_articles([ZOO])
     answer = await library.ask("Where did keepers catch the zebra?", scope="111")
-    assert await library.record_feedback(answer.question_id, "user-a", 1)
-    assert await library.record_feedback(answer.question_id, "user-b", 1)
-    assert await library.record_feedback(answer.question_id, "user-a", -1)
+    assert await library.record_feedback(answer.question_id, "user-a", 1, scope="111")
+    assert await library.record_feedback(answer.question_id, "user-b", 1, scope="111")
+    assert await library.record_feedback(answer.question_id, "user-a", -1, scope="111")
     usage = await library.usage(scope="111")
     assert (usage.helpful, usage.unhelpful) == (1, 1)
-    assert not await library.record_feedback(answer.question_id + 100, "user-a", 1)
+    assert not await library.record_feedback(answer.question_id + 100, "user-a", 1, scope="111")
     for vote in (0, 2, True):
         with pytest.raises(ValueError):
-            await library.record_feedback(answer.question_id, "user-b", vote)
+            await library.record_feedback(answer.question_id, "user-b", vote, scope="111")
     assert await library.usage(scope="111") == usage
+
+
+async def test_feedback_counts_only_for_a_question_of_the_scope_it_comes_from(library):
+    await library.ingest_articles([ZOO])
+    asked = await library.ask("Where did keepers catch the zebra?", scope="111")
+    for scope in ("222", None):
+        assert not await library.record_feedback(asked.question_id, "user-a", -1, scope=scope)
+    for scope in ("111", "222", None):
+        usage = await library.usage(scope=scope)
+        assert (usage.helpful, usage.unhelpful) == (0, 0)
 
 
 async def test_usage_counts_the_scopes_questions_and_its_recent_gaps(library):

@@ -36,7 +36,7 @@ UNANSWERED = [
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def seed_library(tmp_path_factory, real_embedder):
     library = await Library.open(tmp_path_factory.mktemp("seed"), real_embedder)
-    report = await library.ingest_paths([SEED])
+    report = await library.ingest_files([SEED])
     assert report.new == 1
     yield library
     await library.close()

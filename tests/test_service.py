@@ -33,7 +33,7 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
 
 
 async def test_examples_answer_a_question_with_a_quoted_cited_sentence(library):
-    report = await library.ingest_paths([EXAMPLES])
+    report = await library.ingest_files([EXAMPLES])
     assert report.new == len(list(EXAMPLES.glob("*.md"))) and report.failed == 0
     answer = await library.ask("How many of the 69 missiles did Ukraine's air defences shoot down?")
     assert not answer.abstained
@@ -46,9 +46,9 @@ async def test_examples_answer_a_question_with_a_quoted_cited_sentence(library):
 
 
 async def test_reingesting_the_same_articles_changes_nothing(library):
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     before = await library.stats()
-    report = await library.ingest_paths([EXAMPLES])
+    report = await library.ingest_files([EXAMPLES])
     assert (report.new, report.updated, report.unchanged) == (0, 0, before.articles)
     after = await library.stats()
     assert (after.sentences, after.passages, after.vectors) == (before.sentences, before.passages, before.vectors)
@@ -57,9 +57,9 @@ async def test_reingesting_the_same_articles_changes_nothing(library):
 async def test_new_text_under_the_same_id_replaces_the_old_everywhere(library, tmp_path):
     feed = tmp_path / "feed.jsonl"
     write_jsonl(feed, [{"id": "story-1", "title": "Zoo news", "text": "The zebra escaped from the zoo."}])
-    await library.ingest_paths([feed])
+    await library.ingest_files([feed])
     write_jsonl(feed, [{"id": "story-1", "title": "Zoo news", "text": "The giraffe stayed in its pen."}])
-    report = await library.ingest_paths([feed])
+    report = await library.ingest_files([feed])
     assert report.updated == 1
     stats = await library.stats()
     assert (stats.articles, stats.passages, stats.vectors) == (1, 1, 1)
@@ -68,7 +68,7 @@ async def test_new_text_under_the_same_id_replaces_the_old_everywhere(library, t
 
 
 async def test_bad_files_are_reported_and_the_rest_still_goes_in(library, tmp_path):
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     before = await library.articles()
     folder = tmp_path / "mixed"
     folder.mkdir()
@@ -77,7 +77,7 @@ async def test_bad_files_are_reported_and_the_rest_still_goes_in(library, tmp_pa
     (folder / "latin.txt").write_bytes("Caf\xe9 news".encode("latin-1"))
     write_jsonl(folder / "good.jsonl", [{"title": "Bridge opens", "text": "A new bridge opened on Monday."}])
     (folder / "good.jsonl").open("a").write("{not json\n")
-    report = await library.ingest_paths([folder])
+    report = await library.ingest_files([folder])
     assert report.new == 1 and report.failed == 4
     joined = "\n".join(report.errors)
     for name in ("empty.txt", "binary.txt", "latin.txt", "good.jsonl:2"):
@@ -87,7 +87,7 @@ async def test_bad_files_are_reported_and_the_rest_still_goes_in(library, tmp_pa
 
 
 async def test_a_failing_batch_leaves_what_was_stored_untouched(library, tmp_path, monkeypatch):
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     before = await library.stats()
 
     def broken_embed(texts):
@@ -97,13 +97,13 @@ async def test_a_failing_batch_leaves_what_was_stored_untouched(library, tmp_pat
     doc = tmp_path / "new.md"
     doc.write_text("---\ntitle: Later news\n---\nSomething else happened later on.\n")
     with pytest.raises(RuntimeError):
-        await library.ingest_paths([doc])
+        await library.ingest_files([doc])
     after = await library.stats()
     assert (after.articles, after.sentences, after.vectors) == (before.articles, before.sentences, before.vectors)
 
 
 async def test_remove_deletes_the_article_everywhere(library):
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     articles = await library.articles()
     target = next(a for a in articles if "Putin" in a.title)
     assert await library.remove(target.id)
@@ -117,7 +117,7 @@ async def test_remove_deletes_the_article_everywhere(library):
 async def test_vectors_are_rebuilt_when_the_faiss_file_is_lost_or_stale(tmp_path):
     data = tmp_path / "data"
     library = await open_library(data)
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     expected = await library.ask("What did Konashenkov claim about the railways?", log=False)
     await library.close()
     (data / VECTORS_FILE).unlink()
@@ -136,7 +136,7 @@ async def test_vectors_are_rebuilt_when_the_faiss_file_is_lost_or_stale(tmp_path
 async def test_a_corrupt_faiss_file_is_rebuilt(tmp_path):
     data = tmp_path / "data"
     library = await open_library(data)
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     await library.close()
     (data / VECTORS_FILE).write_bytes(b"garbage")
     reopened = await open_library(data)
@@ -148,7 +148,7 @@ async def test_a_corrupt_faiss_file_is_rebuilt(tmp_path):
 async def test_another_embedding_model_is_refused(tmp_path):
     data = tmp_path / "data"
     library = await open_library(data)
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     await library.close()
     with pytest.raises(LibraryError, match="hashing-256"):
         await open_library(data, HashingEmbedder(dimension=128))
@@ -167,7 +167,7 @@ async def test_questions_that_cannot_be_asked_are_refused(library, question):
 
 async def test_rank_scores_every_candidate_best_first_and_ask_quotes_the_top_one(library):
     assert await library.rank("What happened in Kyiv?") == []
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     question = "How many of the 69 missiles did Ukraine's air defences shoot down?"
     ranked = await library.rank(question)
     scores = [score for score, _ in ranked]
@@ -185,7 +185,7 @@ async def test_a_folder_of_thousands_of_files(library, tmp_path):
     for n in range(2000):
         (folder / f"brief-{n:04d}.txt").write_text(f"Brief {n}\n\nCouncil meeting number {n} approved budget {n}.\n")
     calls = []
-    report = await library.ingest_paths([folder], progress=lambda done, total, articles: calls.append(done))
+    report = await library.ingest_files([folder], progress=lambda done, total, articles: calls.append(done))
     assert report.new == 2000 and report.files == 2000 and calls[-1] == 2000
     answer = await library.ask("What did council meeting number 1234 approve?")
     assert answer.quotes[0].text == "Council meeting number 1234 approved budget 1234."
@@ -193,7 +193,7 @@ async def test_a_folder_of_thousands_of_files(library, tmp_path):
 
 async def test_copying_the_data_directory_keeps_the_library(tmp_path):
     library = await open_library(tmp_path / "a")
-    await library.ingest_paths([EXAMPLES])
+    await library.ingest_files([EXAMPLES])
     await library.close()
     shutil.copytree(tmp_path / "a", tmp_path / "b")
     copy = await open_library(tmp_path / "b")
@@ -204,11 +204,11 @@ async def test_copying_the_data_directory_keeps_the_library(tmp_path):
 async def test_articles_another_process_adds_are_found_without_a_restart(tmp_path):
     data = tmp_path / "data"
     running = await open_library(data)  # the bot, say
-    await running.ingest_paths([EXAMPLES])
+    await running.ingest_files([EXAMPLES])
     other = await open_library(data)  # `newsbot ingest` in another process
     feed = write_jsonl(tmp_path / "late.jsonl", [{"id": "late-1", "title": "Harbour news",
                                                   "text": "The harbour crane collapsed during the storm."}])
-    await other.ingest_paths([feed])
+    await other.ingest_files([feed])
     putin = next(a for a in await other.articles() if "Putin" in a.title)
     await other.remove(putin.id)
     await other.close()
@@ -222,14 +222,14 @@ async def test_articles_another_process_adds_are_found_without_a_restart(tmp_pat
 
 async def test_questions_are_logged_unless_the_operator_turns_it_off(tmp_path):
     logged = await open_library(tmp_path / "on")
-    await logged.ingest_paths([EXAMPLES])
+    await logged.ingest_files([EXAMPLES])
     assert (await logged.ask("Who is Igor Konashenkov?")).question_id is not None
     assert (await logged.ask("Who is Igor Konashenkov?", log=False)).question_id is None
     assert (await logged.usage()).questions == 1
     await logged.close()
     quiet_settings = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1, log_questions=False))
     quiet = await Library.open(tmp_path / "off", HashingEmbedder(), quiet_settings)
-    await quiet.ingest_paths([EXAMPLES])
+    await quiet.ingest_files([EXAMPLES])
     answer = await quiet.ask("Who is Igor Konashenkov?")
     assert answer.quotes and answer.question_id is None and (await quiet.usage()).questions == 0
     await quiet.close()

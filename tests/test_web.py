@@ -16,7 +16,7 @@ from index.addresses import public_only
 from index.embedder import HashingEmbedder
 from index.settings import WebSettings
 from index.sources import SourceError
-from index.web import FetchError, WebClient, is_url, retry_delay
+from index.web import FetchError, WebClient, retry_delay, url_scheme, web_url
 from tests.local_site import news_page, serve
 
 PAGE = news_page("Crane collapses at harbour", [
@@ -204,24 +204,70 @@ async def test_redirects_from_an_allowed_host_to_private_ones_are_refused():
                 await guarded.fetch(f"{outside}/by-name")
 
 
-def test_is_url():
-    assert is_url("https://example.com/a") and not is_url("examples/") and not is_url("http.txt")
+@pytest.mark.parametrize("given, scheme, address", [
+    ("https://example.com/a", "https", "https://example.com/a"),
+    ("HTTP://Example.com/A", "http", "http://Example.com/A"),
+    ("  \thttps://example.com/a \n", "https", "https://example.com/a"),
+    ("file:///etc/passwd", "file", None), ("File:/etc/passwd", "file", None), ("ftp://example.com/a", "ftp", None),
+    ("examples/", None, None), ("http.txt", None, None), ("/etc/passwd", None, None), ("~/notes.md", None, None),
+    ("C:/news/a.md", None, None), ("notes:2024.txt", None, None), ("http:example.com", None, None),
+])
+def test_a_url_is_told_from_a_path_by_its_scheme_in_any_case(given, scheme, address):
+    assert url_scheme(given) == scheme and web_url(given) == address
 
 
 async def test_the_library_ingests_urls_beside_files(site, tmp_path):
     base, _ = site
     settings = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1), web=OPEN)
     library = await Library.open(tmp_path, HashingEmbedder(), settings)
-    report = await library.ingest_paths([f"{base}/article.html", f"{base}/missing.html"])
+    report = await library.ingest_urls([f"{base}/article.html", f"{base}/missing.html"])
     assert (report.files, report.new, report.failed) == (2, 1, 1) and "HTTP 404" in report.errors[0]
-    assert (await library.ingest_paths([f"{base}/moved"])).unchanged == 1
+    assert (await library.ingest_urls([f"{base}/moved"])).unchanged == 1
     answer = await library.ask("What collapsed at the harbour?")
     assert answer.sources[0].url == f"{base}/article.html"
     await library.close()
     guarded = await Library.open(tmp_path, HashingEmbedder(), EngineSettings())
-    refused = await guarded.ingest_paths([f"{base}/article.html"], scope="7")
+    refused = await guarded.ingest_urls([f"{base}/article.html"], scope="7")
     assert refused.failed == 1 and "refusing to fetch from 127.0.0.1" in refused.errors[0]
     await guarded.close()
+
+
+async def test_ingest_urls_fetches_web_pages_only_and_never_opens_a_file(site, tmp_path, monkeypatch):
+    base, _ = site
+    secret = tmp_path / "secret.md"
+    secret.write_text("# Vault\n\nThe vault password is swordfish-tangerine-42.\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    library = await Library.open(tmp_path / "data", HashingEmbedder(), EngineSettings(web=OPEN))
+    try:
+        given = [str(secret), str(tmp_path), f"file://{secret}", "~/secret.md", "secret.md"]
+        refused = await library.ingest_urls(given)
+        assert (refused.files, refused.new, refused.failed) == (5, 0, 5)
+        assert [error.split(": ")[-1] for error in refused.errors] == ["not an http(s) URL"] * 5
+        with pytest.raises(TypeError, match="ingest_urls"):
+            await library.ingest_files([str(secret)])
+        assert (await library.stats()).articles == 0
+        spelled = await library.ingest_urls([f"  {base.upper()}/article.html\n"])
+        assert (spelled.new, spelled.failed) == (1, 0)
+        assert [a.url for a in await library.articles()] == [f"{base}/article.html"]
+    finally:
+        await library.close()
+
+
+async def test_a_feed_given_as_an_article_is_reported_as_a_feed(tmp_path):
+    rss = '<?xml version="1.0"?><!-- news --><rss version="2.0"><channel><title>T</title></channel></rss>'
+    app = web.Application()
+    for path, body, kind in (("/rss", rss, "application/rss+xml"), ("/atom", "<feed>", "application/atom+xml"),
+                             ("/xml", rss, "text/xml"), ("/png", b"\x89PNG", "image/png")):
+        app.router.add_get(path, page(body, kind))
+    async with serve(app) as base:
+        library = await Library.open(tmp_path / "data", HashingEmbedder(), EngineSettings(web=OPEN))
+        try:
+            report = await library.ingest_urls([f"{base}/rss", f"{base}/atom", f"{base}/xml", f"{base}/png"])
+        finally:
+            await library.close()
+    assert report.feeds == (f"{base}/rss", f"{base}/atom", f"{base}/xml") and report.failed == 4
+    assert report.errors == (f"{base}/png: not a web page (image/png)",)
 
 
 @pytest.mark.parametrize("header, wait", [

@@ -17,11 +17,13 @@ from bot.wording import plural
 from index import IngestReport
 from index.feedpoll import FeedFollowError
 from index.models import Feed
+from index.web import web_url
 
 if TYPE_CHECKING:
     from bot.client import NewsBot
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+NOT_A_WEB_ADDRESS = "`url` takes the address of a web page, starting with http:// or https://."
 
 
 def safe_filename(name: str) -> str:
@@ -33,6 +35,8 @@ def safe_filename(name: str) -> str:
 def ingest_message(report: IngestReport) -> str:
     """The closing line of an ingest and the first few problems."""
     lines = [ingest_summary(report)]
+    lines += [f"- {shorten(feed, 150)} is an RSS or Atom feed, not an article: follow it with `/feed add`"
+              for feed in report.feeds]
     lines += [f"- {shorten(error, 180)}" for error in report.errors[:5]]
     if len(report.errors) > 5:
         lines.append(f"- and {len(report.errors) - 5} more")
@@ -193,17 +197,22 @@ class AdminCog(commands.Cog):
         if file is not None and file.size > MAX_ATTACHMENT_BYTES:
             await interaction.response.send_message("That file is over 10 MB; split it up.", ephemeral=True)
             return
+        address = web_url(url) if url is not None else None
+        if url is not None and address is None:
+            # Checked before anything is opened, and the reply names nothing of the host: Discord never names a file.
+            await interaction.response.send_message(NOT_A_WEB_ADDRESS, ephemeral=True)
+            return
         await interaction.response.defer(thinking=True, ephemeral=True)
         scope = scope_of(interaction.guild)
-        if url is not None:
+        if address is not None:
             # Private addresses are refused unless the operator set web.allow_private_addresses (an intranet).
-            report = await self.bot.library.ingest_paths([url.strip()], scope=scope)
+            report = await self.bot.library.ingest_urls([address], scope=scope)
             await interaction.followup.send(ingest_message(report), ephemeral=True)
             return
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / safe_filename(file.filename)
             path.write_bytes(await file.read())
-            report = await self.bot.library.ingest_paths([path], scope=scope)
+            report = await self.bot.library.ingest_files([path], scope=scope)
         await interaction.followup.send(ingest_message(report).replace(str(path), file.filename), ephemeral=True)
 
     @app_commands.command(name="stats", description="What I know and how my answers are doing in this server")

@@ -56,7 +56,9 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"feedb
         """Store the vote against the question and thank the user privately."""
         bot: NewsBot = interaction.client  # type: ignore[assignment]
         user = bot.state.user_hash(interaction.user.id)
-        stored = await bot.library.record_feedback(self.question_id, user, 1 if self.vote == "up" else -1)
+        # The question id comes from the button's custom id: the library checks it was asked in this server.
+        stored = await bot.library.record_feedback(self.question_id, user, 1 if self.vote == "up" else -1,
+                                                   scope=scope_of(interaction.guild))
         text = "Thanks, noted." if stored else "That answer is too old to rate."
         await interaction.response.send_message(text, ephemeral=True)
 
