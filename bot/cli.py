@@ -4,136 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from bot import render
+from bot.askcli import cmd_ask, cmd_chat
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, load_settings
-from bot.feedcli import add_feed_commands
-from bot.session import Command, open_library, print_either, print_json
+from bot.feedcli import add_feed_commands, cmd_feed_add, cmd_watch
+from bot.ingestcli import cmd_ingest
+from bot.session import Command, open_library, print_either
 from bot.summarycli import add_summary_commands
-from index import EmbedderError, IngestReport, Library, LibraryError, QuestionError, StoreError
+from index import EmbedderError, Library, LibraryError, StoreError
 from index.summarize import SummaryError
-from index.web import WEB_SCHEMES, url_scheme
 
 _USER_ERRORS = (ConfigError, EmbedderError, LibraryError, StoreError, SummaryError)
-
-
-class _ProgressBar:
-    """A tqdm bar on stderr for long ingests, shown only on a terminal."""
-
-    def __init__(self) -> None:
-        self._bar = None
-
-    def __call__(self, done: int, total: int, articles: int) -> None:
-        """Advance the bar to `done` of `total` files."""
-        if self._bar is None:
-            from tqdm import tqdm  # imported only when an ingest runs
-
-            self._bar = tqdm(total=total, unit="file", disable=not sys.stderr.isatty() or total < 2)
-        self._bar.set_postfix(articles=articles, refresh=False)
-        self._bar.update(done - self._bar.n)
-
-    def close(self) -> None:
-        """Take the bar off the screen."""
-        if self._bar is not None:
-            self._bar.close()
-
-
-def not_fetched(given: str) -> str | None:
-    """Why an argument written as a URL that is not http(s) is refused (one line), or None for any other."""
-    scheme = url_scheme(given)
-    if scheme is None or scheme in WEB_SCHEMES:
-        return None
-    given = given.strip()
-    reason = f"{given}: only http:// and https:// URLs are fetched"
-    if scheme == "file":  # the operator meant a file of their own: say how to name it
-        return f"{reason}; a file: URL is not read, give the path instead ({url2pathname(urlsplit(given).path)})"
-    return reason
-
-
-async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    """Add files, folders and web pages (http(s) URLs) to the library."""
-    if refused := [reason for given in args.paths if (reason := not_fetched(given))]:
-        for reason in refused:
-            print(f"error: {reason}", file=sys.stderr)
-        return 2
-    urls = [given for given in args.paths if url_scheme(given)]
-    paths = [Path(given) for given in args.paths if not url_scheme(given)]
-    async with open_library(settings) as library:
-        report = await _with_bar(library.ingest_files, paths) + await _with_bar(library.ingest_urls, urls)
-    for error in report.errors:
-        print(f"skipped {error}", file=sys.stderr)
-    for feed in report.feeds:
-        print(f"skipped {feed}: an RSS or Atom feed, not an article: follow it with `newsbot feed add {feed}`",
-              file=sys.stderr)
-    if args.json:
-        print_json({"files": report.files, "new": report.new, "updated": report.updated,
-                     "unchanged": report.unchanged, "duplicates": report.duplicates, "failed": report.failed,
-                     "errors": list(report.errors), "feeds": list(report.feeds), "seconds": report.seconds})
-    else:
-        print(render.ingest_summary(report))
-    return 1 if report.failed else 0
-
-
-async def _with_bar(ingest: Callable[..., Awaitable[IngestReport]], sources: list) -> IngestReport:
-    """Run one of the library's ingests with a progress bar of its own."""
-    bar = _ProgressBar()
-    try:
-        return await ingest(sources, progress=bar)
-    finally:
-        bar.close()
-
-
-def _batch_questions(source: str) -> Iterator[str]:
-    """Questions from a file (or - for stdin), one per line; a JSON line with a "q" key works too."""
-    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115 - closed below
-    try:
-        for line in stream:
-            line = line.strip()
-            if line.startswith("{"):
-                line = str(json.loads(line).get("q", ""))
-            if line:
-                yield line
-    finally:
-        if stream is not sys.stdin:
-            stream.close()
-
-
-async def _answer_one(library: Library, question: str, as_json: bool) -> int:
-    """Answer one question and print it; a question that cannot be asked is an error line."""
-    try:
-        answer = await library.ask(question)
-    except QuestionError as error:
-        if as_json:
-            print_json({"question": question, "error": str(error)})
-        else:
-            print(f"error: {error}", file=sys.stderr)
-        return 2
-    print_either(as_json, render.answer_json(answer), render.answer_text(answer))
-    return 0
-
-
-async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    """Answer a question (or a file of them) with quoted, cited sentences."""
-    if (args.question is None) == (args.batch is None):
-        print("error: give a question, or --batch FILE", file=sys.stderr)
-        return 2
-    async with open_library(settings) as library:
-        if args.batch is None:
-            return await _answer_one(library, args.question, args.json)
-        status = 0
-        for number, question in enumerate(_batch_questions(args.batch)):
-            if number and not args.json:
-                print()
-            status = max(status, await _answer_one(library, question, args.json))
-        return status
 
 
 async def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
@@ -166,22 +52,6 @@ async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     async with open_library(settings) as library:
         stats = await library.stats()
     print_either(args.json, render.stats_json(stats), render.stats_text(stats))
-    return 0
-
-
-async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    """Ask questions in the terminal until an empty line, `quit` or end of input."""
-    async with open_library(settings) as library:
-        print("Ask about the news (an empty line or Ctrl-D ends).", file=sys.stderr)
-        while True:
-            try:
-                question = await asyncio.to_thread(input, "? ")
-            except EOFError:
-                break
-            if question.strip().lower() in {"", "quit", "exit"}:
-                break
-            await _answer_one(library, question, as_json=False)
-            print()
     return 0
 
 
@@ -251,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that make a library where there is none; the others need one and say so instead of making it.
+_CREATES_LIBRARY: tuple[Command, ...] = (cmd_ingest, cmd_run, cmd_feed_add, cmd_watch)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit status."""
     args = build_parser().parse_args(argv)
@@ -262,9 +136,27 @@ def main(argv: list[str] | None = None) -> int:
         args.json = False
     try:
         settings = load_settings(args.config, args.data_dir)
+        if problem := data_dir_problem(settings.data_dir, creates=function in _CREATES_LIBRARY):
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
         return asyncio.run(function(args, settings))
     except _USER_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader (`| head`) has what it wanted: stop quietly, as other tools do, and point stdout at
+        # /dev/null so that Python's own flush at exit does not complain about the closed pipe again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped the same way
+
+
+def data_dir_problem(data_dir: Path, creates: bool) -> str | None:
+    """Why the library directory cannot be used by a command (one line), or None."""
+    if data_dir.exists() and not data_dir.is_dir():
+        return f"the data directory {data_dir} is a file, not a folder (check --data-dir or NEWSBOT_DATA_DIR)"
+    if not creates and not Library.exists(data_dir):
+        return (f"no library in {data_dir} yet: add articles with `newsbot ingest PATH` first "
+                "(or check --data-dir, NEWSBOT_DATA_DIR and data_dir in the config)")
+    return None

@@ -8,7 +8,7 @@ import sys
 
 from bot.config import Settings
 from bot.session import Command, open_library, print_either
-from bot.watch import gone_note, poll_forever, poll_lines
+from bot.watch import gone_note, poll_forever, poll_lines, watch_poll_line, watch_start_line
 from bot.wording import plural
 from index.feedpoll import FeedFollowError
 from index.models import Feed, PollReport
@@ -70,15 +70,37 @@ async def cmd_feed_list(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_feed_remove(args: argparse.Namespace, settings: Settings) -> int:
     """Stop following feeds, by URL or by the number `newsbot feed list` shows (their articles stay)."""
-    status = 0
+    removed: list[Feed] = []
+    errors: list[str] = []
     async with open_library(settings) as library:
+        feeds = await library.feeds.list(every_scope=True)
         for key in args.feeds:
-            if removed := await library.feeds.remove(key, scope=_scope(args)):
-                print(f"unfollowed {removed.url}")
+            scope = _scope(args) if args.server else _scope_of(key.strip(), feeds)
+            if feed := await library.feeds.remove(key, scope=scope):
+                removed.append(feed)
             else:
-                print(f"error: no feed {key!r} (see `newsbot feed list`)", file=sys.stderr)
-                status = 1
-    return status
+                errors.append(_not_followed(key.strip(), _scope(args), feeds))
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    print_either(args.json, {"removed": [feed_json(feed) for feed in removed], "errors": errors},
+                 "\n".join(f"unfollowed {feed.url}" for feed in removed))
+    return 1 if errors else 0
+
+
+def _scope_of(number: str, feeds: list[Feed]) -> str | None:
+    """The scope of the feed `newsbot feed list` shows with this number (the operator's for a URL)."""
+    return next((feed.scope for feed in feeds if str(feed.id) == number), None)
+
+
+def _not_followed(key: str, scope: str | None, feeds: list[Feed]) -> str:
+    """Why no feed was removed for `key`, and what to type when another library follows that URL."""
+    where = f" among server {scope}'s feeds" if scope else ""
+    owner = next((feed.scope for feed in feeds if feed.url == key and feed.scope != scope), "")
+    if owner == "":
+        return f"no feed {key!r}{where} (see `newsbot feed list`)"
+    if owner is None:
+        return f"no feed {key!r}{where}; the library follows it: leave out --server"
+    return f"no feed {key!r}{where}; server {owner} follows it: add --server {owner}"
 
 
 async def cmd_feed_poll(args: argparse.Namespace, settings: Settings) -> int:
@@ -94,9 +116,19 @@ async def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     if settings.engine.feeds.poll_minutes <= 0:
         print("error: set feeds.poll_minutes above 0 for `newsbot watch`", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Warnings only: the poll lines are printed below, one per poll, instead of logged per feed.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     async with open_library(settings) as library:
-        await poll_forever(library)
+        feeds = await library.feeds.list(every_scope=True)
+        due = await library.feeds.next_due()
+        print(watch_start_line(feeds, settings.engine.feeds.poll_minutes, due), flush=True)
+
+        async def say(report: PollReport) -> None:
+            """Print one line for a poll that read feeds (a look that found none due prints nothing)."""
+            if report.feeds:
+                print(watch_poll_line(report, await library.feeds.next_due()), flush=True)
+
+        await poll_forever(library, say)
     return 0
 
 

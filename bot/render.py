@@ -122,11 +122,26 @@ def entry_day(entry: SummaryEntry) -> str:
     return f"{when} ({entry.wording})" if entry.wording else when
 
 
-def summary_text(summary: Summary, width: int = 100) -> str:
+def shortfall_note(summary: Summary, asked: int) -> str | None:
+    """Why a summary quotes fewer sentences than asked for, or None when it quotes them all."""
+    given = len(summary.entries)
+    if summary.empty or given >= asked:
+        return None
+    if summary.article_id is not None:
+        why = "the article has no other sentence that adds to these without repeating one"
+    elif summary.topic:
+        why = f"no other sentence is close enough to “{summary.topic}” without repeating one of these"
+    else:
+        why = "no other sentence of the period adds to these without repeating one"
+    return f"Only {given} of the {asked} sentences asked for: {why}."
+
+
+def summary_text(summary: Summary, width: int = 100, asked: int = 0) -> str:
     """A summary or timeline as the terminal shows it: a title, quoted sentences with [n] marks, the sources."""
     if summary.empty:
         return f"{summary.reason[0].upper()}{summary.reason[1:]}."
-    lines = [summary_title(summary), ""]
+    note = shortfall_note(summary, asked)
+    lines = [summary_title(summary), *([note] if note else []), ""]
     for n, entry in enumerate(summary.entries):
         if summary.kind == "timeline":
             lines += [""] * (n > 0) + [entry_day(entry)]
@@ -135,7 +150,7 @@ def summary_text(summary: Summary, width: int = 100) -> str:
     return "\n".join(lines)
 
 
-def summary_json(summary: Summary) -> dict[str, Any]:
+def summary_json(summary: Summary, asked: int = 0) -> dict[str, Any]:
     """A summary or timeline as the JSON contract in DESIGN.md: the sentences under "summary" or "timeline"."""
     entries = []
     for entry in summary.entries:
@@ -146,7 +161,8 @@ def summary_json(summary: Summary) -> dict[str, Any]:
         entries.append(item)
     return {"topic": summary.topic, "since": _day(summary.since), "until": _day(summary.until),
             "article_id": summary.article_id, "latest": summary.latest, "abstained": summary.empty,
-            "reason": summary.reason, summary.kind: entries, "sources": _sources_json(summary.sources)}
+            "reason": summary.reason, summary.kind: entries, "sources": _sources_json(summary.sources),
+            "note": shortfall_note(summary, asked)}
 
 
 def articles_text(articles: list[ArticleInfo]) -> str:
@@ -190,10 +206,11 @@ def stats_text(stats: Stats) -> str:
     span = "-"
     if stats.oldest:
         span = f"{stats.oldest.isoformat()} to {stats.newest.isoformat()}"
+    dimensions = f"{stats.dimension} dimensions" if stats.dimension else "nothing embedded yet"
     rows = [
         ("articles", f"{stats.articles:,}{_also_count(stats.copies)}"), ("sentences", f"{stats.sentences:,}"),
         ("passages", f"{stats.passages:,}"), ("vectors", f"{stats.vectors:,}"),
-        ("published", span), ("model", f"{stats.embedding_model} ({stats.dimension} dimensions)"),
+        ("published", span), ("model", f"{stats.embedding_model} ({dimensions})"),
         ("database", _megabytes(stats.database_bytes)), ("vector index", _megabytes(stats.vectors_bytes)),
     ]
     return "\n".join(f"{name:<13}{value}" for name, value in rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -17,12 +18,18 @@ Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 async def open_library(settings: Settings) -> AsyncIterator[Library]:
     """Open the library the settings point at, and close it afterwards."""
     embedding = settings.embedding
-    embedder = load_embedder(embedding.model, embedding.batch_size, embedding.device, embedding.threads or None)
+    embedder = load_embedder(embedding.model, embedding.batch_size, embedding.device, embedding.threads or None,
+                             on_load=_say_loading)
     library = await Library.open(settings.data_dir, embedder, settings.engine)
     try:
         yield library
     finally:
         await library.close()
+
+
+def _say_loading(model: str) -> None:
+    """Tell the user why nothing happens for a while: the model loads (10-20 s on a small machine)."""
+    print(f"loading the embedding model ({model})...", file=sys.stderr, flush=True)
 
 
 def print_json(value: object) -> None:

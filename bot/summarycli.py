@@ -31,7 +31,8 @@ async def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     async with open_library(settings) as library:
         summary = await library.summarize(topic=args.topic, since=since, until=until, article=args.article,
                                           length=args.length)
-    print_either(args.json, render.summary_json(summary), render.summary_text(summary))
+    print_either(args.json, render.summary_json(summary, args.length),
+                 render.summary_text(summary, asked=args.length))
     return 0
 
 
@@ -40,7 +41,8 @@ async def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     since, until = _period(args)
     async with open_library(settings) as library:
         timeline = await library.timeline(args.topic, since=since, until=until, length=args.length)
-    print_either(args.json, render.summary_json(timeline), render.summary_text(timeline))
+    print_either(args.json, render.summary_json(timeline, args.length),
+                 render.summary_text(timeline, asked=args.length))
     return 0
 
 

@@ -6,7 +6,7 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -68,8 +68,10 @@ class SentenceTransformerEmbedder:
         batch_size: int = 64,
         device: str = "cpu",
         threads: int | None = None,
+        on_load: Callable[[str], None] | None = None,
     ) -> None:
         self._model_name = model
+        self._on_load = on_load
         self._batch_size = batch_size
         self._device = device
         self._threads = threads
@@ -114,6 +116,8 @@ class SentenceTransformerEmbedder:
     def _ensure_loaded(self) -> SentenceTransformer:
         """Load the model once; the caller holds the lock."""
         if self._model is None:
+            if self._on_load is not None:  # loading takes seconds: a front end may want to say so
+                self._on_load(self._model_name)
             self._model = self._load()
             self._dimension = self._model.get_embedding_dimension()
             if self._dimension is None:
@@ -212,9 +216,13 @@ def _token_features(token: str, dimension: int) -> tuple[tuple[int, ...], tuple[
     return tuple(cols), tuple(weights)
 
 
-def load_embedder(model: str, batch_size: int, device: str, threads: int | None) -> Embedder:
-    """Return a HashingEmbedder for "hashing" / "hashing-<dim>", else a SentenceTransformerEmbedder."""
+def load_embedder(model: str, batch_size: int, device: str, threads: int | None,
+                  on_load: Callable[[str], None] | None = None) -> Embedder:
+    """Return a HashingEmbedder for "hashing" / "hashing-<dim>", else a SentenceTransformerEmbedder.
+
+    `on_load` is called with the model's name just before a real model loads (it takes seconds).
+    """
     match = _HASHING_NAME.fullmatch(model)
     if match:
         return HashingEmbedder(int(match.group(1))) if match.group(1) else HashingEmbedder()
-    return SentenceTransformerEmbedder(model, batch_size=batch_size, device=device, threads=threads)
+    return SentenceTransformerEmbedder(model, batch_size=batch_size, device=device, threads=threads, on_load=on_load)

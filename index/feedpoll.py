@@ -108,6 +108,11 @@ class FeedPoller:
         """The feeds a scope follows, or every scope's."""
         return await self._feeds.list_feeds(scope, every_scope)
 
+    async def next_due(self) -> datetime | None:
+        """When the next feed is due for its poll (UTC), or None when no feed is polled."""
+        next_due = await self._feeds.next_due()
+        return datetime.fromisoformat(next_due) if next_due else None
+
     async def wait_until_due(self, longest: float) -> None:
         """Return when a feed is due for its scheduled poll, one is added, or `longest` seconds have passed."""
         next_due = await self._feeds.next_due()
@@ -190,8 +195,9 @@ class FeedPoller:
             return SourceError(f"{item.link}: {error}")
         except SourceError as error:
             return error
+        # The outlet is the feed's name, as the README promises, even when the page names its site otherwise.
         return replace(article, title=item.title or article.title, published=item.published or article.published,
-                       source=article.source or parsed.title, author=article.author or item.author, origin=feed.url)
+                       source=parsed.title or article.source, author=article.author or item.author, origin=feed.url)
 
     async def _fetch(self, url: str, accept: str, max_mb: float | None, clock: _Clock, etag: str | None = None,
                      modified: str | None = None) -> Fetched:

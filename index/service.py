@@ -82,6 +82,11 @@ class Library:
             raise
         return library
 
+    @staticmethod
+    def exists(data_dir: Path) -> bool:
+        """Whether `data_dir` holds a library (opening one that does not creates it)."""
+        return (data_dir / DATABASE_FILE).is_file()
+
     async def warm_up(self) -> None:
         """Load the embedding model now (in a worker thread), so the first question is as fast as the rest."""
         await asyncio.to_thread(self._embedder.embed, ["warm up"])

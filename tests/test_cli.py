@@ -79,6 +79,7 @@ def test_articles_remove_and_stats(newsbot):
 
 
 def test_questions_that_cannot_be_asked_get_one_clear_line(newsbot):
+    newsbot("ingest", str(EXAMPLES))
     status, _, err = newsbot("ask", "?!?!")
     assert status == 2 and err.strip() == "error: the question has no words to search for"
     status, _, err = newsbot("ask", "why " * 3000)

@@ -1,0 +1,111 @@
+"""`newsbot ingest`: files, folders and web pages into the library, with a progress bar and one closing line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from bot import render
+from bot.config import Settings
+from bot.session import open_library, print_json
+from bot.wording import plural
+from index import IngestReport, Library
+from index.web import WEB_SCHEMES, url_scheme
+
+# A bar appears only for an ingest still running after this long, so quick ones print just their closing line.
+BAR_DELAY_SECONDS = 1.0
+
+
+class ProgressBar:
+    """A tqdm bar on stderr: files done of all (articles read so far beside it), or articles, for one big file."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int, articles: int) -> None:
+        """Move the bar to `done` of `total` files, `articles` read so far."""
+        if self._bar is None:
+            from tqdm import tqdm  # imported only when an ingest runs
+
+            by_file = total > 1
+            self._bar = tqdm(total=total if by_file else None, unit="file" if by_file else "article",
+                             delay=BAR_DELAY_SECONDS, disable=not sys.stderr.isatty())
+        if self._bar.total is None:
+            self._bar.update(articles - self._bar.n)
+            return
+        self._bar.set_postfix(articles=articles, refresh=False)
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        """Take the bar off the screen."""
+        if self._bar is not None:
+            self._bar.close()
+
+
+def not_fetched(given: str) -> str | None:
+    """Why an argument written as a URL that is not http(s) is refused (one line), or None for any other."""
+    scheme = url_scheme(given)
+    if scheme is None or scheme in WEB_SCHEMES:
+        return None
+    given = given.strip()
+    reason = f"{given}: only http:// and https:// URLs are fetched"
+    if scheme == "file":  # the operator meant a file of their own: say how to name it
+        return f"{reason}; a file: URL is not read, give the path instead ({url2pathname(urlsplit(given).path)})"
+    return reason
+
+
+async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Add files, folders and web pages (http(s) URLs) to the library."""
+    if refused := [reason for given in args.paths if (reason := not_fetched(given))]:
+        for reason in refused:
+            print(f"error: {reason}", file=sys.stderr)
+        return 2
+    urls = [given for given in args.paths if url_scheme(given)]
+    paths = [Path(given) for given in args.paths if not url_scheme(given)]
+    async with open_library(settings) as library:
+        before = (await library.stats()).articles
+        try:
+            report = await _with_bar(library.ingest_files, paths) + await _with_bar(library.ingest_urls, urls)
+        except asyncio.CancelledError:  # Ctrl-C: what is committed stays, and a rerun skips it as unchanged
+            await _say_interrupted(library, before)
+            raise
+    _print_report(report, args.json)
+    return 1 if report.failed else 0
+
+
+async def _say_interrupted(library: Library, before: int) -> None:
+    """One line after Ctrl-C: how many new articles were stored, and that running again resumes."""
+    stored = (await library.stats()).articles - before
+    print(f"interrupted: {plural(stored, 'new article')} stored; run the same command again to resume "
+          "(what is stored is not read again)", file=sys.stderr)
+
+
+def _print_report(report: IngestReport, as_json: bool) -> None:
+    """The skipped sources on stderr, then the closing line (or the JSON report)."""
+    for error in report.errors:
+        print(f"skipped {error}", file=sys.stderr)
+    for feed in report.feeds:
+        print(f"skipped {feed}: an RSS or Atom feed, not an article: follow it with `newsbot feed add {feed}`",
+              file=sys.stderr)
+    if as_json:
+        print_json({"files": report.files, "new": report.new, "updated": report.updated,
+                    "unchanged": report.unchanged, "duplicates": report.duplicates, "failed": report.failed,
+                    "failed_files": report.failed_files, "errors": list(report.errors),
+                    "feeds": list(report.feeds), "seconds": report.seconds})
+    else:
+        print(render.ingest_summary(report))
+
+
+async def _with_bar(ingest: Callable[..., Awaitable[IngestReport]], sources: list) -> IngestReport:
+    """Run one of the library's ingests with a progress bar of its own."""
+    bar = ProgressBar()
+    try:
+        return await ingest(sources, progress=bar)
+    finally:
+        bar.close()
