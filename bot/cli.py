@@ -139,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         if problem := data_dir_problem(settings.data_dir, creates=function in _CREATES_LIBRARY):
             print(f"error: {problem}", file=sys.stderr)
             return 2
-        return asyncio.run(function(args, settings))
+        status = asyncio.run(function(args, settings))
+        sys.stdout.flush()  # here, not at exit, so that a reader gone away (`| head`) is caught below
+        return status
     except _USER_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -38,7 +39,11 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            yield from _walk(path)
+            files = _walk(path)
+            first = next(files, None)
+            # A folder with nothing to read is yielded itself, so that read_file says why.
+            yield path if first is None else first
+            yield from files  # still lazy: a folder is listed only when reached
         else:
             # Yielded even when missing or unsupported, so read_file can say what is wrong.
             yield path
@@ -61,10 +66,28 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield Path(entry.path)
 
 
+def _nothing_to_read(folder: Path) -> str:
+    """Why a folder gave no article file: empty, or only hidden files and files of other types."""
+    hidden, other = 0, Counter[str]()
+    for _root, folders, files in os.walk(folder):
+        hidden += sum(name.startswith(".") for name in [*folders, *files])
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        other.update(Path(name).suffix.lower() or "no extension" for name in files if not name.startswith("."))
+    if not hidden and not other:
+        return f"{folder}: an empty folder"
+    commonest = sorted(other, key=lambda kind: (-other[kind], kind))  # most first, then by name: stable wording
+    kinds = ", ".join(commonest[:3]) + (", ..." if len(other) > 3 else "")
+    parts = [f"{hidden} hidden"] * bool(hidden) + [f"{other.total()} of other types: {kinds}"] * bool(other)
+    return (f"{folder}: no article files in it ({', '.join(parts)}); newsbot reads "
+            f"{' '.join(SUPPORTED_SUFFIXES)}")
+
+
 def read_file(path: Path, max_file_mb: float = 10.0) -> Iterator[Article | SourceError]:
     """Yield a file's articles; bad records come as SourceError values, bad files raise it."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise SourceError(_nothing_to_read(path))
     if not path.exists():
         raise SourceError(f"{path}: no such file")
     if suffix not in SUPPORTED_SUFFIXES:

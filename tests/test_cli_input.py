@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,45 +11,11 @@ import pytest
 
 from index import EngineSettings, Library
 from index.embedder import HashingEmbedder
-from index.service import DATABASE_FILE
 from index.sources import article_from_record
 from tests.feed_site import build_feed_site
 from tests.local_site import serve_in_thread
+from tests.newsbot_process import EXAMPLES, newsbot, refused_in_one_line, stored
 from tests.test_copies import COAST_STORY, WIRE_STORY
-
-NEWSBOT = Path(sys.executable).parent / "newsbot"
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CONFIG = """
-[embedding]
-model = "hashing"
-[web]
-allow_private_addresses = true
-timeout_seconds = 2.0
-"""
-
-
-def newsbot(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the installed `newsbot` command with a hashing config and a data directory in `home`."""
-    config = home / "config.toml"
-    config.write_text(CONFIG)
-    env = os.environ | {"NEWSBOT_CONFIG": str(config), "NEWSBOT_DATA_DIR": str(home / "data"), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([str(NEWSBOT), *args], capture_output=True, text=True, env=env, timeout=120, check=False)
-
-
-def stored(home: Path) -> list[str]:
-    """Everything the library's database holds, as SQL statements."""
-    with contextlib.closing(sqlite3.connect(home / "data" / DATABASE_FILE)) as db:
-        return list(db.iterdump())
-
-
-def refused_in_one_line(home: Path, *args: str, status: int = 2) -> str:
-    """Run a command that must fail: its one stderr line, after checking the status and that nothing changed."""
-    before = stored(home)
-    run = newsbot(home, *args)
-    assert "Traceback" not in run.stderr and run.stderr.count("\n") == 1, run.stderr
-    assert run.returncode == status
-    assert stored(home) == before
-    return run.stderr.rstrip("\n")
 
 
 @pytest.fixture
