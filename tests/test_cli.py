@@ -163,3 +163,22 @@ def test_summary_length_out_of_bounds_is_refused(newsbot, length):
     with pytest.raises(SystemExit) as exit_info:
         newsbot("summary", "--length", length)
     assert exit_info.value.code == 2
+
+
+def test_stats_of_a_library_with_nothing_embedded_says_so(newsbot, tmp_path):
+    (tmp_path / "empty").mkdir()
+    newsbot("ingest", str(tmp_path / "empty"))  # makes the library, embeds nothing
+    out = newsbot("stats")[1]
+    assert "articles     0\n" in out and "model        hashing-256 (nothing embedded yet)\n" in out
+
+
+def test_a_summary_shorter_than_asked_says_why(newsbot):
+    newsbot("ingest", str(EXAMPLES))
+    article = "https://example.com/demo/2022/12/30/putin-xi-call"
+    status, out, _ = newsbot("summary", "--article", article, "--length", "12")
+    given = out.split("\n\nSources:")[0].count("\n> ")
+    assert status == 0 and given < 12
+    assert out.splitlines()[1] == (f"Only {given} of the 12 sentences asked for: the article has no other sentence "
+                                   "that adds to these without repeating one.")
+    assert json.loads(newsbot("summary", "--article", article, "--length", "12", "--json")[1])["note"] == (
+        out.splitlines()[1])

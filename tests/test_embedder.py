@@ -198,3 +198,22 @@ def test_real_model_concurrent_embeds(real_embedder: SentenceTransformerEmbedder
     assert not errors
     for result in results:
         np.testing.assert_allclose(result, expected, atol=1e-5)
+
+
+def test_a_front_end_hears_before_a_model_loads_and_only_once(tmp_path: Path) -> None:
+    heard: list[str] = []
+    missing = str(tmp_path / "no-such-model")
+    embedder = load_embedder(missing, 8, "cpu", None, on_load=heard.append)
+    with pytest.raises(EmbedderError):
+        embedder.embed(["a sentence"])
+    assert heard == [missing]  # said before the (failed) load, so a slow load is never silent
+    load_embedder("hashing", 8, "cpu", None, on_load=heard.append).embed(["a sentence"])
+    assert heard == [missing]  # the hashing embedder loads nothing
+
+
+@pytest.mark.model
+def test_the_command_says_it_is_loading_the_model(tmp_path: Path) -> None:
+    from tests.newsbot_process import EXAMPLES, newsbot
+
+    run = newsbot(tmp_path, "ingest", str(EXAMPLES), config="")
+    assert run.returncode == 0 and run.stderr == f"loading the embedding model ({DEFAULT_MODEL})...\n"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from bot.watch import poll_forever
 from index import Library
@@ -15,6 +18,8 @@ from index.embedder import HashingEmbedder
 from tests.cli_runner import Newsbot, command_runner
 from tests.feed_site import HITS, REPLIES, STORIES, build_feed_site
 from tests.local_site import serve, serve_in_thread
+from tests.newsbot_process import newsbot as newsbot_command
+from tests.newsbot_process import start
 from tests.test_feed_poll import SETTINGS
 
 CONFIG = """
@@ -137,3 +142,72 @@ def test_ingest_url_reads_a_page_or_refuses_loopback_in_one_line(site, tmp_path,
     else:
         assert status == 1 and err == (f"skipped {site}/story/1: refusing to fetch from 127.0.0.1, a loopback address"
                                        " (web.allow_private_addresses is off)\n")
+
+
+def test_feed_remove_takes_the_number_feed_list_gives_a_servers_feed(site, tmp_path, monkeypatch, capsys):
+    newsbot = feed_runner(tmp_path, monkeypatch, capsys, allow=True)
+    assert newsbot("feed", "add", f"{site}/atom.xml", "--server", "42")[0] == 0
+    assert "   1  " in newsbot("feed", "list")[1]
+    assert newsbot("feed", "remove", "1") == (0, f"unfollowed {site}/atom.xml\n", "")
+    assert newsbot("feed", "list", "--json")[1] == "[]\n"
+
+
+def test_feed_remove_by_url_names_the_server_that_follows_it(site, tmp_path, monkeypatch, capsys):
+    newsbot = feed_runner(tmp_path, monkeypatch, capsys, allow=True)
+    assert newsbot("feed", "add", f"{site}/atom.xml", "--server", "42")[0] == 0
+    status, _, err = newsbot("feed", "remove", f"{site}/atom.xml")
+    assert status == 1
+    assert err == f"error: no feed '{site}/atom.xml'; server 42 follows it: add --server 42\n"
+
+
+def test_feed_remove_prints_json_with_json(site, tmp_path, monkeypatch, capsys):
+    newsbot = feed_runner(tmp_path, monkeypatch, capsys, allow=True)
+    assert newsbot("feed", "add", f"{site}/atom.xml")[0] == 0
+    status, out, err = newsbot("feed", "remove", "1", "7", "--json")
+    removed = json.loads(out)
+    assert status == 1 and [feed["url"] for feed in removed["removed"]] == [f"{site}/atom.xml"]
+    assert removed["errors"] == ["no feed '7' (see `newsbot feed list`)"]
+    assert err == "error: no feed '7' (see `newsbot feed list`)\n"
+
+
+def test_feed_add_counts_one_item_in_the_singular(tmp_path, monkeypatch, capsys):
+    newsbot = feed_runner(tmp_path, monkeypatch, capsys, allow=True)
+    one = '<?xml version="1.0"?><rss version="2.0"><channel><title>Solo</title><item><title>Only story</title>'
+    one += "<link>http://127.0.0.1:9/solo</link></item></channel></rss>"
+
+    async def feed(request: web.Request) -> web.Response:
+        """The feed of one item."""
+        return web.Response(text=one, content_type="application/rss+xml")
+
+    def build() -> web.Application:
+        """A site whose one feed holds a single item."""
+        app = web.Application()
+        app.router.add_get("/rss.xml", feed)
+        return app
+
+    with serve_in_thread(build) as base:
+        out = newsbot("feed", "add", f"{base}/rss.xml")[1]
+    assert out.startswith("following Solo (1 item): ")
+
+
+def test_watch_without_feeds_says_how_to_add_one(tmp_path):
+    process = start(tmp_path, "watch")
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert first == ("No feeds followed yet: add one with `newsbot feed add URL` (this watch polls it within a "
+                     "minute). Ctrl-C stops.\n")
+    assert process.returncode == 130 and "Traceback" not in stderr
+
+
+def test_watch_says_what_it_follows_and_one_line_per_poll(site, tmp_path):
+    added = newsbot_command(tmp_path, "feed", "add", f"{site}/rss2.xml")
+    assert added.returncode == 0
+    process = start(tmp_path, "watch")
+    assert process.stdout is not None
+    lines = [process.stdout.readline(), process.stdout.readline()]
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=30)
+    assert lines[0] == "Watching 1 feed, each polled every 30 minutes; next poll now. Ctrl-C stops.\n"
+    assert re.fullmatch(r"\d\d:\d\d Polled 1 feed in \d+\.\ds: 4 new articles\. Next poll at \d\d:\d\d\.\n", lines[1])

@@ -68,6 +68,13 @@ async def test_teasers_are_read_from_their_pages_without_the_pages_clutter(site,
     assert detail.info.title == STORIES[3][0] and str(detail.info.published) == "2023-03-23"
 
 
+async def test_a_teaser_read_from_its_page_keeps_the_feeds_name_as_its_outlet(site, library):
+    base, _ = site
+    await library.feeds.add(f"{base}/teasers.xml")  # the pages name their site "Example Gazette"
+    await library.feeds.poll()
+    assert (await library.article(f"{base}/story/3")).info.source == "Teaser Daily"
+
+
 async def test_atom_and_rss091_feeds(site, library):
     base, _ = site
     await library.feeds.add(f"{base}/atom.xml")
