@@ -24,6 +24,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _PACKAGED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
 _HASHING_NAME = re.compile(r"hashing(?:-(\d+))?")
+_HASHING_DEFAULT = 256
+# Real models stay well under this; a larger one only makes every stored vector bigger (and "hashing-99999999999"
+# would ask for terabytes).
+MAX_HASHING_DIMENSION = 4096
 
 _TOKEN = re.compile(r"\w+")
 _STOPWORDS = frozenset({
@@ -157,9 +161,9 @@ def _resolve_model_path(model: str) -> str:
 class HashingEmbedder:
     """A deterministic bag-of-features embedder for tests and installs without torch."""
 
-    def __init__(self, dimension: int = 256) -> None:
-        if dimension < 1:
-            raise ValueError(f"dimension must be positive, got {dimension}")
+    def __init__(self, dimension: int = _HASHING_DEFAULT) -> None:
+        if not 1 <= dimension <= MAX_HASHING_DIMENSION:
+            raise ValueError(f"the hashing dimension must be from 1 to {MAX_HASHING_DIMENSION}, not {dimension}")
         self._dimension = dimension
 
     @property
@@ -212,9 +216,24 @@ def _token_features(token: str, dimension: int) -> tuple[tuple[int, ...], tuple[
     return tuple(cols), tuple(weights)
 
 
+def hashing_dimension(model: str) -> int | None:
+    """The dimension a "hashing" / "hashing-<dim>" model name asks for (None for other names); ValueError if too big."""
+    match = _HASHING_NAME.fullmatch(model)
+    if match is None:
+        return None
+    digits = match.group(1) or str(_HASHING_DEFAULT)
+    # The length first: int() of thousands of digits is itself refused, with a less useful message.
+    if len(digits) > 6 or not 1 <= int(digits) <= MAX_HASHING_DIMENSION:
+        raise ValueError(f"the hashing dimension must be from 1 to {MAX_HASHING_DIMENSION}, not {digits}")
+    return int(digits)
+
+
 def load_embedder(model: str, batch_size: int, device: str, threads: int | None) -> Embedder:
     """Return a HashingEmbedder for "hashing" / "hashing-<dim>", else a SentenceTransformerEmbedder."""
-    match = _HASHING_NAME.fullmatch(model)
-    if match:
-        return HashingEmbedder(int(match.group(1))) if match.group(1) else HashingEmbedder()
+    try:
+        dimension = hashing_dimension(model)
+    except ValueError as error:
+        raise EmbedderError(f'embedding model "{model}": {error}') from None
+    if dimension is not None:
+        return HashingEmbedder(dimension)
     return SentenceTransformerEmbedder(model, batch_size=batch_size, device=device, threads=threads)

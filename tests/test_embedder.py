@@ -103,6 +103,14 @@ def test_hashing_name_and_dimension() -> None:
 def test_hashing_rejects_bad_dimension() -> None:
     with pytest.raises(ValueError):
         HashingEmbedder(0)
+    with pytest.raises(ValueError, match="from 1 to 4096"):
+        HashingEmbedder(4097)
+
+
+@pytest.mark.parametrize("name", ["hashing-0", "hashing-4097", "hashing-99999999999", "hashing-" + "9" * 5000])
+def test_a_hashing_dimension_out_of_range_is_one_embedder_error(name) -> None:
+    with pytest.raises(EmbedderError, match=r'"hashing-\d+": the hashing dimension must be from 1 to 4096'):
+        load_embedder(name, 64, "cpu", None)
 
 
 def test_load_embedder_dispatch() -> None:
