@@ -87,6 +87,8 @@ def _read_text(path: Path, max_file_mb: float) -> str:
         raise SourceError(f"{path}: {size / _MB:.1f} MB is over {limit}")
     data = path.read_bytes()
     _check_text_start(path, data[:_BINARY_PROBE])
+    if (nul := data.find(b"\0")) >= 0:  # the start looked like text, but a binary tail would be stored as words
+        raise SourceError(f"{path}: looks like a binary file, not text (a NUL byte at offset {nul})")
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
@@ -129,6 +131,8 @@ def _read_jsonl(path: Path) -> Iterator[Article | SourceError]:
 
 def _parse_jsonl_line(raw: bytes) -> Any:
     """Decode one JSON Lines line, raising ValueError with a short reason."""
+    if (nul := raw.find(b"\0")) >= 0:
+        raise ValueError(f"looks like binary data, not text (a NUL byte at column {nul + 1})")
     try:
         line = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:

@@ -1,6 +1,7 @@
 """Run the installed `newsbot` command in a subprocess, as a user would, against a library of a test's own."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,12 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     return lines[0]
+
+
+def stored_rows(data_dir: Path) -> list[tuple]:
+    """Every stored article, read straight from the library's database (none when there is no database)."""
+    database = data_dir / "newsbot.db"
+    if not database.exists():
+        return []
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT id, content_hash FROM articles ORDER BY id").fetchall()
