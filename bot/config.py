@@ -57,7 +57,8 @@ class Settings:
 _SECTIONS: dict[str, type] = {"embedding": EmbeddingSettings, "discord": DiscordSettings, "answer": AnswerPolicy,
                               "web": WebSettings, "feeds": FeedSettings}
 _ENGINE_SECTIONS = {
-    "ingest": {"chunk_sentences", "chunk_overlap", "batch_articles", "max_file_mb", "save_every_seconds"},
+    "ingest": {"chunk_sentences", "chunk_overlap", "batch_articles", "max_file_mb", "max_article_chars",
+               "save_every_seconds"},
     "search": {"candidates", "passages", "dense_weight", "lexical_weight"},
 }
 

@@ -39,6 +39,10 @@ _STOPWORDS = frozenset({
 # stronger evidence.
 _GRAM_SIZE = 4
 _GRAM_WEIGHT = 0.8
+# A longer token is hashed by its start: a word of a million letters would make a million 4-grams.
+_MAX_TOKEN_CHARS = 64
+# Texts embedded at once: the feature lists of a whole batch of long articles would take gigabytes.
+_HASHING_SLICE = 256
 
 
 class EmbedderError(RuntimeError):
@@ -178,6 +182,11 @@ class HashingEmbedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Return unit-length float32 embeddings, one row per text (zero rows for no features)."""
+        parts = [self._embed(texts[start:start + _HASHING_SLICE]) for start in range(0, len(texts), _HASHING_SLICE)]
+        return np.concatenate(parts) if parts else np.zeros((0, self._dimension), dtype=np.float32)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed a slice of the texts."""
         rows: list[int] = []
         cols: list[int] = []
         weights: list[float] = []
@@ -185,7 +194,7 @@ class HashingEmbedder:
             for token in _TOKEN.findall(text.lower()):
                 if token in _STOPWORDS:
                     continue
-                token_cols, token_weights = _token_features(token, self._dimension)
+                token_cols, token_weights = _token_features(token[:_MAX_TOKEN_CHARS], self._dimension)
                 rows.extend([row] * len(token_cols))
                 cols.extend(token_cols)
                 weights.extend(token_weights)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.duplicates import Copy, Links, plan_duplicates, signed
 from index.embedder import Embedder
+from index.folders import iter_files
 from index.models import Article, IngestReport, PreparedArticle
 from index.preparation import content_hash, prepare_articles
 from index.scopes import check_scope
 from index.settings import EngineSettings
-from index.sources import SourceError, iter_files, read_file
+from index.sources import SourceError, read_file
 from index.store import Store
 from index.web import WebClient, is_url
 
@@ -42,6 +43,49 @@ class _Tally:
                             seconds=round(time.monotonic() - started, 2), duplicates=self.duplicates)
 
 
+def _is_full(count: int, chars: int, settings: EngineSettings) -> bool:
+    """A batch is batch_articles articles, or fewer long ones holding max_article_chars characters of text."""
+    # Bounded in characters too, so the memory splitting and embedding take stays bounded however long articles are.
+    return count >= settings.batch_articles or chars >= settings.max_article_chars
+
+
+@dataclass
+class _Batch:
+    """Articles waiting to be written together, and the characters of text they hold."""
+
+    articles: list[Article] = field(default_factory=list)
+    chars: int = 0
+
+    def add(self, article: Article) -> None:
+        """Queue one article."""
+        self.articles.append(article)
+        self.chars += len(article.text)
+
+    def full(self, settings: EngineSettings) -> bool:
+        """Whether to write it now."""
+        return _is_full(len(self.articles), self.chars, settings)
+
+    def take(self) -> list[Article]:
+        """The queued articles, leaving the batch empty."""
+        articles, self.articles, self.chars = self.articles, [], 0
+        return articles
+
+
+def _next_items(records: Iterator[Article | SourceError], settings: EngineSettings) -> list[Article | SourceError]:
+    """The next items of a file, up to a batch's worth; a whole-file error ends the file as its last item."""
+    items: list[Article | SourceError] = []
+    chars = 0
+    try:
+        for item in records:
+            items.append(item)
+            chars += len(item.text) if isinstance(item, Article) else 0
+            if _is_full(len(items), chars, settings):
+                break
+    except SourceError as error:  # a JSONL file can fail part-way: keep the lines read before
+        items.append(error)
+    return items
+
+
 class Ingestor:
     """Reads sources in batches, skips what is unchanged, and prepares the rest for the library to store."""
 
@@ -65,31 +109,34 @@ class Ingestor:
         files = await asyncio.to_thread(lambda: list(iter_files(p for p in paths if p not in urls)))
         sources: list[str | Path] = [*files, *urls]
         tally.files = len(sources)
-        pending: list[Article] = []
+        batch = _Batch()
         for done, source in enumerate(sources, start=1):
-            items = await asyncio.to_thread(self._read, source) if isinstance(source, Path) else [
-                await self._fetch(source)]
-            for item in items:
-                if isinstance(item, SourceError):
-                    tally.errors.append(str(item))
-                else:
-                    pending.append(item)
-            if len(pending) >= self._settings.batch_articles:
-                await self._write_batch(pending, tally, scope)
-                pending = []
+            if isinstance(source, Path):
+                async for items in self._read(source):
+                    await self._add(items, batch, tally, scope)
+            else:
+                await self._add([await self._fetch(source)], batch, tally, scope)
             if progress:
                 progress(done, len(sources), tally.new + tally.updated + tally.unchanged)
-        await self._write_batch(pending, tally, scope)
+        await self._write_batch(batch.take(), tally, scope)
         return tally.report(started)
 
-    def _read(self, path: Path) -> list[Article | SourceError]:
-        """Every article and per-record error of one file; a whole-file error becomes one item."""
-        items: list[Article | SourceError] = []
-        try:
-            items.extend(read_file(path, max_file_mb=self._settings.max_file_mb))
-        except SourceError as error:  # a JSONL file can fail part-way: keep the lines read before
-            items.append(error)
-        return items
+    async def _read(self, path: Path) -> AsyncIterator[list[Article | SourceError]]:
+        """A file's articles and per-record errors, a batch at a time, each read in a worker thread."""
+        records = read_file(path, max_file_mb=self._settings.max_file_mb)
+        while items := await asyncio.to_thread(_next_items, records, self._settings):
+            yield items
+
+    async def _add(self, items: Iterable[Article | SourceError], batch: _Batch, tally: _Tally,
+                   scope: str | None) -> None:
+        """Queue articles (errors are tallied), writing the batch, and so committing it, whenever it is full."""
+        for item in items:
+            if isinstance(item, SourceError):
+                tally.errors.append(str(item))
+                continue
+            batch.add(item)
+            if batch.full(self._settings):
+                await self._write_batch(batch.take(), tally, scope)
 
     async def _fetch(self, url: str) -> Article | SourceError:
         """The article of one web page, or the reason it could not be read."""
@@ -103,14 +150,20 @@ class Ingestor:
         check_scope(scope)
         started = time.monotonic()
         tally = _Tally()
-        batch = list(articles)
-        for start in range(0, len(batch), self._settings.batch_articles):
-            await self._write_batch(batch[start:start + self._settings.batch_articles], tally, scope)
+        batch = _Batch()
+        await self._add(articles, batch, tally, scope)
+        await self._write_batch(batch.take(), tally, scope)
         return tally.report(started)
 
     async def _write_batch(self, articles: Sequence[Article], tally: _Tally, scope: str | None) -> None:
         """Split, embed and store the articles of one batch that are new or changed in the scope."""
-        latest = {article.id: article for article in articles}  # the same id twice: the later one wins
+        limit = self._settings.max_article_chars
+        for article in articles:
+            if len(article.text) > limit:
+                tally.errors.append(f"{article.origin or article.id}: the text is {len(article.text):,} characters, "
+                                    f"over the {limit:,} limit for one article (ingest.max_article_chars)")
+        # The same id twice: the later one wins.
+        latest = {article.id: article for article in articles if len(article.text) <= limit}
         if not latest:
             return
         async with self._write_lock:

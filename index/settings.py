@@ -53,6 +53,8 @@ class EngineSettings:
     # Below 1 a batch would hold nothing, and a feed poll would mark every item read without storing it.
     batch_articles: int = field(default=32, metadata={"min": 1, "max": 10_000})
     max_file_mb: float = field(default=10.0, metadata={"above": 0, "max": 1024})
+    # Longer article texts are refused: splitting and embedding take memory in proportion to them.
+    max_article_chars: int = field(default=1_000_000, metadata={"min": 1000, "max": 100_000_000})
     save_every_seconds: float = field(default=60.0, metadata={"min": 0, "max": 86_400})
     policy: AnswerPolicy = field(default_factory=AnswerPolicy)
     web: WebSettings = field(default_factory=WebSettings)

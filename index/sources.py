@@ -1,16 +1,15 @@
-"""Read article files and folders (.txt, .md, .html, .json, .jsonl) into Articles."""
+"""Read article files (.txt, .md, .html, .json, .jsonl) into Articles; index/folders.py lists them."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import json
-import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urljoin
 
 from index.dates import parse_date
@@ -29,34 +28,6 @@ class SourceError(Exception):
     """A file or record that cannot be read; the message is one line naming it."""
 
 
-def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Yield each named file, and lazily, in name order, the supported files inside named folders."""
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            yield from _walk(path)
-        else:
-            # Yielded even when missing or unsupported, so read_file can say what is wrong.
-            yield path
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    """Yield the supported, non-hidden files under a folder, listing one folder at a time."""
-    try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
-    except OSError as error:
-        raise SourceError(f"{folder}: cannot read folder ({error.strerror})") from None
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        # Symlinked folders are not followed: a link back up the tree would loop forever.
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path))
-        elif Path(entry.name).suffix.lower() in SUPPORTED_SUFFIXES:
-            yield Path(entry.path)
-
-
 def read_file(path: Path, max_file_mb: float = 10.0) -> Iterator[Article | SourceError]:
     """Yield a file's articles; bad records come as SourceError values, bad files raise it."""
     path = Path(path)
@@ -68,7 +39,7 @@ def read_file(path: Path, max_file_mb: float = 10.0) -> Iterator[Article | Sourc
         raise SourceError(f"{path}: unsupported file type ({kind}); newsbot reads {' '.join(SUPPORTED_SUFFIXES)}")
     try:
         if suffix == ".jsonl":
-            yield from _read_jsonl(path)
+            yield from _read_jsonl(path, max_file_mb)
         elif suffix == ".json":
             yield from _read_json(path, _read_text(path, max_file_mb))
         elif suffix in (".html", ".htm"):
@@ -110,23 +81,40 @@ def _check_text_start(path: Path, head: bytes) -> None:
         raise SourceError(f"{path}: looks like a binary file, not text")
 
 
-def _read_jsonl(path: Path) -> Iterator[Article | SourceError]:
-    """Stream a JSON Lines file one record at a time, so its size does not matter."""
+def _read_jsonl(path: Path, max_line_mb: float) -> Iterator[Article | SourceError]:
+    """Stream a JSON Lines file one record at a time, so its size does not matter; each line's does."""
     seen_record = False
     with path.open("rb") as handle:
         _check_text_start(path, handle.read(_BINARY_PROBE))
         handle.seek(0)
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
+        for number, raw in enumerate(_lines(handle, int(max_line_mb * _MB)), start=1):
+            if isinstance(raw, bytes) and not raw.strip():
                 continue
             seen_record = True
             origin = f"{path}:{number}"
+            if isinstance(raw, int):
+                limit = f"the {max_line_mb:g} MB limit for one file or record (ingest.max_file_mb)"
+                yield SourceError(f"{origin}: the line is {raw / _MB:.1f} MB, over {limit}")
+                continue
             try:
                 yield article_from_record(_parse_jsonl_line(raw), origin)
             except ValueError as error:
                 yield SourceError(f"{origin}: {error}")
     if not seen_record:
         raise SourceError(f"{path}: empty file")
+
+
+def _lines(handle: BinaryIO, limit: int) -> Iterator[bytes | int]:
+    """Each line of a file; for a line over `limit` bytes, its size, read through without holding it."""
+    while raw := handle.readline(limit + 1):
+        if raw.endswith(b"\n") or len(raw) <= limit:
+            yield raw
+            continue
+        size = len(raw)
+        while raw and not raw.endswith(b"\n"):
+            raw = handle.readline(_MB)
+            size += len(raw)
+        yield size
 
 
 def _parse_jsonl_line(raw: bytes) -> Any:

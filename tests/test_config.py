@@ -102,6 +102,7 @@ def test_a_missing_config_file_is_an_error(tmp_path):
     ('[embedding]\nmodel = "hashing-99999999999"\n', r'model "hashing-99999999999": the hashing dimension must be'),
     ("[ingest]\nbatch_articles = 0\n", r"\[ingest\] batch_articles must be from 1 to 10000 \(got 0\)"),
     ("[ingest]\nbatch_articles = -5\n", r"\[ingest\] batch_articles must be from 1 to 10000 \(got -5\)"),
+    ("[ingest]\nmax_article_chars = 10\n", r"\[ingest\] max_article_chars must be from 1000 to"),
     ("[feeds]\nconcurrency = 0\n", r"\[feeds\] concurrency must be from 1 to 100 \(got 0\)"),
     ("[web]\ntimeout_seconds = -1\n", r"\[web\] timeout_seconds must be above 0 \(got -1.0\)"),
     ("[web]\nmax_redirects = -1\n", r"\[web\] max_redirects must be from 0 to 50"),

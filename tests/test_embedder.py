@@ -206,3 +206,18 @@ def test_real_model_concurrent_embeds(real_embedder: SentenceTransformerEmbedder
     assert not errors
     for result in results:
         np.testing.assert_allclose(result, expected, atol=1e-5)
+
+
+def test_a_very_long_word_is_hashed_by_its_start() -> None:
+    embedder = HashingEmbedder(64)
+    start = "x" * 64
+    long_word, its_start = embedder.embed([start + "y" * 100_000, start])
+    assert np.array_equal(long_word, its_start)
+
+
+def test_many_texts_embed_as_each_one_alone() -> None:
+    embedder = HashingEmbedder(32)
+    texts = [f"story number {n} about drones" for n in range(600)]
+    together = embedder.embed(texts)
+    assert together.shape == (600, 32)
+    assert np.array_equal(together[[0, 300, 599]], embedder.embed([texts[0], texts[300], texts[599]]))
