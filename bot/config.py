@@ -182,6 +182,8 @@ def load_settings(config: str | None = None, data_dir: str | None = None) -> Set
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: not valid TOML ({error})") from error
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot read the config file ({error.strerror})") from error
     where = str(path)
     known = {"data_dir", *_SECTIONS, *_ENGINE_SECTIONS}
     if unknown := sorted(set(raw) - known):

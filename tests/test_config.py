@@ -156,3 +156,14 @@ def test_the_real_command_refuses_a_bad_setting_in_one_line(tmp_path, command, t
     line = one_error_line(result)
     assert result.returncode == 2 and line.startswith(f"error: {tmp_path / 'config.toml'}: ")
     assert not (tmp_path / "data").exists()
+
+
+def test_an_unreadable_config_file_is_one_error(tmp_path, monkeypatch):
+    path = write(tmp_path, "[answer]\nmax_sentences = 2\n")
+
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_text", denied)  # as root, chmod would not stop the read
+    with pytest.raises(ConfigError, match=r"custom.toml: cannot read the config file \(Permission denied\)$"):
+        load_settings(path)
