@@ -2,6 +2,7 @@
 
 from index.answer import AnswerPolicy, QuestionError
 from index.embedder import Embedder, EmbedderError, load_embedder
+from index.faults import StoreError
 from index.models import (
     AlsoReported,
     Answer,
@@ -18,7 +19,6 @@ from index.models import (
 )
 from index.service import Library, LibraryError
 from index.settings import EngineSettings
-from index.store import StoreError
 from index.summarize import SummaryError
 
 __all__ = [

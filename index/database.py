@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import aiosqlite
+
+from index.faults import database_faults
 
 
 def placeholders(count: int) -> str:
@@ -26,33 +31,42 @@ def timestamp() -> str:
 
 
 class Queries:
-    """A part of the store: reads and writes over the shared connection."""
+    """A part of the store: reads and writes over the shared connection, a full disk or a damaged page as a
+    StoreError naming the file (index/faults.py)."""
 
-    def __init__(self, db: aiosqlite.Connection, write_lock: asyncio.Lock) -> None:
+    def __init__(self, db: aiosqlite.Connection, write_lock: asyncio.Lock, path: Path) -> None:
         self._db = db
         self._write_lock = write_lock
+        self._path = path
 
     async def _one(self, sql: str, params: Sequence[object] = ()) -> tuple:
         """Fetch one row."""
-        async with self._db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        with database_faults(self._path):
+            async with self._db.execute(sql, params) as cursor:
+                return await cursor.fetchone()
 
     async def _all(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         """Fetch all rows."""
-        async with self._db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        with database_faults(self._path):
+            async with self._db.execute(sql, params) as cursor:
+                return list(await cursor.fetchall())
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[None]:
         """All or nothing; the lock because on one shared connection another task's writes would join it."""
         async with self._write_lock:
-            await self._db.execute("BEGIN IMMEDIATE")
+            with database_faults(self._path):
+                await self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield
+                with database_faults(self._path):
+                    yield
+                    await _finish(self._db.execute("COMMIT"))
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                # SQLite has already rolled back after some errors (a full disk); a failed rollback changes nothing.
+                if self._db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        await self._db.execute("ROLLBACK")
                 raise
-            await _finish(self._db.execute("COMMIT"))
 
 
 async def _finish(statement: Awaitable[object]) -> None:

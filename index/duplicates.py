@@ -26,6 +26,7 @@ MIN_SHINGLES = 30
 SHORT_THRESHOLD = 0.8
 _WORD = re.compile(r"\w+")
 _PRIME = (1 << 61) - 1
+_SIGNATURE_SLICE = 4096  # shingles hashed at once: PERMUTATIONS x this x 8 bytes = 4 MB
 
 
 def _constants(name: str, bound: int) -> np.ndarray:
@@ -89,9 +90,13 @@ def shingles(text: str) -> set[int]:
 def signature(hashes: set[int]) -> np.ndarray:
     """The MinHash signature (uint32 x PERMUTATIONS) of a non-empty set of shingle hashes."""
     values = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
-    # a * x + b < 2**63 + 2**61 cannot overflow uint64; mod a prime above every crc32 keeps it a universal hash.
-    values = (np.outer(_A, values) + _B[:, None]) % np.uint64(_PRIME)
-    return (values.min(axis=1) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    lowest = np.full(PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
+    # A slice at a time: the whole PERMUTATIONS x shingles matrix of a long article would take gigabytes.
+    for start in range(0, len(values), _SIGNATURE_SLICE):
+        part = values[start:start + _SIGNATURE_SLICE]
+        # a * x + b < 2**63 + 2**61 cannot overflow uint64; mod a prime above every crc32 keeps it a universal hash.
+        np.minimum(lowest, ((np.outer(_A, part) + _B[:, None]) % np.uint64(_PRIME)).min(axis=1), out=lowest)
+    return (lowest & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
 def signed(article: Article) -> Signed | None:

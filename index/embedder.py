@@ -24,6 +24,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _PACKAGED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
 _HASHING_NAME = re.compile(r"hashing(?:-(\d+))?")
+_HASHING_DEFAULT = 256
+# Real models stay well under this; a larger one only makes every stored vector bigger (and "hashing-99999999999"
+# would ask for terabytes).
+MAX_HASHING_DIMENSION = 4096
 
 _TOKEN = re.compile(r"\w+")
 _STOPWORDS = frozenset({
@@ -35,6 +39,10 @@ _STOPWORDS = frozenset({
 # stronger evidence.
 _GRAM_SIZE = 4
 _GRAM_WEIGHT = 0.8
+# A longer token is hashed by its start: a word of a million letters would make a million 4-grams.
+_MAX_TOKEN_CHARS = 64
+# Texts embedded at once: the feature lists of a whole batch of long articles would take gigabytes.
+_HASHING_SLICE = 256
 
 
 class EmbedderError(RuntimeError):
@@ -161,9 +169,9 @@ def _resolve_model_path(model: str) -> str:
 class HashingEmbedder:
     """A deterministic bag-of-features embedder for tests and installs without torch."""
 
-    def __init__(self, dimension: int = 256) -> None:
-        if dimension < 1:
-            raise ValueError(f"dimension must be positive, got {dimension}")
+    def __init__(self, dimension: int = _HASHING_DEFAULT) -> None:
+        if not 1 <= dimension <= MAX_HASHING_DIMENSION:
+            raise ValueError(f"the hashing dimension must be from 1 to {MAX_HASHING_DIMENSION}, not {dimension}")
         self._dimension = dimension
 
     @property
@@ -178,6 +186,11 @@ class HashingEmbedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Return unit-length float32 embeddings, one row per text (zero rows for no features)."""
+        parts = [self._embed(texts[start:start + _HASHING_SLICE]) for start in range(0, len(texts), _HASHING_SLICE)]
+        return np.concatenate(parts) if parts else np.zeros((0, self._dimension), dtype=np.float32)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed a slice of the texts."""
         rows: list[int] = []
         cols: list[int] = []
         weights: list[float] = []
@@ -185,7 +198,7 @@ class HashingEmbedder:
             for token in _TOKEN.findall(text.lower()):
                 if token in _STOPWORDS:
                     continue
-                token_cols, token_weights = _token_features(token, self._dimension)
+                token_cols, token_weights = _token_features(token[:_MAX_TOKEN_CHARS], self._dimension)
                 rows.extend([row] * len(token_cols))
                 cols.extend(token_cols)
                 weights.extend(token_weights)
@@ -216,13 +229,28 @@ def _token_features(token: str, dimension: int) -> tuple[tuple[int, ...], tuple[
     return tuple(cols), tuple(weights)
 
 
+def hashing_dimension(model: str) -> int | None:
+    """The dimension a "hashing" / "hashing-<dim>" model name asks for (None for other names); ValueError if too big."""
+    match = _HASHING_NAME.fullmatch(model)
+    if match is None:
+        return None
+    digits = match.group(1) or str(_HASHING_DEFAULT)
+    # The length first: int() of thousands of digits is itself refused, with a less useful message.
+    if len(digits) > 6 or not 1 <= int(digits) <= MAX_HASHING_DIMENSION:
+        raise ValueError(f"the hashing dimension must be from 1 to {MAX_HASHING_DIMENSION}, not {digits}")
+    return int(digits)
+
+
 def load_embedder(model: str, batch_size: int, device: str, threads: int | None,
                   on_load: Callable[[str], None] | None = None) -> Embedder:
     """Return a HashingEmbedder for "hashing" / "hashing-<dim>", else a SentenceTransformerEmbedder.
 
     `on_load` is called with the model's name just before a real model loads (it takes seconds).
     """
-    match = _HASHING_NAME.fullmatch(model)
-    if match:
-        return HashingEmbedder(int(match.group(1))) if match.group(1) else HashingEmbedder()
+    try:
+        dimension = hashing_dimension(model)
+    except ValueError as error:
+        raise EmbedderError(f'embedding model "{model}": {error}') from None
+    if dimension is not None:
+        return HashingEmbedder(dimension)
     return SentenceTransformerEmbedder(model, batch_size=batch_size, device=device, threads=threads, on_load=on_load)

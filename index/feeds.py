@@ -15,12 +15,14 @@ from xml.etree.ElementTree import ParseError
 import defusedxml.ElementTree
 import feedparser
 from defusedxml import DefusedXmlException
+from feedparser.encodings import convert_to_utf8
 
 from index.dates import parse_date
 
 # A document that is not well-formed goes to feedparser's forgiving parser, which expands declared entities
-# itself: any declaration, in the encodings feeds use, is refused first.
-_ENTITY_MARKS = tuple("<!ENTITY".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+# itself (and does not mind their case): any declaration at all is refused first.
+_ENTITY_MARK = re.compile(rb"<!\s*entity", re.IGNORECASE)
+_ENTITIES_REFUSED = "the XML declares entities (refused: a possible XML bomb)"
 _TAG = re.compile(r"<[^>]*>")
 _LINK_TAG = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
@@ -61,8 +63,8 @@ class ParsedFeed:
 def parse_feed(data: bytes, url: str, content_type: str | None = None, max_items: int = 100,
                full_text_chars: int = 600) -> ParsedFeed:
     """Parse a feed document fetched from `url` (relative links resolve against it), keeping `max_items` items."""
-    malformed = _check_xml(data)
     headers = {"content-location": url, **({"content-type": content_type} if content_type else {})}
+    malformed = _check_xml(_as_parsed(data, headers))
     # A stream, never bytes: feedparser treats a string that looks like a URL or a path as one to open.
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, resolve_relative_uris=True,
                               sanitize_html=True)
@@ -81,17 +83,28 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None, max_items
                       version=parsed.version, items=items, total=len(entries))
 
 
+def _as_parsed(data: bytes, headers: dict[str, str]) -> bytes:
+    """The document as feedparser will parse it: decoded as it decodes it (BOM, XML declaration, Content-Type),
+    in UTF-8, so a bomb in UTF-32 or EBCDIC is checked in the very form that would be expanded."""
+    found: dict[str, object] = {}
+    converted = convert_to_utf8(dict(headers), data, found)
+    if not found.get("encoding"):
+        raise FeedError("the feed's character encoding cannot be told, so it cannot be checked for entities (refused)")
+    return converted
+
+
 def _check_xml(data: bytes) -> str | None:
     """Raise FeedError for entity declarations or external references (XML bombs); say why XML is malformed."""
     try:
         defusedxml.ElementTree.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise FeedError("the XML declares entities (refused: a possible XML bomb)") from None
+        raise FeedError(_ENTITIES_REFUSED) from None
     except ParseError as error:
         # Not well-formed: feedparser reads it leniently, but only if it declares no entities at all.
-        if any(mark in data for mark in _ENTITY_MARKS):
-            raise FeedError("the XML declares entities (refused: a possible XML bomb)") from None
-        return str(error)
+        if _ENTITY_MARK.search(data):
+            raise FeedError(_ENTITIES_REFUSED) from None
+        # Without the position: feedparser's own declaration, added on a line above, would shift it.
+        return str(error).split(": line ")[0]
     return None
 
 

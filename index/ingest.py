@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.duplicates import Copy, Links, plan_duplicates, signed
 from index.embedder import Embedder
 from index.fields import id_problem, with_clean_lines
+from index.folders import iter_files, nothing_to_read
 from index.models import Article, IngestReport, PreparedArticle
 from index.preparation import content_hash, prepare_articles
 from index.scopes import check_scope
 from index.settings import EngineSettings
-from index.sources import RecordError, SourceError, iter_files, read_file
+from index.sources import RecordError, SourceError, read_file
 from index.store import Store
 from index.web import FeedNotArticle, WebClient, web_url
 
@@ -38,12 +39,68 @@ class _Tally:
     failed_files: int = 0
     feeds: list[str] = field(default_factory=list)
 
+    @property
+    def articles(self) -> int:
+        """Articles read so far, whatever became of them."""
+        return self.new + self.updated + self.unchanged + self.duplicates
+
     def report(self, started: float) -> IngestReport:
         """Freeze the counts into a report."""
         return IngestReport(files=self.files, new=self.new, updated=self.updated, unchanged=self.unchanged,
                             failed=len(self.errors) + len(self.feeds), errors=tuple(self.errors),
                             seconds=round(time.monotonic() - started, 2), duplicates=self.duplicates,
                             feeds=tuple(self.feeds), failed_files=self.failed_files + len(self.feeds))
+
+
+def _too_long(article: Article, limit: int) -> str | None:
+    """Why an article's text is refused as too long to split and embed at a bounded cost, or None."""
+    if len(article.text) <= limit:
+        return None
+    return (f"{article.origin or article.id}: the text is {len(article.text):,} characters, over the {limit:,} "
+            "limit for one article (ingest.max_article_chars)")
+
+
+def _is_full(count: int, chars: int, settings: EngineSettings) -> bool:
+    """A batch is batch_articles articles, or fewer long ones holding max_article_chars characters of text."""
+    # Bounded in characters too, so the memory splitting and embedding take stays bounded however long articles are.
+    return count >= settings.batch_articles or chars >= settings.max_article_chars
+
+
+@dataclass
+class _Batch:
+    """Articles waiting to be written together, and the characters of text they hold."""
+
+    articles: list[Article] = field(default_factory=list)
+    chars: int = 0
+
+    def add(self, article: Article) -> None:
+        """Queue one article."""
+        self.articles.append(article)
+        self.chars += len(article.text)
+
+    def full(self, settings: EngineSettings) -> bool:
+        """Whether to write it now."""
+        return _is_full(len(self.articles), self.chars, settings)
+
+    def take(self) -> list[Article]:
+        """The queued articles, leaving the batch empty."""
+        articles, self.articles, self.chars = self.articles, [], 0
+        return articles
+
+
+def _next_items(records: Iterator[Article | SourceError], settings: EngineSettings) -> list[Article | SourceError]:
+    """The next items of a file, up to a batch's worth; a whole-file error ends the file as its last item."""
+    items: list[Article | SourceError] = []
+    chars = 0
+    try:
+        for item in records:
+            items.append(item)
+            chars += len(item.text) if isinstance(item, Article) else 0
+            if _is_full(len(items), chars, settings):
+                break
+    except SourceError as error:  # a JSONL file can fail part-way: keep the lines read before
+        items.append(error)
+    return items
 
 
 class Ingestor:
@@ -80,34 +137,42 @@ class Ingestor:
         """Read files (Paths) and fetch web pages (strings) in order, writing their articles in batches."""
         started = time.monotonic()
         tally = _Tally(files=len(sources))
-        pending: list[Article] = []
+        batch = _Batch()
         for done, source in enumerate(sources, start=1):
-            items = await asyncio.to_thread(self._read, source) if isinstance(source, Path) else [
-                await self._fetch(source)]
-            for item in items:
-                if isinstance(item, FeedNotArticle):  # the front end says how it follows feeds
-                    tally.feeds.append(item.url)
-                elif isinstance(item, SourceError):
-                    tally.errors.append(str(item))
-                    tally.failed_files += not isinstance(item, RecordError)
-                else:
-                    pending.append(item)
-            if len(pending) >= self._settings.batch_articles:
-                await self._write_batch(pending, tally, scope)
-                pending = []
+            if isinstance(source, Path):
+                async for items in self._read(source):
+                    await self._add(items, batch, tally, scope)
+                    if progress:  # a file of many articles moves the count of articles as it goes
+                        progress(done - 1, len(sources), tally.articles)
+            else:
+                await self._add([await self._fetch(source)], batch, tally, scope)
             if progress:
-                progress(done, len(sources), tally.new + tally.updated + tally.unchanged + tally.duplicates)
-        await self._write_batch(pending, tally, scope)
+                progress(done, len(sources), tally.articles)
+        await self._write_batch(batch.take(), tally, scope)
         return tally.report(started)
 
-    def _read(self, path: Path) -> list[Article | SourceError]:
-        """Every article and per-record error of one file; a whole-file error becomes one item."""
-        items: list[Article | SourceError] = []
-        try:
-            items.extend(read_file(path, max_file_mb=self._settings.max_file_mb))
-        except SourceError as error:  # a JSONL file can fail part-way: keep the lines read before
-            items.append(error)
-        return items
+    async def _read(self, path: Path) -> AsyncIterator[list[Article | SourceError]]:
+        """A file's articles and per-record errors, a batch at a time, each read in a worker thread."""
+        if path.is_dir():  # a named folder with no article file in it: say why
+            yield [SourceError(nothing_to_read(path))]
+            return
+        records = read_file(path, max_file_mb=self._settings.max_file_mb)
+        while items := await asyncio.to_thread(_next_items, records, self._settings):
+            yield items
+
+    async def _add(self, items: Iterable[Article | SourceError], batch: _Batch, tally: _Tally,
+                   scope: str | None) -> None:
+        """Queue articles (errors are tallied), writing the batch, and so committing it, whenever it is full."""
+        for item in items:
+            if isinstance(item, FeedNotArticle):  # the front end says how it follows feeds
+                tally.feeds.append(item.url)
+            elif isinstance(item, SourceError):
+                tally.errors.append(str(item))
+                tally.failed_files += not isinstance(item, RecordError)
+            else:
+                batch.add(item)
+                if batch.full(self._settings):
+                    await self._write_batch(batch.take(), tally, scope)
 
     async def _fetch(self, url: str) -> Article | SourceError:
         """The article of one web page, or the reason it could not be read (never a file: http(s) only)."""
@@ -124,16 +189,16 @@ class Ingestor:
         check_scope(scope)
         started = time.monotonic()
         tally = _Tally()
-        batch = list(articles)
-        for start in range(0, len(batch), self._settings.batch_articles):
-            await self._write_batch(batch[start:start + self._settings.batch_articles], tally, scope)
+        batch = _Batch()
+        await self._add(articles, batch, tally, scope)
+        await self._write_batch(batch.take(), tally, scope)
         return tally.report(started)
 
     async def _write_batch(self, articles: Sequence[Article], tally: _Tally, scope: str | None) -> None:
         """Split, embed and store the articles of one batch that are new or changed in the scope."""
         latest: dict[str, Article] = {}
         for article in articles:  # the same id twice: the later one wins
-            if problem := id_problem(article):
+            if problem := id_problem(article) or _too_long(article, self._settings.max_article_chars):
                 tally.errors.append(problem)  # costs this article, not its batch or its file
             else:
                 latest[article.id] = with_clean_lines(article)

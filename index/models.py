@@ -97,22 +97,22 @@ class Candidate:
 class AnswerPolicy:
     """How candidate sentences are ranked, when an answer is quoted, and how many sentences it quotes."""
 
-    max_sentences: int = 3
+    # Ranges in the metadata as in index/settings.py: "min"/"max" inclusive, "above" exclusive; floats finite.
+    max_sentences: int = field(default=3, metadata={"min": 1, "max": 20})
     # No sentence is quoted below this cosine, nor below the higher one when it shares no word with the question.
-    min_similarity: float = 0.35
-    min_similarity_without_terms: float = 0.55
+    min_similarity: float = field(default=0.35, metadata={"min": -1, "max": 1})
+    min_similarity_without_terms: float = field(default=0.55, metadata={"min": -1, "max": 1})
     # Abstain below this confidence (0-1) that the best sentence answers at all: see benchmarks/RESULTS.md.
-    min_confidence: float = 0.375
+    min_confidence: float = field(default=0.375, metadata={"min": 0, "max": 1})
     # A further sentence is quoted when it is at least this likely as the best one (softmax of the scores).
-    companion_likelihood: float = 0.25
+    companion_likelihood: float = field(default=0.25, metadata={"min": 0, "max": 1})
     # Newer articles win near-ties: a bonus halving every recency_half_life_days before the newest candidate.
-    recency_weight: float = 0.2
-    recency_half_life_days: float = 30.0
+    recency_weight: float = field(default=0.2, metadata={"min": 0, "max": 100})
+    recency_half_life_days: float = field(default=30.0, metadata={"above": 0, "max": 36_500})
     # A question naming a time ("in December 2022", "last week") prefers articles of then or days after.
-    period_weight: float = 2.0
-    period_grace_days: int = 7
-    max_question_chars: int = 1000
-    # Keep each question, whether answered, and what was quoted: /stats' coverage gaps and feedback need it.
+    period_weight: float = field(default=2.0, metadata={"min": 0, "max": 100})
+    period_grace_days: int = field(default=7, metadata={"min": 0, "max": 3650})
+    max_question_chars: int = field(default=1000, metadata={"min": 1, "max": 100_000})
     log_questions: bool = True
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -17,6 +18,7 @@ from index.asking import Asker
 from index.digest import DEFAULT_LENGTH, TIMELINE_LENGTH, Digester
 from index.duplicates import Links
 from index.embedder import Embedder
+from index.faults import StoreError
 from index.feedpoll import FeedPoller
 from index.ingest import Ingestor, Progress
 from index.models import (
@@ -34,8 +36,11 @@ from index.retrieval import Candidate, Retriever
 from index.search import article_filter
 from index.settings import EngineSettings
 from index.store import Store
-from index.vectors import VectorIndex, VectorIndexError
+from index.vectorfile import VectorFile
+from index.vectors import VectorIndex
 from index.web import WebClient
+
+logger = logging.getLogger(__name__)
 
 DATABASE_FILE = "newsbot.db"
 VECTORS_FILE = "vectors.faiss"
@@ -58,7 +63,7 @@ class Library:
         # FAISS is not thread-safe; searches and writes run in worker threads.
         self._vector_lock = threading.Lock()
         self._write_lock = asyncio.Lock()
-        self._last_save = time.monotonic()
+        self._file = VectorFile(data_dir / VECTORS_FILE, store, self._vector_lock)
         self._data_version: int | None = None
         self._asker = Asker(store, embedder, Retriever(store, self._dense_search, settings), settings.policy)
         self._digester = Digester(store, embedder, settings, self._dense_search,
@@ -75,8 +80,9 @@ class Library:
         library = cls(store, None, embedder, settings or EngineSettings(), data_dir)
         try:
             await library._check_model()
-            await library._load_vectors()
-            await library._ingestor.sign_stored()
+            library._vectors = await library._file.load()
+            if not store.read_only:
+                await library._ingestor.sign_stored()
         except BaseException:
             await store.close()
             raise
@@ -92,10 +98,12 @@ class Library:
         await asyncio.to_thread(self._embedder.embed, ["warm up"])
 
     async def close(self) -> None:
-        """Save the vectors and close the web client and the database."""
-        await self.web.close()
-        await self._save_vectors()
-        await self._store.close()
+        """Save the vectors and close the web client and the database (closed even when saving fails)."""
+        try:
+            await self.web.close()
+            await self._save_vectors()
+        finally:  # an open connection's thread would keep the process from ever exiting
+            await self._store.close()
 
     async def _check_model(self) -> None:
         """Refuse to mix embeddings of two models in one library."""
@@ -106,25 +114,6 @@ class Library:
                 f"set embedding.model back, or use another data directory"
             )
 
-    async def _load_vectors(self) -> None:
-        """Load the FAISS file, rebuilding it from stored embeddings if it is missing or disagrees."""
-        dimension = await self._store.get_meta("dimension")
-        if dimension is None:
-            return
-        path = self.data_dir / VECTORS_FILE
-        stored_ids = await self._store.chunk_ids()
-        vectors = None
-        if path.exists():
-            try:
-                vectors = await asyncio.to_thread(VectorIndex.load, path, int(dimension))
-            except VectorIndexError:  # an unreadable file is rebuilt from SQLite, the source of truth
-                vectors = None
-        if vectors is None or not np.array_equal(vectors.ids(), stored_ids):
-            ids, matrix = await self._store.chunk_embeddings(int(dimension))
-            vectors = await asyncio.to_thread(VectorIndex.build, int(dimension), ids, matrix)
-            await asyncio.to_thread(vectors.save, path)
-        self._vectors = vectors
-
     async def _follow_other_writers(self) -> None:
         """Bring FAISS in step with what another process committed (`newsbot ingest` beside `newsbot run`)."""
         version = await self._store.data_version()
@@ -134,7 +123,7 @@ class Library:
         async with self._write_lock:
             self._data_version = version
             if self._vectors is None:
-                await self._load_vectors()
+                self._vectors = await self._file.load()
                 return
             stored = await self._store.chunk_ids()
             missing, stale = np.setdiff1d(stored, self._vectors.ids()), np.setdiff1d(self._vectors.ids(), stored)
@@ -143,10 +132,8 @@ class Library:
                 await asyncio.to_thread(self._update_vectors, stale.tolist(), ids.tolist(), matrix)
 
     async def _save_vectors(self) -> None:
-        """Write the FAISS index atomically."""
-        if self._vectors is not None:
-            await asyncio.to_thread(self._locked, self._vectors.save, self.data_dir / VECTORS_FILE)
-            self._last_save = time.monotonic()
+        """Write the FAISS index atomically, if it changed."""
+        await self._file.save(self._vectors)
 
     def _locked(self, function: Callable, *args: object) -> object:
         """Run a FAISS call under the vector lock (in a worker thread)."""
@@ -190,10 +177,11 @@ class Library:
         matrix = np.concatenate([np.zeros((0, self._vectors.dimension), dtype=np.float32),
                                  *(item.chunk_embeddings for item in prepared)]).astype(np.float32)
         await asyncio.to_thread(self._update_vectors, removed, added, matrix)
-        if time.monotonic() - self._last_save > self.settings.save_every_seconds:
+        self._file.changed = True  # only this process's own writes: another writer saves what it wrote
+        if time.monotonic() - self._file.last_save > self.settings.save_every_seconds:
             await self._save_vectors()
 
-    def _update_vectors(self, removed: Sequence[int], added: Sequence[int], matrix: np.ndarray) -> None:
+    def _update_vectors(self, removed: Sequence[int], added: Sequence[int], matrix: np.ndarray | None) -> None:
         """Remove replaced chunks and add new ones, under the vector lock."""
         with self._vector_lock:
             if removed:
@@ -214,7 +202,8 @@ class Library:
             if removed is None:
                 return False
             if removed and self._vectors is not None:
-                await asyncio.to_thread(self._locked, self._vectors.remove, np.array(removed, dtype=np.int64))
+                await asyncio.to_thread(self._update_vectors, removed, [], None)
+                self._file.changed = True
             await self._save_vectors()
             return True
 
@@ -243,8 +232,12 @@ class Library:
         answer, top_score = await self._answer(question, scope, context, today)
         if not (self.settings.policy.log_questions if log is None else log):
             return answer
-        question_id = await self._store.usage.record_question(
-            question, scope, answer.abstained, top_score, [quote.sentence_id for quote in answer.quotes])
+        try:
+            question_id = await self._store.usage.record_question(
+                question, scope, answer.abstained, top_score, [quote.sentence_id for quote in answer.quotes])
+        except StoreError as error:  # busy (another newsbot writing), read-only, full: the answer still goes out
+            logger.warning("question not logged: %s", error)
+            return answer
         return replace(answer, question_id=question_id)
 
     async def rank(self, question: str, scope: str | None = None, context: str | None = None,

@@ -1,4 +1,8 @@
-"""The engine's tunable settings, in a module of their own so the service and retrieval can both read them."""
+"""The engine's tunable settings, in a module of their own so the service and retrieval can both read them.
+
+Each number's valid range sits in its field's metadata: "min" and "max" are inclusive, "above" is exclusive.
+The front ends refuse a value outside it (bot/config.py), and every float must also be finite.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ class WebSettings:
     # Off: loopback, private, link-local, reserved and metadata addresses are refused (a server manager's
     # /ingest or /feed must not reach into the operator's network). On: for tests and intranet news sites.
     allow_private_addresses: bool = False
-    timeout_seconds: float = 20.0
-    max_page_mb: float = 10.0
-    max_redirects: int = 5
+    timeout_seconds: float = field(default=20.0, metadata={"above": 0, "max": 3600})
+    max_page_mb: float = field(default=10.0, metadata={"above": 0, "max": 1024})
+    max_redirects: int = field(default=5, metadata={"min": 0, "max": 50})
     user_agent: str = "newsbot/0.1 (news question-answering bot)"
 
 
@@ -24,28 +28,34 @@ class WebSettings:
 class FeedSettings:
     """How RSS and Atom feeds are polled ([feeds] in config.toml)."""
 
-    poll_minutes: float = 30.0
-    max_items: int = 100
-    max_feed_mb: float = 5.0
-    concurrency: int = 4
-    full_text_chars: int = 600
-    max_backoff_hours: float = 24.0
-    max_per_server: int = 20
+    # 0: `newsbot run` leaves polling to `newsbot watch`.
+    poll_minutes: float = field(default=30.0, metadata={"min": 0, "max": 525_600})
+    max_items: int = field(default=100, metadata={"min": 1, "max": 10_000})
+    max_feed_mb: float = field(default=5.0, metadata={"above": 0, "max": 1024})
+    # 0 would let no fetch ever start: `feed add` and `feed poll` would wait forever.
+    concurrency: int = field(default=4, metadata={"min": 1, "max": 100})
+    full_text_chars: int = field(default=600, metadata={"min": 0, "max": 1_000_000})
+    max_backoff_hours: float = field(default=24.0, metadata={"above": 0, "max": 8760})
+    # 0: Discord servers may not follow feeds of their own.
+    max_per_server: int = field(default=20, metadata={"min": 0, "max": 10_000})
 
 
 @dataclass(frozen=True)
 class EngineSettings:
     """Settings of the engine; the front ends read them from config.toml."""
 
-    chunk_sentences: int = 5
-    chunk_overlap: int = 1
-    candidates: int = 50
-    passages: int = 8
-    dense_weight: float = 1.0
-    lexical_weight: float = 1.0
-    batch_articles: int = 32
-    max_file_mb: float = 10.0
-    save_every_seconds: float = 60.0
+    chunk_sentences: int = field(default=5, metadata={"min": 1, "max": 100})
+    chunk_overlap: int = field(default=1, metadata={"min": 0, "max": 99})  # and less than chunk_sentences
+    candidates: int = field(default=50, metadata={"min": 1, "max": 10_000})
+    passages: int = field(default=8, metadata={"min": 1, "max": 1000})
+    dense_weight: float = field(default=1.0, metadata={"min": 0, "max": 100})
+    lexical_weight: float = field(default=1.0, metadata={"min": 0, "max": 100})
+    # Below 1 a batch would hold nothing, and a feed poll would mark every item read without storing it.
+    batch_articles: int = field(default=32, metadata={"min": 1, "max": 10_000})
+    max_file_mb: float = field(default=10.0, metadata={"above": 0, "max": 1024})
+    # Longer article texts are refused: splitting and embedding take memory in proportion to them.
+    max_article_chars: int = field(default=1_000_000, metadata={"min": 1000, "max": 100_000_000})
+    save_every_seconds: float = field(default=60.0, metadata={"min": 0, "max": 86_400})
     policy: AnswerPolicy = field(default_factory=AnswerPolicy)
     web: WebSettings = field(default_factory=WebSettings)
     feeds: FeedSettings = field(default_factory=FeedSettings)

@@ -1,17 +1,15 @@
-"""Read article files and folders (.txt, .md, .html, .json, .jsonl) into Articles."""
+"""Read article files (.txt, .md, .html, .json, .jsonl) into Articles; index/folders.py lists them."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import json
-import os
 import re
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urljoin
 
 from index.dates import parse_date
@@ -34,60 +32,10 @@ class RecordError(SourceError):
     """One record of a file that holds many cannot be read; the file's other records are."""
 
 
-def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Yield each named file, and lazily, in name order, the supported files inside named folders."""
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            files = _walk(path)
-            first = next(files, None)
-            # A folder with nothing to read is yielded itself, so that read_file says why.
-            yield path if first is None else first
-            yield from files  # still lazy: a folder is listed only when reached
-        else:
-            # Yielded even when missing or unsupported, so read_file can say what is wrong.
-            yield path
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    """Yield the supported, non-hidden files under a folder, listing one folder at a time."""
-    try:
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
-    except OSError as error:
-        raise SourceError(f"{folder}: cannot read folder ({error.strerror})") from None
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        # Symlinked folders are not followed: a link back up the tree would loop forever.
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path))
-        elif Path(entry.name).suffix.lower() in SUPPORTED_SUFFIXES:
-            yield Path(entry.path)
-
-
-def _nothing_to_read(folder: Path) -> str:
-    """Why a folder gave no article file: empty, or only hidden files and files of other types."""
-    hidden, other = 0, Counter[str]()
-    for _root, folders, files in os.walk(folder):
-        hidden += sum(name.startswith(".") for name in [*folders, *files])
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        other.update(Path(name).suffix.lower() or "no extension" for name in files if not name.startswith("."))
-    if not hidden and not other:
-        return f"{folder}: an empty folder"
-    commonest = sorted(other, key=lambda kind: (-other[kind], kind))  # most first, then by name: stable wording
-    kinds = ", ".join(commonest[:3]) + (", ..." if len(other) > 3 else "")
-    parts = [f"{hidden} hidden"] * bool(hidden) + [f"{other.total()} of other types: {kinds}"] * bool(other)
-    return (f"{folder}: no article files in it ({', '.join(parts)}); newsbot reads "
-            f"{' '.join(SUPPORTED_SUFFIXES)}")
-
-
 def read_file(path: Path, max_file_mb: float = 10.0) -> Iterator[Article | SourceError]:
     """Yield a file's articles; bad records come as SourceError values, bad files raise it."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if path.is_dir():
-        raise SourceError(_nothing_to_read(path))
     if not path.exists():
         raise SourceError(f"{path}: no such file")
     if suffix not in SUPPORTED_SUFFIXES:
@@ -95,7 +43,7 @@ def read_file(path: Path, max_file_mb: float = 10.0) -> Iterator[Article | Sourc
         raise SourceError(f"{path}: unsupported file type ({kind}); newsbot reads {' '.join(SUPPORTED_SUFFIXES)}")
     try:
         if suffix == ".jsonl":
-            yield from _read_jsonl(path)
+            yield from _read_jsonl(path, max_file_mb)
         elif suffix == ".json":
             yield from _read_json(path, _read_text(path, max_file_mb))
         elif suffix in (".html", ".htm"):
@@ -114,6 +62,8 @@ def _read_text(path: Path, max_file_mb: float) -> str:
         raise SourceError(f"{path}: {size / _MB:.1f} MB is over {limit}")
     data = path.read_bytes()
     _check_text_start(path, data[:_BINARY_PROBE])
+    if (nul := data.find(b"\0")) >= 0:  # the start looked like text, but a binary tail would be stored as words
+        raise SourceError(f"{path}: looks like a binary file, not text (a NUL byte at offset {nul})")
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
@@ -135,17 +85,21 @@ def _check_text_start(path: Path, head: bytes) -> None:
         raise SourceError(f"{path}: looks like a binary file, not text")
 
 
-def _read_jsonl(path: Path) -> Iterator[Article | SourceError]:
-    """Stream a JSON Lines file one record at a time, so its size does not matter."""
+def _read_jsonl(path: Path, max_line_mb: float) -> Iterator[Article | SourceError]:
+    """Stream a JSON Lines file one record at a time, so its size does not matter; each line's does."""
     seen_record = False
     with path.open("rb") as handle:
         _check_text_start(path, handle.read(_BINARY_PROBE))
         handle.seek(0)
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
+        for number, raw in enumerate(_lines(handle, int(max_line_mb * _MB)), start=1):
+            if isinstance(raw, bytes) and not raw.strip():
                 continue
             seen_record = True
             origin = f"{path}:{number}"
+            if isinstance(raw, int):
+                limit = f"the {max_line_mb:g} MB limit for one file or record (ingest.max_file_mb)"
+                yield SourceError(f"{origin}: the line is {raw / _MB:.1f} MB, over {limit}")
+                continue
             try:
                 yield article_from_record(_parse_jsonl_line(raw), origin)
             except ValueError as error:
@@ -154,8 +108,23 @@ def _read_jsonl(path: Path) -> Iterator[Article | SourceError]:
         raise SourceError(f"{path}: empty file")
 
 
+def _lines(handle: BinaryIO, limit: int) -> Iterator[bytes | int]:
+    """Each line of a file; for a line over `limit` bytes, its size, read through without holding it."""
+    while raw := handle.readline(limit + 1):
+        if raw.endswith(b"\n") or len(raw) <= limit:
+            yield raw
+            continue
+        size = len(raw)
+        while raw and not raw.endswith(b"\n"):
+            raw = handle.readline(_MB)
+            size += len(raw)
+        yield size
+
+
 def _parse_jsonl_line(raw: bytes) -> Any:
     """Decode one JSON Lines line, raising ValueError with a short reason."""
+    if (nul := raw.find(b"\0")) >= 0:
+        raise ValueError(f"looks like binary data, not text (a NUL byte at column {nul + 1})")
     try:
         line = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:

@@ -13,19 +13,17 @@ import aiosqlite
 import numpy as np
 
 from index.catalog import Catalog
+from index.connection import configure, connect
 from index.copies import Copies
 from index.database import Queries, parse_day, placeholders, timestamp
 from index.duplicates import Links
 from index.excerpts import SentenceReader
+from index.faults import ReadOnlyError, StoreError, database_fault, database_faults
 from index.feedstore import FeedStore
 from index.models import Article, PreparedArticle
 from index.schema import MIGRATIONS
 from index.scopes import scoped_id, visible, visible_params
 from index.usage import UsageLog
-
-
-class StoreError(Exception):
-    """The database cannot be used as it is (made by a newer newsbot, corrupt, ...)."""
 
 
 @dataclass(frozen=True)
@@ -54,36 +52,30 @@ def _casefold(value: str | None) -> str:
 class Store(Queries):
     """The SQLite side of the library (the source of truth FAISS is rebuilt from): catalog, usage, excerpts."""
 
-    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: Path, read_only: bool = False) -> None:
         write_lock = asyncio.Lock()
-        super().__init__(db, write_lock)
+        super().__init__(db, write_lock, path)
         self.path = path
-        self.catalog = Catalog(db, write_lock)
-        self.usage = UsageLog(db, write_lock)
-        self.feeds = FeedStore(db, write_lock)
-        self.copies = Copies(db, write_lock)
-        self.excerpts = SentenceReader(db, write_lock)
+        self.read_only = read_only
+        self.catalog = Catalog(db, write_lock, path)
+        self.usage = UsageLog(db, write_lock, path)
+        self.feeds = FeedStore(db, write_lock, path)
+        self.copies = Copies(db, write_lock, path)
+        self.excerpts = SentenceReader(db, write_lock, path)
 
     @classmethod
     async def open(cls, path: Path) -> Store:
-        """Open (creating and migrating as needed) the database at `path`."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path, isolation_level=None)
-        store = cls(db, path)
+        """Open (creating and migrating as needed) the database at `path`; read-only where it cannot be written."""
+        db, read_only = await connect(path)
+        store = cls(db, path, read_only)
         try:
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA synchronous=NORMAL")
-            await db.execute("PRAGMA foreign_keys=ON")
-            # The FTS5 indexes are read on every question: keep their pages in memory rather than re-read them.
-            await db.execute("PRAGMA cache_size=-65536")
-            await db.execute("PRAGMA mmap_size=268435456")
-            await db.create_function("casefold", 1, _casefold, deterministic=True)
+            await configure(db, read_only, {"casefold": _casefold})
             await store._migrate()
         except (sqlite3.DatabaseError, StoreError) as error:
             await db.close()
             if isinstance(error, StoreError):
                 raise
-            raise StoreError(f"{path}: cannot use the database ({error})") from error
+            raise database_fault(error, path) or StoreError(f"{path}: cannot use the database ({error})") from error
         return store
 
     async def _migrate(self) -> None:
@@ -91,8 +83,12 @@ class Store(Queries):
         version = (await self._one("PRAGMA user_version"))[0]
         if version > len(MIGRATIONS):
             raise StoreError(f"{self.path}: made by a newer newsbot (schema {version}); upgrade newsbot")
+        if version < len(MIGRATIONS) and self.read_only:
+            raise ReadOnlyError(f"{self.path}: made by an older newsbot, and read-only: open it once where it can "
+                                "be written, so it can be upgraded")
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            await self._db.executescript(f"BEGIN IMMEDIATE; {script}; PRAGMA user_version={number}; COMMIT;")
+            with database_faults(self.path):
+                await self._db.executescript(f"BEGIN IMMEDIATE; {script}; PRAGMA user_version={number}; COMMIT;")
 
     async def close(self) -> None:
         """Close the connection."""

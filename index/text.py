@@ -47,6 +47,9 @@ _WORD = re.compile(r"[\w’'-]*")
 _ALNUM = re.compile(r"\w")
 _DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]")
 _CURRENCY = "$£€¥"
+# Longer "sentences" (lists without full stops, a word of a million letters) are cut at a space before this
+# length: what a sentence costs to split, embed and tokenise then stays bounded however the text runs on.
+MAX_SENTENCE_CHARS = 2000
 
 
 def _words(text: str) -> frozenset[str]:
@@ -192,7 +195,19 @@ def split_sentences(paragraph: str) -> list[str]:
             _add_span(text, spans, start, match.end(2))
             start = match.end()
     _add_span(text, spans, start, len(text))
-    return [text[a:b].strip() for a, b in spans]
+    return [piece for a, b in spans for c, d in _pieces(text, a, b) if (piece := text[c:d].strip())]
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A span cut into pieces of at most MAX_SENTENCE_CHARS, each at the last space before that length if any."""
+    pieces = []
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start + 1, start + MAX_SENTENCE_CHARS + 1)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 def _add_span(text: str, spans: list[list[int]], start: int, end: int) -> None:

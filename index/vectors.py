@@ -101,9 +101,11 @@ class VectorIndex:
         fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(fd)
         try:
-            faiss.write_index(self._index, temp_name)
-            # faiss writes through its own FILE*, so reopen to flush it to disk.
-            with open(temp_name, "rb") as written:
+            # Through Python's file, not FAISS's own: FAISS only prints a failed write (a full disk) and carries on,
+            # which left an empty index file in place of the good one.
+            with open(temp_name, "wb") as written:
+                faiss.write_index(self._index, faiss.PyCallbackIOWriter(written.write))
+                written.flush()
                 os.fsync(written.fileno())
             os.replace(temp_name, path)
         except BaseException:

@@ -4,6 +4,7 @@ from datetime import date
 
 import numpy as np
 
+from index import duplicates
 from index.duplicates import (
     PERMUTATIONS,
     ROWS_PER_BAND,
@@ -12,6 +13,7 @@ from index.duplicates import (
     is_copy,
     plan_duplicates,
     precedes,
+    signature,
     signed,
     similarity,
 )
@@ -90,3 +92,11 @@ def test_a_new_version_of_an_article_is_never_its_own_copy():
     stored = sign("story", WIRE, url="https://example.com/a")
     assert plan_duplicates([sign("story", EDITED)], [stored]) == []
     assert plan_duplicates([sign("story-v2", EDITED, url="https://example.com/a")], [stored]) == []
+
+
+def test_a_long_articles_signature_is_the_one_of_all_its_shingles_at_once() -> None:
+    hashes = set(range(1, 3_000_000, 97))  # ~31,000 shingles: several slices
+    values = np.fromiter(hashes, dtype=np.uint64)
+    a, b = duplicates._A, duplicates._B
+    whole = ((np.outer(a, values) + b[:, None]) % np.uint64(duplicates._PRIME)).min(axis=1)
+    assert np.array_equal(signature(hashes), (whole & np.uint64(0xFFFFFFFF)).astype(np.uint32))

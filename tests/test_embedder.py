@@ -103,6 +103,14 @@ def test_hashing_name_and_dimension() -> None:
 def test_hashing_rejects_bad_dimension() -> None:
     with pytest.raises(ValueError):
         HashingEmbedder(0)
+    with pytest.raises(ValueError, match="from 1 to 4096"):
+        HashingEmbedder(4097)
+
+
+@pytest.mark.parametrize("name", ["hashing-0", "hashing-4097", "hashing-99999999999", "hashing-" + "9" * 5000])
+def test_a_hashing_dimension_out_of_range_is_one_embedder_error(name) -> None:
+    with pytest.raises(EmbedderError, match=r'"hashing-\d+": the hashing dimension must be from 1 to 4096'):
+        load_embedder(name, 64, "cpu", None)
 
 
 def test_load_embedder_dispatch() -> None:
@@ -217,3 +225,18 @@ def test_the_command_says_it_is_loading_the_model(tmp_path: Path) -> None:
 
     run = newsbot(tmp_path, "ingest", str(EXAMPLES), config="")
     assert run.returncode == 0 and run.stderr == f"loading the embedding model ({DEFAULT_MODEL})...\n"
+
+
+def test_a_very_long_word_is_hashed_by_its_start() -> None:
+    embedder = HashingEmbedder(64)
+    start = "x" * 64
+    long_word, its_start = embedder.embed([start + "y" * 100_000, start])
+    assert np.array_equal(long_word, its_start)
+
+
+def test_many_texts_embed_as_each_one_alone() -> None:
+    embedder = HashingEmbedder(32)
+    texts = [f"story number {n} about drones" for n in range(600)]
+    together = embedder.embed(texts)
+    assert together.shape == (600, 32)
+    assert np.array_equal(together[[0, 300, 599]], embedder.embed([texts[0], texts[300], texts[599]]))

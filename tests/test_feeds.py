@@ -67,11 +67,31 @@ def test_bombs_external_entities_and_broken_documents_are_refused(document, mess
         parse(document)
 
 
-def test_a_bomb_in_utf16_is_refused_too():
-    with pytest.raises(FeedError, match="declares entities"):
-        parse_feed(BOMB.replace('"1.0"?>', '"1.0" encoding="utf-16"?>', 1).encode("utf-16"), f"{BASE}/f")
-    with pytest.raises(FeedError, match="declares entities"):
-        parse_feed((BOMB + "<unclosed>").encode("utf-16-le"), f"{BASE}/f")
+def declared(document: str, encoding: str) -> str:
+    """The document with an XML declaration naming `encoding`."""
+    return document.replace('"1.0"?>', f'"1.0" encoding="{encoding}"?>', 1)
+
+
+@pytest.mark.parametrize("codec, declared_as", [
+    ("utf-16", "utf-16"), ("utf-32", "utf-32"), ("utf-32-le", "utf-32le"), ("utf-32-be", "utf-32be"),
+    ("cp037", "cp037"), ("cp500", "cp500"), ("utf-7", "utf-7"), ("latin-1", "iso-8859-1"),
+])
+@pytest.mark.parametrize("tail", ["", "<unclosed>"], ids=["well-formed", "malformed"])
+def test_a_bomb_is_refused_in_any_encoding_feedparser_reads(codec, declared_as, tail):
+    with pytest.raises(FeedError, match=r"^the XML declares entities \(refused: a possible XML bomb\)$"):
+        parse_feed((declared(BOMB, declared_as) + tail).encode(codec), f"{BASE}/f")
+
+
+@pytest.mark.parametrize("spelling", ["entity", "Entity", "ENTITY"])
+def test_entity_declarations_in_malformed_xml_are_refused_in_any_case(spelling):
+    for document in (BOMB, EXTERNAL):
+        with pytest.raises(FeedError, match="declares entities"):
+            parse((document + "<unclosed>").replace("ENTITY", spelling))
+
+
+def test_a_malformed_feed_is_named_without_a_position_feedparser_would_shift():
+    with pytest.raises(FeedError, match=r"^not well-formed XML \(no element found\)$"):
+        parse(BROKEN)
 
 
 def test_a_stray_ampersand_does_not_lose_the_feed():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.text import (
+    MAX_SENTENCE_CHARS,
     clean_text,
     split_paragraphs,
     split_sentences,
@@ -254,3 +255,17 @@ def test_split_sentences_of_empty_paragraph() -> None:
 def test_split_sentences_never_returns_bare_punctuation() -> None:
     assert split_sentences("He said: “It is over. ”") == ["He said: “It is over. ”"]
     assert split_sentences("… The talks resumed. Nobody spoke.") == ["… The talks resumed.", "Nobody spoke."]
+
+
+def test_a_run_on_sentence_is_cut_at_spaces_into_bounded_verbatim_pieces() -> None:
+    paragraph = "and then the list went on " * 300 + "until it ended."
+    pieces = split_sentences(paragraph)
+    assert len(pieces) > 1 and all(len(piece) <= MAX_SENTENCE_CHARS for piece in pieces)
+    assert " ".join(pieces) == paragraph and all(piece in paragraph for piece in pieces)
+    assert all(not piece.startswith(" ") and not piece.endswith("on t") for piece in pieces)
+
+
+def test_a_word_of_a_million_letters_is_cut_where_it_must_be() -> None:
+    pieces = split_sentences("Before. " + "A" * 1_000_000 + " After.")
+    assert pieces[0] == "Before." and pieces[-1] == "After."
+    assert [len(piece) for piece in pieces[1:-1]] == [MAX_SENTENCE_CHARS] * 500

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import json
 from pathlib import Path
 
 import pytest
 
-from index.sources import (
-    SUPPORTED_SUFFIXES,
-    iter_files,
-)
+from index.folders import iter_files
+from index.models import Article
+from index.sources import SUPPORTED_SUFFIXES, read_file
 from tests.test_sources import read_one, whole_file_error, write
 
 # --- bad files --------------------------------------------------------------------------------------------
@@ -30,6 +30,21 @@ from tests.test_sources import read_one, whole_file_error, write
 def test_bad_files(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
     path = write(tmp_path / name, content)
     assert whole_file_error(path) == f"{path}: {reason}"
+
+
+@pytest.mark.parametrize("name", ["late.txt", "late.md", "late.html", "late.json"])
+def test_a_nul_byte_anywhere_marks_a_binary_file(tmp_path: Path, name: str) -> None:
+    text = '{"title": "T", "text": "' + "Plain words. " * 800 if name.endswith(".json") else "Plain words. " * 800
+    path = write(tmp_path / name, text.encode() + b"\x00\x01\x02 and more")
+    assert whole_file_error(path) == f"{path}: looks like a binary file, not text (a NUL byte at offset {len(text)})"
+
+
+def test_a_nul_byte_in_a_late_jsonl_line_costs_that_line(tmp_path: Path) -> None:
+    good = json.dumps({"id": "ok", "title": "T", "text": "Plain words here."})
+    path = write(tmp_path / "late.jsonl", (good + "\n") * 300 + '{"text": "bin\x00ary"}\n' + good.replace("ok", "ok2"))
+    items = list(read_file(path))
+    assert len(items) == 302 and isinstance(items[301], Article)
+    assert str(items[300]) == f"{path}:301: looks like binary data, not text (a NUL byte at column 14)"
 
 
 def test_too_big_file(tmp_path: Path) -> None:

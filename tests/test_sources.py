@@ -367,3 +367,15 @@ def test_big_jsonl_streams_without_size_limit(tmp_path: Path) -> None:
     first = next(items)
     assert isinstance(first, Article) and first.origin == f"{path}:1"
     assert sum(1 for _ in items) + 1 == 21_000_000 // len(line) + 1
+
+
+def test_a_jsonl_line_over_the_file_limit_is_skipped_unread(tmp_path: Path) -> None:
+    good = json.dumps({"id": "ok", "text": "Short and sweet."}) + "\n"
+    huge = json.dumps({"id": "huge", "text": "word " * 500_000}) + "\n"
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(good + huge + good.replace("ok", "ok2") + huge.rstrip("\n"), encoding="utf-8")
+    items = list(read_file(path, max_file_mb=1))
+    assert [item.id for item in items if isinstance(item, Article)] == ["ok", "ok2"]
+    limit = "the 1 MB limit for one file or record (ingest.max_file_mb)"
+    assert [str(item) for item in items if isinstance(item, SourceError)] == [
+        f"{path}:2: the line is 2.4 MB, over {limit}", f"{path}:4: the line is 2.4 MB, over {limit}"]

@@ -104,5 +104,5 @@ async def test_database_from_a_newer_newsbot_is_refused(tmp_path):
 async def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     path = tmp_path / "newsbot.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="cannot use the database"):
+    with pytest.raises(StoreError, match=r"is damaged \(file is not a database\); restore it from a backup"):
         await Store.open(path)

@@ -160,8 +160,8 @@ def test_interrupted_save_keeps_old_file(
     VectorIndex.build(DIM, [1, 2], unit_rows(2)).save(path)
     before = path.read_bytes()
 
-    def crash(_index: faiss.Index, name: str) -> None:
-        Path(name).write_bytes(b"half-written")
+    def crash(_index: faiss.Index, writer: faiss.PyCallbackIOWriter) -> None:
+        writer.callback(b"half-written")
         raise OSError("disk full")
 
     monkeypatch.setattr(faiss, "write_index", crash)
