@@ -22,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tables import print_rows
+
 ROOT = Path(__file__).resolve().parent.parent
 SYLLABLES = ("ka", "lo", "mi", "ter", "an", "su", "vel", "dor", "is", "pra", "ne", "gul", "ro", "fen", "ti", "bo")
 
@@ -95,10 +97,7 @@ def main() -> None:
     rows = [measure(kind, mb, args.model, args.limit_gb, args.max_article_chars, source, baseline)
             for mb in sorted(args.mb) for kind in args.records]
     print(f"model: {args.model}; baseline (a 1 KB record): {baseline:,.0f} MB\n")
-    print("| " + " | ".join(rows[0]) + " |")
-    print("|" + "---|" * len(rows[0]))
-    for row in rows:
-        print("| " + " | ".join(row.values()) + " |")
+    print_rows(rows)
 
 
 if __name__ == "__main__":

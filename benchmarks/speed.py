@@ -19,6 +19,8 @@ import time
 from itertools import islice
 from pathlib import Path
 
+from tables import print_rows
+
 from index import Article, EngineSettings, Library, load_embedder
 from index.sources import article_from_record
 
@@ -90,10 +92,7 @@ def main() -> None:
     pool = interleave(bbc_articles(), reuters_articles())
     rows = [asyncio.run(measure(pool[:size], args.questions, args.model)) for size in args.articles]
     print(f"model: {args.model}\n")
-    print("| " + " | ".join(rows[0]) + " |")
-    print("|" + "---|" * len(rows[0]))
-    for row in rows:
-        print("| " + " | ".join(row.values()) + " |")
+    print_rows(rows)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from index import EngineSettings
 from index.settings import WebSettings
 from tests.discord_emulator import Interaction, Member, SeededEmulator, Upload
 from tests.discord_emulator.fixtures import discord_emulator
+from tests.discord_emulator.models import Channel, Guild
 from tests.feed_site import build_feed_site
 from tests.local_site import serve
 from tests.test_bot import POLICY, running_bot
@@ -71,11 +72,15 @@ async def sync_to(bot: NewsBot, guild_id: int) -> None:
     await asyncio.wait_for(bot.tree.sync(guild=guild), 5)
 
 
+def second_server(emu: SeededEmulator) -> tuple[Guild, Channel, Member]:
+    """Another server the bot is in, with a channel and a member of its own."""
+    other = emu.add_guild(name="Other Server")
+    return other, emu.add_channel(other, name="lobby"), emu.add_member(other, name="bob")
+
+
 async def test_ingested_file_is_quoted_in_its_server_only(discord_emulator: SeededEmulator, tmp_path: Path) -> None:
     emu = discord_emulator
-    other = emu.add_guild(name="Other Server")
-    other_channel = emu.add_channel(other, name="lobby")
-    bob = emu.add_member(other, name="bob")
+    other, other_channel, bob = second_server(emu)
     async with running_bot(emu, tmp_path) as bot:
         await sync_to(bot, other.id)
         added = await ingest(emu, emu.admin, articles_upload())
@@ -193,9 +198,7 @@ async def test_a_feedback_click_on_another_servers_question_is_not_stored(
     discord_emulator: SeededEmulator, tmp_path: Path
 ) -> None:
     emu = discord_emulator
-    other = emu.add_guild(name="Other Server")
-    other_channel = emu.add_channel(other, name="lobby")
-    bob = emu.add_member(other, name="bob")
+    other, other_channel, bob = second_server(emu)
     async with running_bot(emu, tmp_path) as bot:
         await sync_to(bot, other.id)
         here = await (await emu.invoke_slash(emu.guild, emu.channel, emu.alice, "ask",
