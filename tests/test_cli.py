@@ -1,10 +1,13 @@
 """Tests of the `newsbot` command line, run in-process against a real library on disk."""
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
+from bot import ingestcli
 from tests.cli_runner import command_runner
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -182,3 +185,25 @@ def test_a_summary_shorter_than_asked_says_why(newsbot):
                                    "that adds to these without repeating one.")
     assert json.loads(newsbot("summary", "--article", article, "--length", "12", "--json")[1])["note"] == (
         out.splitlines()[1])
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, so the progress bar draws."""
+
+    def isatty(self) -> bool:
+        """Yes: a terminal."""
+        return True
+
+
+def test_the_progress_bar_counts_articles_for_one_file_of_many_and_files_otherwise(monkeypatch):
+    monkeypatch.setattr(ingestcli, "BAR_DELAY_SECONDS", 0)
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    one_file = ingestcli.ProgressBar()
+    for articles in (32, 64, 96):
+        one_file(0, 1, articles)  # a JSONL file of many articles: the count moves batch by batch
+    one_file.close()  # draws the last state
+    assert "96article" in sys.stderr.getvalue().replace(" ", "")
+    many = ingestcli.ProgressBar()
+    many(3, 10, 40)
+    many.close()
+    assert "3/10" in sys.stderr.getvalue() and "articles=40" in sys.stderr.getvalue()
