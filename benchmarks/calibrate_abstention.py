@@ -1,4 +1,4 @@
-"""Fit the abstention bar (index/ranking.py CONFIDENCE_WEIGHTS, AnswerPolicy.min_confidence) on dev questions.
+"""Fit the abstention bar (index/answers/ranking.py CONFIDENCE_WEIGHTS, AnswerPolicy.min_confidence) on dev questions.
 
 Usage: python benchmarks/calibrate_abstention.py [--quick]
 
@@ -20,8 +20,8 @@ from qa_data import answerable_questions, news_articles, unanswerable_questions
 from sklearn.linear_model import LogisticRegression
 
 from index import Library, load_embedder
+from index.answers.ranking import CONFIDENCE_BIAS, CONFIDENCE_WEIGHTS, confidence_signals
 from index.embedder import DEFAULT_MODEL
-from index.ranking import CONFIDENCE_BIAS, CONFIDENCE_WEIGHTS, confidence_signals
 
 ANSWERED_SHARE = 0.95  # the issue's bar: answer at least this share of the answerable dev questions
 

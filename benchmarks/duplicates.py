@@ -31,11 +31,11 @@ import numpy as np
 from qa_report import RESULTS_FILE, PartResult, Row, machine, markdown_table, notes_text
 
 from index import Article, EngineSettings, Library
-from index.duplicates import MIN_SHINGLES, Signed, band_keys, is_copy, plan_duplicates, signed
 from index.embedder import HashingEmbedder
-from index.service import DATABASE_FILE
-from index.sources import article_from_record
-from index.store import Store
+from index.ingest.duplicates import MIN_SHINGLES, Signed, band_keys, is_copy, plan_duplicates, signed
+from index.ingest.files import article_from_record
+from index.library import DATABASE_FILE
+from index.store.store import Store
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

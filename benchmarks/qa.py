@@ -6,7 +6,7 @@ Usage: python benchmarks/qa.py [--only squad,wikiqa,trecqa,abstention] [--quick]
   `Library.rank` puts the stored sentence holding its (first) answer in the first k. Dev = articles with even
   index in the file, test = odd; `--sample` questions (2,000) are drawn with a fixed seed.
 - wikiqa, trecqa: each question's own candidate sentences ranked by the product's scorer
-  (`index.ranking.score_candidates`: BM25 over just those candidates, passage 1.0, WikiQA page titles) and by
+  (`index.answers.ranking.score_candidates`: BM25 over just those candidates, passage 1.0, WikiQA page titles) and by
   cosine alone.
 - abstention: BBC + Reuters in one real library (`--quick`: the first 2,000 articles of each); unanswerable
   questions should abstain, answerable ones quote their article's sentence holding the answer; with the

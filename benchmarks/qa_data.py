@@ -10,8 +10,8 @@ from pathlib import Path
 from qa_metrics import parse_qrels, sentence_containing, sentence_spans
 
 from index import Article
-from index.sources import article_from_record
-from index.text import segment_article
+from index.ingest.files import article_from_record
+from index.ingest.sentences import segment_article
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 QUESTIONS = Path(__file__).resolve().parent / "questions"

@@ -12,10 +12,10 @@ from qa_metrics import average_precision, mean, precision_at, ranked_labels, rec
 from qa_report import Row
 
 from index import AnswerPolicy, Embedder
+from index.answers.ranking import score_candidates
 from index.models import Candidate
-from index.ranking import score_candidates
-from index.schema import _TOKENIZER as PRODUCT_TOKENIZER  # the library's own FTS5 tokenizer, kept in step
-from index.search import build_fts_query, query_terms
+from index.search.queries import build_fts_query, query_terms
+from index.store.schema import _TOKENIZER as PRODUCT_TOKENIZER  # the library's own FTS5 tokenizer, kept in step
 
 METRICS = {"MAP": average_precision, "MRR": reciprocal_rank, "P@1": lambda labels: precision_at(labels, 1)}
 # (part, split, ranker, metric) -> published figures; WikiQA's are on the filtered test qrels (SOURCE.md).

@@ -22,7 +22,7 @@ from pathlib import Path
 from tables import print_rows
 
 from index import Article, EngineSettings, Library, load_embedder
-from index.sources import article_from_record
+from index.ingest.files import article_from_record
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -33,8 +33,8 @@ from summary_multi import multi_part
 
 from index import load_embedder
 from index.embedder import DEFAULT_MODEL, Embedder
-from index.summarize import SummaryWeights, importance, select
-from index.text import segment_article
+from index.ingest.sentences import segment_article
+from index.summaries.choosing import SummaryWeights, importance, select
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 METRICS = ("rouge1", "rouge2", "rougeL")

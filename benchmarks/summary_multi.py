@@ -15,7 +15,7 @@ from qa_metrics import percentile
 from qa_report import PartResult, Row
 
 from index import Embedder, EngineSettings, Library, Summary
-from index.dates import parse_date
+from index.ingest.dates import parse_date
 
 # The library benchmarks/qa.py --quick builds: the first 2,000 articles of each outlet.
 CACHE = Path.home() / ".cache" / "newsbot-bench" / "news-quick"

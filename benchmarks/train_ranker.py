@@ -1,4 +1,4 @@
-"""Fit the second-stage ranker's weights (index/ranking.py RANKER_WEIGHTS) on SQuAD v1.1 dev, CPU only.
+"""Fit the second-stage ranker's weights (index/answers/ranking.py RANKER_WEIGHTS) on SQuAD v1.1 dev, CPU only.
 
 Usage: python benchmarks/train_ranker.py [--questions 3000]
 
@@ -22,8 +22,8 @@ from qa_data import load_squad
 from scipy.optimize import minimize
 
 from index import load_embedder
+from index.answers.ranking import FEATURES, RANKER_WEIGHTS, candidate_features
 from index.embedder import DEFAULT_MODEL
-from index.ranking import FEATURES, RANKER_WEIGHTS, candidate_features
 
 Group = tuple[np.ndarray, np.ndarray]  # (features of each candidate, 1 for the gold sentence else 0)
 L2 = 1e-3

@@ -16,8 +16,7 @@ from bot.feedcli import add_feed_commands, cmd_feed_add, cmd_watch
 from bot.ingestcli import cmd_ingest
 from bot.session import Command, open_library, print_either
 from bot.summarycli import add_summary_commands
-from index import EmbedderError, Library, LibraryError, StoreError
-from index.summarize import SummaryError
+from index import EmbedderError, Library, LibraryError, StoreError, SummaryError
 
 _USER_ERRORS = (ConfigError, EmbedderError, LibraryError, StoreError, SummaryError)
 

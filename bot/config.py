@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index import AnswerPolicy, EngineSettings
-from index.embedder import DEFAULT_MODEL, hashing_dimension
-from index.settings import FeedSettings, WebSettings
+from index import DEFAULT_MODEL, AnswerPolicy, EngineSettings, FeedSettings, WebSettings, hashing_dimension
 
 TOKEN_VARIABLE = "NEWSBOT_DISCORD_TOKEN"
 

@@ -10,8 +10,7 @@ from discord.utils import escape_markdown
 
 from bot.render import entry_day, summary_title
 from bot.wording import plural
-from index import Answer, ArticleInfo, Citation, Summary, SummaryEntry
-from index.summarize import MAX_LENGTH
+from index import MAX_LENGTH, Answer, ArticleInfo, Citation, Summary, SummaryEntry
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 MESSAGE_LIMIT = 2000

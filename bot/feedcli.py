@@ -10,8 +10,7 @@ from bot.config import Settings
 from bot.session import Command, open_library, print_either
 from bot.watch import gone_note, poll_forever, poll_lines, watch_poll_line, watch_start_line
 from bot.wording import plural
-from index.feedpoll import FeedFollowError
-from index.models import Feed, PollReport
+from index import Feed, FeedFollowError, PollReport
 
 
 def _scope(args: argparse.Namespace) -> str | None:

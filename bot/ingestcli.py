@@ -15,8 +15,7 @@ from bot import render
 from bot.config import Settings
 from bot.session import open_library, print_json
 from bot.wording import plural
-from index import IngestReport, Library
-from index.web import WEB_SCHEMES, url_scheme
+from index import WEB_SCHEMES, IngestReport, Library, url_scheme
 
 # A bar appears only for an ingest still running after this long, so quick ones print just their closing line.
 BAR_DELAY_SECONDS = 1.0

@@ -9,9 +9,7 @@ from datetime import date
 from bot import render
 from bot.config import Settings
 from bot.session import Command, open_library, print_either
-from index.digest import DEFAULT_LENGTH, TIMELINE_LENGTH
-from index.summarize import MAX_LENGTH, SummaryError
-from index.timewords import read_period
+from index import DEFAULT_LENGTH, MAX_LENGTH, TIMELINE_LENGTH, SummaryError, read_period
 
 # The CLI's way to register a command: (name, function, help) -> its parser.
 AddCommand = Callable[[str, Command, str], argparse.ArgumentParser]

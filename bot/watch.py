@@ -7,8 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from bot.wording import plural
-from index import Library
-from index.models import Feed, PollReport
+from index import Feed, Library, PollReport
 
 log = logging.getLogger("newsbot.feeds")
 # The longest nap between looks for due feeds (feeds added by another process are seen within it).

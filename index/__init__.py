@@ -1,28 +1,40 @@
-"""newsbot's engine: ingest, split, embed, store, search, answer. Knows nothing of Discord."""
+"""newsbot's engine: ingest, split, embed, store, search, answer. Knows nothing of Discord.
 
-from index.answer import AnswerPolicy, QuestionError
-from index.embedder import Embedder, EmbedderError, load_embedder
-from index.faults import StoreError
+This is the engine's public API: the front ends in bot/ import only from here (tests/test_architecture.py checks).
+"""
+
+from index.answers.selection import QuestionError
+from index.embedder import DEFAULT_MODEL, Embedder, EmbedderError, hashing_dimension, load_embedder
+from index.feeds.polling import FeedFollowError
+from index.ingest.datewords import read_period
+from index.library import Library, LibraryError
 from index.models import (
     AlsoReported,
     Answer,
+    AnswerPolicy,
     Article,
     ArticleDetail,
     ArticleInfo,
     Citation,
+    Feed,
     IngestReport,
+    PollReport,
     Quote,
     Stats,
     Summary,
     SummaryEntry,
     Usage,
 )
-from index.service import Library, LibraryError
-from index.settings import EngineSettings
-from index.summarize import SummaryError
+from index.settings import EngineSettings, FeedSettings, WebSettings
+from index.store.faults import StoreError
+from index.summaries.choosing import MAX_LENGTH, SummaryError
+from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH
+from index.web.fetching import WEB_SCHEMES, url_scheme, web_url
 
 __all__ = [
-    "AlsoReported", "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder",
-    "EmbedderError", "EngineSettings", "IngestReport", "Library", "LibraryError", "QuestionError", "Quote", "Stats",
-    "StoreError", "Summary", "SummaryEntry", "SummaryError", "Usage", "load_embedder",
+    "DEFAULT_LENGTH", "DEFAULT_MODEL", "MAX_LENGTH", "TIMELINE_LENGTH", "WEB_SCHEMES", "AlsoReported", "Answer",
+    "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder", "EmbedderError",
+    "EngineSettings", "Feed", "FeedFollowError", "FeedSettings", "IngestReport", "Library", "LibraryError",
+    "PollReport", "QuestionError", "Quote", "Stats", "StoreError", "Summary", "SummaryEntry", "SummaryError", "Usage",
+    "WebSettings", "hashing_dimension", "load_embedder", "read_period", "url_scheme", "web_url",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.answer import AnswerPolicy
+from index.models import AnswerPolicy
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,14 @@ from datetime import date
 
 import pytest
 
-from index.answer import AnswerPolicy, QuestionError, build_answer, check_question, needs_context, with_context
+from index.answers.selection import (
+    AnswerPolicy,
+    QuestionError,
+    build_answer,
+    check_question,
+    needs_context,
+    with_context,
+)
 from index.models import ArticleInfo, Candidate
 
 POLICY = AnswerPolicy()

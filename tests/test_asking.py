@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from index import AnswerPolicy, Article, EngineSettings, Library
-from index.asking import named_period
+from index.answers.asker import named_period
 from index.embedder import HashingEmbedder
 
 OPEN = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1, min_similarity_without_terms=0.5))

@@ -15,12 +15,12 @@ from bot.cli import main
 from bot.embeds import AUTHOR_LIMIT, FIELD_VALUE_LIMIT, answer_embed, source_line
 from index import Answer, Citation, Library, Quote
 from index.embedder import HashingEmbedder
-from index.feeds import parse_feed
+from index.feeds.parsing import parse_feed
+from index.ingest.files import article_from_record, read_file
+from index.ingest.preparation import content_hash
+from index.library import DATABASE_FILE
 from index.models import Article
-from index.preparation import content_hash
-from index.schema import MIGRATIONS
-from index.service import DATABASE_FILE
-from index.sources import article_from_record, read_file
+from index.store.schema import MIGRATIONS
 from tests.local_site import news_page
 from tests.test_copies import COAST_STORY, QUESTION, SETTINGS, WIRE_STORY, downgrade, ingest, library
 

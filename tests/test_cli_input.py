@@ -11,7 +11,7 @@ import pytest
 
 from index import EngineSettings, Library
 from index.embedder import HashingEmbedder
-from index.sources import article_from_record
+from index.ingest.files import article_from_record
 from tests.feed_site import build_feed_site
 from tests.local_site import serve_in_thread
 from tests.newsbot_process import EXAMPLES, newsbot, refused_in_one_line, stored

@@ -12,12 +12,12 @@ from bot.cli import main
 from bot.embeds import FIELD_VALUE_LIMIT, answer_embed, article_embed, source_line
 from bot.render import answer_json, answer_text
 from index import AlsoReported, Answer, AnswerPolicy, ArticleInfo, Citation, EngineSettings, Library, Quote
-from index.duplicates import signed
 from index.embedder import HashingEmbedder
+from index.ingest.duplicates import signed
+from index.library import DATABASE_FILE
 from index.models import Article
-from index.schema import MIGRATIONS
-from index.service import DATABASE_FILE
-from index.store import Store
+from index.store.schema import MIGRATIONS
+from index.store.store import Store
 from tests.stories import EDITED, SAME_TOPIC, WIRE
 
 SETTINGS = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1,

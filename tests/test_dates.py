@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from index.dates import parse_date, read_date
+from index.ingest.dates import parse_date, read_date
 
 # --- dates ------------------------------------------------------------------------------------------------
 

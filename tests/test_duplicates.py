@@ -4,8 +4,8 @@ from datetime import date
 
 import numpy as np
 
-from index import duplicates
-from index.duplicates import (
+from index.ingest import duplicates
+from index.ingest.duplicates import (
     PERMUTATIONS,
     ROWS_PER_BAND,
     Match,

@@ -13,7 +13,7 @@ import pytest
 
 from index import EngineSettings, Library
 from index.embedder import HashingEmbedder
-from index.feedpoll import FeedFollowError
+from index.feeds.polling import FeedFollowError
 from index.settings import FeedSettings, WebSettings
 from tests.feed_site import DOWN, HITS, REPLIES, STORIES, build_feed_site
 from tests.local_site import serve

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from index.feeds import FeedError, feed_links, parse_feed, plain_text
+from index.feeds.parsing import FeedError, feed_links, parse_feed, plain_text
 from tests.feed_site import BOMB, BROKEN, EXTERNAL, STORIES, atom, rss091, rss2, teasers
 
 BASE = "http://news.example"

@@ -4,7 +4,7 @@ import json
 
 from index import Article, Library
 from index.embedder import HashingEmbedder
-from index.fields import one_line, with_clean_lines
+from index.ingest.fields import one_line, with_clean_lines
 from tests.test_scopes import SETTINGS, ZOO
 
 DIRTY = Article(id="zoo-9", title="Zebra\u0000 escapes\u001b[2J from\tzoo\u0085", text=ZOO.text,

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from index.markup import HtmlArticle, extract_html, split_front_matter, strip_markdown
+from index.ingest.markup import HtmlArticle, extract_html, split_front_matter, strip_markdown
 
 
 def test_split_front_matter_reads_keys_and_unquotes() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.text import segment_article
+from index.ingest.sentences import segment_article
 
 
 def _load_metrics():

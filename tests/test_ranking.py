@@ -5,8 +5,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from index.models import AnswerPolicy, Candidate
-from index.ranking import (
+from index.answers.ranking import (
     FEATURES,
     RANKER_WEIGHTS,
     answer_type_match,
@@ -16,6 +15,7 @@ from index.ranking import (
     score_candidates,
     stems,
 )
+from index.models import AnswerPolicy, Candidate
 
 POLICY = AnswerPolicy()
 TITLES = {"a": "Drones over Kyiv", "b": "Power grid repairs"}

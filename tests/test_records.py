@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from index.sources import (
+from index.ingest.files import (
     article_from_record,
     canonical_url,
     content_id,

@@ -1,6 +1,6 @@
 """Tests of the pure retrieval helpers: question terms, FTS5 queries, rank fusion."""
 
-from index.search import build_fts_query, fuse_rankings, query_terms
+from index.search.queries import build_fts_query, fuse_rankings, query_terms
 
 
 def test_query_terms_drop_question_and_function_words():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.text import (
+from index.ingest.sentences import (
     MAX_SENTENCE_CHARS,
     clean_text,
     split_paragraphs,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from index.folders import iter_files
+from index.ingest.files import SUPPORTED_SUFFIXES, read_file
+from index.ingest.folders import iter_files
 from index.models import Article
-from index.sources import SUPPORTED_SUFFIXES, read_file
 from tests.test_sources import read_one, whole_file_error, write
 
 # --- bad files --------------------------------------------------------------------------------------------

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from index.models import Article
-from index.sources import (
+from index.ingest.files import (
     SourceError,
     content_id,
     read_file,
 )
+from index.models import Article
 
 FERRY_HTML = """<!DOCTYPE html>
 <html><head>

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from index.models import Article, PreparedArticle, Segment
-from index.schema import MIGRATIONS
-from index.store import Store, StoreError
+from index.store.schema import MIGRATIONS
+from index.store.store import Store, StoreError
 
 
 def prepared(article_id: str, sentences: list[str], url: str | None = None, digest: str = "h1") -> PreparedArticle:

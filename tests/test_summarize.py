@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from index.models import ArticleInfo, Candidate
-from index.summarize import (
+from index.summaries.choosing import (
     MAX_LENGTH,
     SummaryError,
     SummaryWeights,

@@ -7,13 +7,13 @@ from itertools import pairwise
 
 import pytest
 
-from index.models import Segment
-from index.text import (
+from index.ingest.sentences import (
     clean_text,
     make_windows,
     segment_article,
     split_paragraphs,
 )
+from index.models import Segment
 from tests.test_sentences import SENTENCE_CASES
 
 

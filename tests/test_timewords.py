@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from index.timewords import dated_event, event_date, find_dates, parse_period, read_period
+from index.ingest.datewords import dated_event, event_date, find_dates, parse_period, read_period
 
 SATURDAY = date(2022, 12, 31)  # the seed article's events ran Thursday 29 to Friday 30 December 2022
 MONDAY = date(2023, 1, 2)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from index.sources import article_from_html
-from index.urls import canonical_url
+from index.ingest.files import article_from_html
+from index.web.urls import canonical_url
 
 SAME_ARTICLE = [
     # (as found, canonical)

@@ -1,4 +1,4 @@
-"""Tests for index.vectors.VectorIndex."""
+"""Tests for index.store.vectors.VectorIndex."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import faiss
 import numpy as np
 import pytest
 
-from index.vectors import VectorIndex, VectorIndexError
+from index.store.vectors import VectorIndex, VectorIndexError
 
 DIM = 8
 

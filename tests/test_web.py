@@ -12,11 +12,11 @@ import pytest
 from aiohttp import web
 
 from index import AnswerPolicy, EngineSettings, Library
-from index.addresses import public_only
 from index.embedder import HashingEmbedder
+from index.ingest.files import SourceError
 from index.settings import WebSettings
-from index.sources import SourceError
-from index.web import FetchError, WebClient, retry_delay, url_scheme, web_url
+from index.web.addresses import public_only
+from index.web.fetching import FetchError, WebClient, retry_delay, url_scheme, web_url
 from tests.local_site import news_page, serve
 
 PAGE = news_page("Crane collapses at harbour", [

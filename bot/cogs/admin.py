@@ -14,10 +14,7 @@ from bot.cogs.ask import NO_MENTIONS, scope_of
 from bot.embeds import ANSWER_COLOUR, fit_lines, linked_title, shorten
 from bot.render import ingest_summary
 from bot.wording import plural
-from index import IngestReport
-from index.feedpoll import FeedFollowError
-from index.models import Feed
-from index.web import web_url
+from index import Feed, FeedFollowError, IngestReport, web_url
 
 if TYPE_CHECKING:
     from bot.client import NewsBot

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.digests import post_due_digests
 from bot.watch import poll_forever
-from index.models import PollReport
+from index import PollReport
 
 if TYPE_CHECKING:
     from bot.client import NewsBot

@@ -16,10 +16,7 @@ from bot.client import send_private
 from bot.cogs.ask import NO_MENTIONS, scope_of
 from bot.cooldown import wait_message
 from bot.embeds import article_embed, articles_embed, summary_embed
-from index import Summary, SummaryError
-from index.digest import DEFAULT_LENGTH, TIMELINE_LENGTH
-from index.summarize import MAX_LENGTH
-from index.timewords import read_period
+from index import DEFAULT_LENGTH, MAX_LENGTH, TIMELINE_LENGTH, Summary, SummaryError, read_period
 
 if TYPE_CHECKING:
     from bot.client import NewsBot

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from index.database import Queries, timestamp
 from index.models import Usage
+from index.store.database import Queries, timestamp
 
 
 class UsageLog(Queries):

@@ -12,18 +12,18 @@ from pathlib import Path
 import aiosqlite
 import numpy as np
 
-from index.catalog import Catalog
-from index.connection import configure, connect
-from index.copies import Copies
-from index.database import Queries, parse_day, placeholders, timestamp
-from index.duplicates import Links
-from index.excerpts import SentenceReader
-from index.faults import ReadOnlyError, StoreError, database_fault, database_faults
-from index.feedstore import FeedStore
+from index.ingest.duplicates import Links
 from index.models import Article, PreparedArticle
-from index.schema import MIGRATIONS
-from index.scopes import scoped_id, visible, visible_params
-from index.usage import UsageLog
+from index.store.catalog import Catalog
+from index.store.connection import configure, connect
+from index.store.copies import Copies
+from index.store.database import Queries, parse_day, placeholders, timestamp
+from index.store.excerpts import SentenceReader
+from index.store.faults import ReadOnlyError, StoreError, database_fault, database_faults
+from index.store.feeds import FeedStore
+from index.store.schema import MIGRATIONS
+from index.store.scopes import scoped_id, visible, visible_params
+from index.store.usage import UsageLog
 
 
 @dataclass(frozen=True)

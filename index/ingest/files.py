@@ -1,4 +1,4 @@
-"""Read article files (.txt, .md, .html, .json, .jsonl) into Articles; index/folders.py lists them."""
+"""Read article files (.txt, .md, .html, .json, .jsonl) into Articles; index/ingest/folders.py lists them."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urljoin
 
-from index.dates import parse_date
-from index.markup import extract_html, split_front_matter, strip_markdown
+from index.ingest.dates import parse_date
+from index.ingest.markup import extract_html, split_front_matter, strip_markdown
 from index.models import Article
-from index.urls import canonical_url
+from index.web.urls import canonical_url
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 

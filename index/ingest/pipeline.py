@@ -8,17 +8,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.duplicates import Copy, Links, plan_duplicates, signed
 from index.embedder import Embedder
-from index.fields import id_problem, with_clean_lines
-from index.folders import iter_files, nothing_to_read
+from index.ingest.duplicates import Copy, Links, plan_duplicates, signed
+from index.ingest.fields import id_problem, with_clean_lines
+from index.ingest.files import RecordError, SourceError, read_file
+from index.ingest.folders import iter_files, nothing_to_read
+from index.ingest.preparation import content_hash, prepare_articles
 from index.models import Article, IngestReport, PreparedArticle
-from index.preparation import content_hash, prepare_articles
-from index.scopes import check_scope
 from index.settings import EngineSettings
-from index.sources import RecordError, SourceError, read_file
-from index.store import Store
-from index.web import FeedNotArticle, WebClient, web_url
+from index.store.scopes import check_scope
+from index.store.store import Store
+from index.web.fetching import FeedNotArticle, WebClient, web_url
 
 # Called after each file with (files done, files in all, articles written so far).
 Progress = Callable[[int, int, int], None]

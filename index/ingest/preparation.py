@@ -6,8 +6,8 @@ import hashlib
 from collections.abc import Sequence
 
 from index.embedder import Embedder
+from index.ingest.sentences import make_windows, segment_article
 from index.models import Article, PreparedArticle
-from index.text import make_windows, segment_article
 
 
 def content_hash(article: Article) -> str:

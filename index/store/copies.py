@@ -8,10 +8,10 @@ from itertools import groupby
 
 import numpy as np
 
-from index.database import Queries, parse_day, placeholders
-from index.duplicates import Copy, Links, Signed, band_keys
+from index.ingest.duplicates import Copy, Links, Signed, band_keys
 from index.models import Article
-from index.scopes import public_id, scoped_id
+from index.store.database import Queries, parse_day, placeholders
+from index.store.scopes import public_id, scoped_id
 
 # The store's delete of an article of a scope (and of any older version under a url): returns their chunk ids.
 Delete = Callable[[str, str | None, str | None], Awaitable[list[int]]]

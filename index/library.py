@@ -13,14 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from index.answer import check_question
-from index.asking import Asker
-from index.digest import DEFAULT_LENGTH, TIMELINE_LENGTH, Digester
-from index.duplicates import Links
+from index.answers.asker import Asker
+from index.answers.selection import check_question
 from index.embedder import Embedder
-from index.faults import StoreError
-from index.feedpoll import FeedPoller
-from index.ingest import Ingestor, Progress
+from index.feeds.polling import FeedPoller
+from index.ingest.duplicates import Links
+from index.ingest.pipeline import Ingestor, Progress
 from index.models import (
     Answer,
     Article,
@@ -32,13 +30,15 @@ from index.models import (
     Summary,
     Usage,
 )
-from index.retrieval import Candidate, Retriever
-from index.search import article_filter
+from index.search.queries import article_filter
+from index.search.retrieval import Candidate, Retriever
 from index.settings import EngineSettings
-from index.store import Store
-from index.vectorfile import VectorFile
-from index.vectors import VectorIndex
-from index.web import WebClient
+from index.store.faults import StoreError
+from index.store.store import Store
+from index.store.vectorfile import VectorFile
+from index.store.vectors import VectorIndex
+from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH, Digester
+from index.web.fetching import WebClient
 
 logger = logging.getLogger(__name__)
 

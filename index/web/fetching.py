@@ -12,10 +12,17 @@ from types import TracebackType
 import aiohttp
 from yarl import URL
 
-from index.addresses import AddressCheck, AddressGuard, public_only, recorded_refusal, start_recording, stop_recording
+from index.ingest.files import SourceError, article_from_html, canonical_url
 from index.models import Article
 from index.settings import WebSettings
-from index.sources import SourceError, article_from_html, canonical_url
+from index.web.addresses import (
+    AddressCheck,
+    AddressGuard,
+    public_only,
+    recorded_refusal,
+    start_recording,
+    stop_recording,
+)
 
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 WEB_SCHEMES = ("http", "https")

@@ -7,9 +7,9 @@ from datetime import date
 
 import numpy as np
 
-from index.database import Queries, parse_day, placeholders
 from index.models import Candidate
-from index.scopes import scoped_id, visible, visible_params
+from index.store.database import Queries, parse_day, placeholders
+from index.store.scopes import scoped_id, visible, visible_params
 
 # Sentences with their embeddings, in the order asked for; their scores are filled in by the reader.
 Excerpts = tuple[list[Candidate], np.ndarray]

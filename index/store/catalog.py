@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from index.database import Queries, parse_day, placeholders
 from index.models import AlsoReported, ArticleDetail, ArticleInfo
-from index.scopes import public_id, scoped_id, visible, visible_params
+from index.store.database import Queries, parse_day, placeholders
+from index.store.scopes import public_id, scoped_id, visible, visible_params
 
 _INFO_COLUMNS = (
     f"{public_id('a')}, a.title, a.url, a.source, a.published, a.ingested_at,"

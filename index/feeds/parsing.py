@@ -17,7 +17,7 @@ import feedparser
 from defusedxml import DefusedXmlException
 from feedparser.encodings import convert_to_utf8
 
-from index.dates import parse_date
+from index.ingest.dates import parse_date
 
 # A document that is not well-formed goes to feedparser's forgiving parser, which expands declared entities
 # itself (and does not mind their case): any declaration at all is refused first.

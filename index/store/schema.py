@@ -76,7 +76,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     """
-    -- Near-duplicates (index/duplicates.py): a copy keeps its row and text but none of its sentences.
+    -- Near-duplicates (index/ingest/duplicates.py): a copy keeps its row and text but none of its sentences.
     -- No foreign key on original_id: replacing an original deletes and re-inserts it, which would take its copies.
     CREATE TABLE copies (
         id TEXT PRIMARY KEY,
@@ -108,7 +108,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX signature_bands_article ON signature_bands(article_id);
     """,
     """
-    -- Feeds the library follows (index/feedstore.py); scope as for articles: NULL is the operator's library.
+    -- Feeds the library follows (index/store/feeds.py); scope as for articles: NULL is the operator's library.
     CREATE TABLE feeds (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         scope TEXT,
@@ -146,7 +146,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     """
     -- A scope's articles and copies were stored as "<scope>/<id>", which the operator's id "<scope>/<id>" could
-    -- equal; they are now "<scope>" U+001F "<id>", a control character no id holds (index/scopes.py). Children
+    -- equal; they are now "<scope>" U+001F "<id>", a control character no id holds (index/store/scopes.py). Children
     -- first, then the rows they point at; foreign keys are checked at COMMIT.
     PRAGMA defer_foreign_keys = ON;
     CREATE TEMP TABLE renamed (old TEXT PRIMARY KEY, new TEXT NOT NULL);

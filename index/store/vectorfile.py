@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.faults import StoreError, file_fault
-from index.store import Store
-from index.vectors import VectorIndex, VectorIndexError
+from index.store.faults import StoreError, file_fault
+from index.store.store import Store
+from index.store.vectors import VectorIndex, VectorIndexError
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from index.faults import database_faults
+from index.store.faults import database_faults
 
 
 def placeholders(count: int) -> str:
@@ -32,7 +32,7 @@ def timestamp() -> str:
 
 class Queries:
     """A part of the store: reads and writes over the shared connection, a full disk or a damaged page as a
-    StoreError naming the file (index/faults.py)."""
+    StoreError naming the file (index/store/faults.py)."""
 
     def __init__(self, db: aiosqlite.Connection, write_lock: asyncio.Lock, path: Path) -> None:
         self._db = db

@@ -14,14 +14,14 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import TypeVar
 
-from index.feeds import FeedError, FeedItem, ParsedFeed, feed_links, parse_feed
-from index.feedstore import FeedStore, later
+from index.feeds.parsing import FeedError, FeedItem, ParsedFeed, feed_links, parse_feed
+from index.ingest.files import SourceError, article_from_html, canonical_url
 from index.models import Article, Feed, FeedPoll, IngestReport, PollReport
-from index.scopes import check_scope
 from index.settings import FeedSettings
-from index.sources import SourceError, article_from_html, canonical_url
-from index.web import PAGE_TYPES as PAGE_CONTENT_TYPES
-from index.web import Fetched, FetchError, WebClient, read_page
+from index.store.feeds import FeedStore, later
+from index.store.scopes import check_scope
+from index.web.fetching import PAGE_TYPES as PAGE_CONTENT_TYPES
+from index.web.fetching import Fetched, FetchError, WebClient, read_page
 
 FEED_TYPES = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_TYPES = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"

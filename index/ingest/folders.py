@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from index.sources import SUPPORTED_SUFFIXES, SourceError
+from index.ingest.files import SUPPORTED_SUFFIXES, SourceError
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:

@@ -10,13 +10,14 @@ from datetime import date, timedelta
 import numpy as np
 
 from index.embedder import Embedder
-from index.excerpts import Excerpts
+from index.ingest.datewords import dated_event
 from index.models import Candidate, Summary
-from index.retrieval import DenseSearch, Query, Retriever
-from index.search import build_fts_query, query_terms
+from index.search.queries import build_fts_query, query_terms
+from index.search.retrieval import DenseSearch, Query, Retriever
 from index.settings import EngineSettings
-from index.store import Store
-from index.summarize import (
+from index.store.excerpts import Excerpts
+from index.store.store import Store
+from index.summaries.choosing import (
     Dated,
     SummaryError,
     SummaryWeights,
@@ -27,7 +28,6 @@ from index.summarize import (
     nothing_found,
     on_topic,
 )
-from index.timewords import dated_event
 
 DEFAULT_LENGTH = 5
 TIMELINE_LENGTH = 8

@@ -6,14 +6,14 @@ import asyncio
 from dataclasses import replace
 from datetime import date
 
-from index.answer import build_answer, needs_context, with_context
+from index.answers.ranking import confidence, score_candidates
+from index.answers.selection import build_answer, needs_context, with_context
 from index.embedder import Embedder
+from index.ingest.datewords import find_dates
 from index.models import Answer, AnswerPolicy, ArticleInfo, Candidate
-from index.ranking import confidence, score_candidates
-from index.retrieval import Query, Retriever
-from index.search import build_fts_query, query_terms
-from index.store import Store
-from index.timewords import find_dates
+from index.search.queries import build_fts_query, query_terms
+from index.search.retrieval import Query, Retriever
+from index.store.store import Store
 
 Scored = list[tuple[float, Candidate]]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from index.fields import control_characters
+from index.ingest.fields import control_characters
 
 # Joins a scope and an article's own id into its stored id. It is a control character, which neither a scope nor an
-# article id may hold (index/fields.py), so the stored ids of two scopes, or of a scope and the global library
+# article id may hold (index/ingest/fields.py), so the stored ids of two scopes, or of a scope and the global library
 # (stored under their own ids), never meet: "111/a1" of the operator and "a1" of server 111 are two articles.
 SEPARATOR = "\x1f"
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.models import Candidate
-from index.search import fuse_rankings
+from index.search.queries import fuse_rankings
 from index.settings import EngineSettings
-from index.store import Store, StoredSentence
+from index.store.store import Store, StoredSentence
 
 # FAISS cannot filter by scope, so it is searched this many times deeper and the invisible hits dropped.
 DENSE_DEPTH = 4

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from index.database import Queries, placeholders, timestamp
 from index.models import Feed
+from index.store.database import Queries, placeholders, timestamp
 
 _COLUMNS = "id, url, title, scope, added_at, checked_at, next_check, failures, last_error, articles, gone_at"
 # An item whose article could not be read is tried on this many polls, then left alone.

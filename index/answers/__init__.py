@@ -1,0 +1,1 @@
+"""Answers: rank the retrieved sentences, then quote or abstain."""

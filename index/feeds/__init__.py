@@ -1,0 +1,1 @@
+"""Feeds: parsing RSS and Atom, and polling the feeds a scope follows."""

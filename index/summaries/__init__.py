@@ -1,0 +1,1 @@
+"""Summaries and timelines: gather sentences, then choose the central, informative, unrepeated ones."""

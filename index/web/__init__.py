@@ -1,0 +1,1 @@
+"""The web: fetching pages and feeds safely, the address guard, canonical URLs."""
