@@ -1,4 +1,4 @@
-"""The engine's tunable settings, in a module of their own so the service and retrieval can both read them.
+"""The engine's tunable settings, in a module of their own so the library and retrieval can both read them.
 
 Each number's valid range sits in its field's metadata: "min" and "max" are inclusive, "above" is exclusive.
 The front ends refuse a value outside it (bot/config.py), and every float must also be finite.
