@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from index.errors import EngineError
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -45,7 +47,7 @@ _MAX_TOKEN_CHARS = 64
 _HASHING_SLICE = 256
 
 
-class EmbedderError(RuntimeError):
+class EmbedderError(EngineError, RuntimeError):
     """The embedding model could not be loaded."""
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from index.answers.asker import Asker
 from index.answers.selection import check_question
 from index.embedder import Embedder
+from index.errors import LibraryError
 from index.feeds.polling import FeedPoller
 from index.ingest.duplicates import Links
 from index.ingest.pipeline import Ingestor, Progress
@@ -44,10 +45,6 @@ logger = logging.getLogger(__name__)
 
 DATABASE_FILE = "newsbot.db"
 VECTORS_FILE = "vectors.faiss"
-
-
-class LibraryError(Exception):
-    """The library cannot do what was asked; the message says what to do instead."""
 
 
 class Library:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import index
+
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted([*ROOT.glob("index/**/*.py"), *ROOT.glob("bot/**/*.py")])
 MAP_LINE = re.compile(r"^- `((?:index|bot)/[\w/]*(?:\.py)?)`: (.+)$")
@@ -80,3 +82,8 @@ def test_the_readme_layout_map_lists_every_package_and_module():
     packages = {relative(p.parent) + "/" for p in MODULES if p.name == "__init__.py"}
     modules = {relative(p) for p in MODULES if p.name != "__init__.py"}
     assert sorted(layout_map()) == sorted(packages | modules)
+
+
+def test_the_engines_errors_share_one_base():
+    errors = [getattr(index, name) for name in index.__all__ if name.endswith("Error")]
+    assert errors and all(issubclass(error, index.EngineError) for error in errors)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from index.errors import EngineError
 from index.models import Answer, AnswerPolicy, ArticleInfo, Candidate, Citation, Quote
 
 __all__ = ["AnswerPolicy", "QuestionError", "build_answer", "check_question", "nearest_articles", "needs_context",
@@ -21,7 +22,7 @@ _PRONOUN_SPEAKER = re.compile(r"\b(?:(?:he|she|they) (?:said|says|added|told|cla
                               r"(?:said|added|says) (?:he|she|they))\b", re.IGNORECASE)
 
 
-class QuestionError(ValueError):
+class QuestionError(EngineError, ValueError):
     """The question cannot be searched for (empty, only punctuation, too long)."""
 
 

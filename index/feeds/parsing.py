@@ -17,6 +17,7 @@ import feedparser
 from defusedxml import DefusedXmlException
 from feedparser.encodings import convert_to_utf8
 
+from index.errors import EngineError
 from index.ingest.dates import parse_date
 
 # A document that is not well-formed goes to feedparser's forgiving parser, which expands declared entities
@@ -32,7 +33,7 @@ _HEAD_CHARS = 200_000  # feed links live in the <head>
 _CUT_ENDINGS = ("...", "…", "[…]", "[...]", "read more", "continue reading")
 
 
-class FeedError(ValueError):
+class FeedError(EngineError, ValueError):
     """A document that is not a feed newsbot will read; the message is a short reason."""
 
 

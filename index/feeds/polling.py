@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import TypeVar
 
+from index.errors import EngineError
 from index.feeds.parsing import FeedError, FeedItem, ParsedFeed, feed_links, parse_feed
 from index.ingest.files import SourceError, article_from_html, canonical_url
 from index.models import Article, Feed, FeedPoll, IngestReport, PollReport
@@ -31,7 +32,7 @@ Ingest = Callable[[Sequence[Article], str | None], Awaitable[IngestReport]]
 T = TypeVar("T")
 
 
-class FeedFollowError(Exception):
+class FeedFollowError(EngineError):
     """A feed that cannot be followed; the message is one line for the person who asked."""
 
 

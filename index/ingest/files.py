@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urljoin
 
+from index.errors import EngineError
 from index.ingest.dates import parse_date
 from index.ingest.markup import extract_html, split_front_matter, strip_markdown
 from index.models import Article
@@ -24,7 +25,7 @@ _BINARY_PROBE = 8192
 _MAX_TITLE_LINE = 150
 
 
-class SourceError(Exception):
+class SourceError(EngineError):
     """A file or record that cannot be read; the message is one line naming it."""
 
 

@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from index.errors import EngineError
 
-class StoreError(Exception):
+
+class StoreError(EngineError):
     """The database cannot be used as it is (made by a newer newsbot, corrupt, ...)."""
 
 

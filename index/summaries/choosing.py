@@ -9,12 +9,13 @@ from datetime import date
 
 import numpy as np
 
+from index.errors import EngineError
 from index.models import ArticleInfo, Candidate, Citation, SummaryEntry
 
 MAX_LENGTH = 12  # sentences: more is no longer a summary, and would not fit one Discord embed
 
 
-class SummaryError(ValueError):
+class SummaryError(EngineError, ValueError):
     """A summary cannot be made as asked (unknown article, length out of bounds, a timeline without a topic)."""
 _NUMBER = re.compile(r"\d")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
