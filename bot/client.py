@@ -15,7 +15,7 @@ from bot.state import BotState
 from index import Library
 
 log = logging.getLogger("newsbot")
-COGS = ("bot.cogs.ask", "bot.cogs.summary", "bot.cogs.admin", "bot.cogs.polling")
+COGS = ("bot.cogs.ask", "bot.cogs.summary", "bot.cogs.admin", "bot.cogs.digests", "bot.cogs.polling")
 MESSAGE_CONTENT_HELP = (
     "Discord refused the Message Content intent. Enable it for the bot in the Developer Portal "
     "(Bot > Privileged Gateway Intents), or set discord.ask_channels = false."

@@ -166,9 +166,7 @@ class FeedGroup(ManagerGroup, name="feed", description="RSS and Atom feeds this 
         """Turn a channel's digest on (every so many hours) or off."""
         target = channel or interaction.channel
         await self.bot.state.set_digest(interaction.guild_id, target.id, every_hours)
-        if every_hours and self.bot.settings.engine.feeds.poll_minutes <= 0:
-            text = "Digests are posted after each feed poll, and this bot does not poll feeds (feeds.poll_minutes)."
-        elif every_hours:
+        if every_hours:
             text = f"I'll post a digest of the news in {target.mention} every {every_hours} hours, starting soon."
         else:
             text = f"No more digests in {target.mention}."
