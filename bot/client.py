@@ -68,16 +68,12 @@ def log_failure(what: str, error: BaseException) -> str:
     return f"Something went wrong on my side (ref `{reference}`)."
 
 
-class NewsBotMixin:
-    """What NewsBot and its sharded variant share: services, cogs, sync and error handling."""
+class NewsBot(commands.Bot):
+    """The bot: services, cogs, command sync and error handling, over one connection (or shards, below)."""
 
-    library: Library
-    state: BotState
-    settings: Settings
-    cooldown: Cooldown
-
-    def _attach(self, settings: Settings, library: Library, state: BotState) -> None:
-        """Keep the services the cogs use."""
+    def __init__(self, settings: Settings, library: Library, state: BotState, **options: object) -> None:
+        super().__init__(command_prefix=commands.when_mentioned, intents=build_intents(settings),
+                         allowed_mentions=discord.AllowedMentions.none(), help_command=None, **options)
         self.settings, self.library, self.state = settings, library, state
         self.cooldown = Cooldown(settings.discord.cooldown_questions, settings.discord.cooldown_seconds)
 
@@ -115,22 +111,10 @@ class NewsBotMixin:
         log.exception("event %s failed (ref %s)", event, secrets.token_hex(4))
 
 
-class NewsBot(NewsBotMixin, commands.Bot):
-    """The bot for one connection (small and medium deployments)."""
-
-    def __init__(self, settings: Settings, library: Library, state: BotState, **options: object) -> None:
-        super().__init__(command_prefix=commands.when_mentioned, intents=build_intents(settings),
-                         allowed_mentions=discord.AllowedMentions.none(), help_command=None, **options)
-        self._attach(settings, library, state)
-
-
-class ShardedNewsBot(NewsBotMixin, commands.AutoShardedBot):
+# commands.Bot adds nothing to the base they share, so this order puts the sharded client's connection
+# logic under NewsBot's body without repeating it.
+class ShardedNewsBot(NewsBot, commands.AutoShardedBot):
     """The same bot over as many shards as Discord recommends (`newsbot run --shards auto`)."""
-
-    def __init__(self, settings: Settings, library: Library, state: BotState, **options: object) -> None:
-        super().__init__(command_prefix=commands.when_mentioned, intents=build_intents(settings),
-                         allowed_mentions=discord.AllowedMentions.none(), help_command=None, **options)
-        self._attach(settings, library, state)
 
 
 async def run_bot(settings: Settings, library: Library, token: str, sharded: bool = False) -> None:
