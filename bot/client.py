@@ -11,11 +11,13 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.cooldown import Cooldown
+from bot.replies import log_failure, send_private
 from bot.state import BotState
 from index import Library
 
 log = logging.getLogger("newsbot")
-COGS = ("bot.cogs.ask", "bot.cogs.summary", "bot.cogs.admin", "bot.cogs.digests", "bot.cogs.polling")
+COGS = ("bot.cogs.ask", "bot.cogs.summary", "bot.cogs.articles", "bot.cogs.admin", "bot.cogs.feeds",
+        "bot.cogs.digests", "bot.cogs.polling")
 MESSAGE_CONTENT_HELP = (
     "Discord refused the Message Content intent. Enable it for the bot in the Developer Portal "
     "(Bot > Privileged Gateway Intents), or set discord.ask_channels = false."
@@ -49,23 +51,6 @@ def error_text(error: app_commands.AppCommandError) -> tuple[str, bool]:
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use this command here.", False
     return "Something went wrong on my side.", True
-
-
-async def send_private(interaction: discord.Interaction, text: str) -> None:
-    """A message only the user sees, even after a public "thinking…" deferral (which is removed first)."""
-    if not interaction.response.is_done():
-        await interaction.response.send_message(text, ephemeral=True)
-        return
-    # The first followup after a public defer would replace it publicly; delete it so the note stays private.
-    await interaction.delete_original_response()
-    await interaction.followup.send(text, ephemeral=True)
-
-
-def log_failure(what: str, error: BaseException) -> str:
-    """Log a failure with a fresh reference id and return the short text the user sees."""
-    reference = secrets.token_hex(4)
-    log.error("%s failed (ref %s)", what, reference, exc_info=error)
-    return f"Something went wrong on my side (ref `{reference}`)."
 
 
 class NewsBot(commands.Bot):
