@@ -11,10 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.access import ManagerGroup, managers_only, scope_of
-from bot.embeds import ANSWER_COLOUR, fit_lines, shorten
-from bot.render import ingest_summary
+from bot.embeds import ingest_message, stats_embed
 from bot.replies import NO_MENTIONS
-from index import IngestReport
 from index.web import web_url
 
 if TYPE_CHECKING:
@@ -28,17 +26,6 @@ def safe_filename(name: str) -> str:
     """An attachment's name reduced to a plain file name (no folders, no hidden files)."""
     stem = Path(name).name.lstrip(".") or "upload"
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in stem)
-
-
-def ingest_message(report: IngestReport) -> str:
-    """The closing line of an ingest and the first few problems."""
-    lines = [ingest_summary(report)]
-    lines += [f"- {shorten(feed, 150)} is an RSS or Atom feed, not an article: follow it with `/feed add`"
-              for feed in report.feeds]
-    lines += [f"- {shorten(error, 180)}" for error in report.errors[:5]]
-    if len(report.errors) > 5:
-        lines.append(f"- and {len(report.errors) - 5} more")
-    return fit_lines(lines, 1900)
 
 
 @managers_only
@@ -131,17 +118,8 @@ class AdminCog(commands.Cog):
         scope = scope_of(interaction.guild)
         stats = await self.bot.library.stats(scope=scope)
         usage = await self.bot.library.usage(scope=scope)
-        rate = f"{usage.abstained / usage.questions:.0%}" if usage.questions else "-"
-        embed = discord.Embed(title="newsbot in this server", colour=ANSWER_COLOUR)
-        embed.add_field(name="Articles", value=f"{stats.articles:,}")
-        embed.add_field(name="Sentences", value=f"{stats.sentences:,}")
-        embed.add_field(name="Questions", value=f"{usage.questions:,}")
-        embed.add_field(name="Not answered", value=rate)
-        embed.add_field(name="Feedback", value=f"👍 {usage.helpful} · 👎 {usage.unhelpful}")
-        gaps = [f"- {discord.utils.escape_markdown(shorten(q, 150))}" for q in usage.gaps]
-        embed.add_field(name="Recent questions I couldn't answer", value=fit_lines(gaps, 1024) or "None",
-                        inline=False)
-        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.response.send_message(embed=stats_embed(stats, usage), ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
 
 
 async def setup(bot: NewsBot) -> None:

@@ -8,25 +8,13 @@ import discord
 from discord import app_commands
 
 from bot.access import ManagerGroup, managers_only, scope_of
-from bot.embeds import ANSWER_COLOUR, fit_lines, linked_title, shorten
+from bot.embeds import feeds_embed, linked_title, shorten
 from bot.replies import NO_MENTIONS
 from bot.wording import plural
 from index.feedpoll import FeedFollowError
-from index.models import Feed
 
 if TYPE_CHECKING:
     from bot.client import NewsBot
-
-
-def feed_line(number: int, feed: Feed) -> str:
-    """One followed feed in /feed list: its linked title, articles read, and any trouble."""
-    if feed.gone_at:
-        state = "**gone**: the site answered 410 Gone, so it is no longer read (`/feed remove` unfollows it)"
-    elif feed.failures:
-        state = f"failing: {shorten(feed.last_error or '', 150)}"
-    else:
-        state = "checked" if feed.checked_at else "not polled yet"
-    return f"`{number}` {linked_title(feed.title or feed.url, feed.url, 80)} · {feed.articles} articles · {state}"
 
 
 @managers_only
@@ -67,10 +55,7 @@ class FeedGroup(ManagerGroup, name="feed", description="RSS and Atom feeds this 
     async def list(self, interaction: discord.Interaction) -> None:
         """List this server's feeds with how their polls went."""
         feeds = await self.bot.library.feeds.list(scope=scope_of(interaction.guild))
-        lines = [feed_line(n, feed) for n, feed in enumerate(feeds, start=1)]
-        embed = discord.Embed(title="Feeds this server follows", colour=ANSWER_COLOUR,
-                              description=fit_lines(lines, 4000) or "None yet: add one with /feed add.")
-        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.response.send_message(embed=feeds_embed(feeds), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="digest", description="Post a short cited summary of the news in a channel")
     @app_commands.describe(channel="The channel (default: this one)",
