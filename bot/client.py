@@ -11,11 +11,13 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.cooldown import Cooldown
+from bot.replies import log_failure, send_private
 from bot.state import BotState
 from index import Library
 
 log = logging.getLogger("newsbot")
-COGS = ("bot.cogs.ask", "bot.cogs.summary", "bot.cogs.admin", "bot.cogs.polling")
+COGS = ("bot.cogs.ask", "bot.cogs.summary", "bot.cogs.articles", "bot.cogs.admin", "bot.cogs.feeds",
+        "bot.cogs.digests", "bot.cogs.polling")
 MESSAGE_CONTENT_HELP = (
     "Discord refused the Message Content intent. Enable it for the bot in the Developer Portal "
     "(Bot > Privileged Gateway Intents), or set discord.ask_channels = false."
@@ -51,33 +53,12 @@ def error_text(error: app_commands.AppCommandError) -> tuple[str, bool]:
     return "Something went wrong on my side.", True
 
 
-async def send_private(interaction: discord.Interaction, text: str) -> None:
-    """A message only the user sees, even after a public "thinking…" deferral (which is removed first)."""
-    if not interaction.response.is_done():
-        await interaction.response.send_message(text, ephemeral=True)
-        return
-    # The first followup after a public defer would replace it publicly; delete it so the note stays private.
-    await interaction.delete_original_response()
-    await interaction.followup.send(text, ephemeral=True)
+class NewsBot(commands.Bot):
+    """The bot: services, cogs, command sync and error handling, over one connection (or shards, below)."""
 
-
-def log_failure(what: str, error: BaseException) -> str:
-    """Log a failure with a fresh reference id and return the short text the user sees."""
-    reference = secrets.token_hex(4)
-    log.error("%s failed (ref %s)", what, reference, exc_info=error)
-    return f"Something went wrong on my side (ref `{reference}`)."
-
-
-class NewsBotMixin:
-    """What NewsBot and its sharded variant share: services, cogs, sync and error handling."""
-
-    library: Library
-    state: BotState
-    settings: Settings
-    cooldown: Cooldown
-
-    def _attach(self, settings: Settings, library: Library, state: BotState) -> None:
-        """Keep the services the cogs use."""
+    def __init__(self, settings: Settings, library: Library, state: BotState, **options: object) -> None:
+        super().__init__(command_prefix=commands.when_mentioned, intents=build_intents(settings),
+                         allowed_mentions=discord.AllowedMentions.none(), help_command=None, **options)
         self.settings, self.library, self.state = settings, library, state
         self.cooldown = Cooldown(settings.discord.cooldown_questions, settings.discord.cooldown_seconds)
 
@@ -115,22 +96,10 @@ class NewsBotMixin:
         log.exception("event %s failed (ref %s)", event, secrets.token_hex(4))
 
 
-class NewsBot(NewsBotMixin, commands.Bot):
-    """The bot for one connection (small and medium deployments)."""
-
-    def __init__(self, settings: Settings, library: Library, state: BotState, **options: object) -> None:
-        super().__init__(command_prefix=commands.when_mentioned, intents=build_intents(settings),
-                         allowed_mentions=discord.AllowedMentions.none(), help_command=None, **options)
-        self._attach(settings, library, state)
-
-
-class ShardedNewsBot(NewsBotMixin, commands.AutoShardedBot):
+# commands.Bot adds nothing to the base they share, so this order puts the sharded client's connection
+# logic under NewsBot's body without repeating it.
+class ShardedNewsBot(NewsBot, commands.AutoShardedBot):
     """The same bot over as many shards as Discord recommends (`newsbot run --shards auto`)."""
-
-    def __init__(self, settings: Settings, library: Library, state: BotState, **options: object) -> None:
-        super().__init__(command_prefix=commands.when_mentioned, intents=build_intents(settings),
-                         allowed_mentions=discord.AllowedMentions.none(), help_command=None, **options)
-        self._attach(settings, library, state)
 
 
 async def run_bot(settings: Settings, library: Library, token: str, sharded: bool = False) -> None:

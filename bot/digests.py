@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.embeds import summary_embed
+from bot.embeds import DIGEST_HEADING, summary_embed
 
 if TYPE_CHECKING:
     from bot.client import NewsBot
@@ -36,7 +36,7 @@ async def post_due_digests(bot: NewsBot, now: datetime | None = None) -> int:
         if summary.empty:
             continue  # nothing new: the next round tries again, still since the same day
         try:
-            await channel.send("**News digest**", embed=summary_embed(summary),
+            await channel.send(DIGEST_HEADING, embed=summary_embed(summary),
                                allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException:
             log.warning("could not post the digest in channel %s", channel_id)

@@ -8,9 +8,9 @@ from datetime import date
 import discord
 from discord.utils import escape_markdown
 
-from bot.render import entry_day, summary_title
-from bot.wording import plural
-from index import MAX_LENGTH, Answer, ArticleInfo, Citation, Summary, SummaryEntry
+from bot.render import entry_day, ingest_summary, summary_title
+from bot.wording import plural, shown_day
+from index import MAX_LENGTH, Answer, ArticleInfo, Citation, Feed, IngestReport, Stats, Summary, SummaryEntry, Usage
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 MESSAGE_LIMIT = 2000
@@ -23,6 +23,7 @@ ANSWER_COLOUR = discord.Colour.blurple()
 ABSTAIN_COLOUR = discord.Colour.light_grey()
 FIELD_LIMIT = 25
 AUTHOR_LIMIT = 60  # characters of a byline in a source line
+DIGEST_HEADING = "**News digest**"
 QUOTED_NOTE = "Sentences are quoted word for word from the articles cited."
 
 
@@ -75,11 +76,6 @@ def _flush(parts: list[str], current: str) -> list[str]:
     return [*parts, current] if current.strip() else parts
 
 
-def _day(value: date | None) -> str:
-    """A date as shown in Discord."""
-    return value.isoformat() if value else "undated"
-
-
 def linked_title(title: str, url: str | None, limit: int = 200) -> str:
     """`[title](<url>)` (angle brackets stop Discord's link previews), or the title in bold without a url."""
     text = escape_markdown(shorten(title, limit)).replace("]", "\\]").replace("[", "\\[")
@@ -92,7 +88,7 @@ def source_line(citation: Citation) -> str:
     outlet = f" · {escape_markdown(citation.source)}" if citation.source else ""
     # A byline is shortened like a title: a list of ten contributors must not crowd the other sources out.
     author = f" · by {escape_markdown(shorten(citation.author, AUTHOR_LIMIT))}" if citation.author else ""
-    line = f"[{citation.n}] {linked}{outlet}{author} · {_day(citation.published)}"
+    line = f"[{citation.n}] {linked}{outlet}{author} · {shown_day(citation.published)}"
     return f"{line}\n{also_reported_line(citation)}" if citation.also_reported else line
 
 
@@ -134,14 +130,14 @@ def answer_embed(answer: Answer) -> discord.Embed:
 def abstention_embed(answer: Answer, articles: int, oldest: date | None, newest: date | None) -> discord.Embed:
     """A friendly 'not in my articles', saying what the library does cover."""
     if articles:
-        span = f" from {_day(oldest)} to {_day(newest)}" if oldest else ""
+        span = f" from {shown_day(oldest)} to {shown_day(newest)}" if oldest else ""
         covered = f"I know {plural(articles, 'article')}{span}."
     else:
         covered = "I have no articles yet: a server manager can add some with /ingest."
     text = (f"I couldn't find this in the articles I've read, so I won't guess. {covered}\n"
             "Try naming the people, places or dates involved, or see /sources.")
     if answer.nearest:
-        nearest = [f"- {linked_title(c.title, c.url, 150)} · {_day(c.published)}" for c in answer.nearest]
+        nearest = [f"- {linked_title(c.title, c.url, 150)} · {shown_day(c.published)}" for c in answer.nearest]
         text += "\nThe nearest articles I have:\n" + fit_lines(nearest, DESCRIPTION_LIMIT - len(text) - 40)
     return discord.Embed(title=shorten(answer.question, TITLE_LIMIT), description=text, colour=ABSTAIN_COLOUR)
 
@@ -150,7 +146,7 @@ def article_line(article: ArticleInfo) -> str:
     """One article in a list: date, linked title, outlet and the id commands take."""
     linked = linked_title(article.title, article.url, 150)
     outlet = f" · {escape_markdown(article.source)}" if article.source else ""
-    return f"`{_day(article.published)}` {linked}{outlet}\n-# id: `{shorten(article.id, 120)}`"
+    return f"`{shown_day(article.published)}` {linked}{outlet}\n-# id: `{shorten(article.id, 120)}`"
 
 
 def articles_embed(articles: Sequence[ArticleInfo], page: int, pages: int, total: int,
@@ -168,10 +164,10 @@ def article_embed(article: ArticleInfo, lead: Sequence[str]) -> discord.Embed:
     embed = discord.Embed(title=shorten(article.title, TITLE_LIMIT), url=article.url, colour=ANSWER_COLOUR,
                           description=fit_lines([blockquote(s) for s in lead], DESCRIPTION_LIMIT, "\n\n"))
     embed.add_field(name="Outlet", value=escape_markdown(article.source or "unknown"), inline=True)
-    embed.add_field(name="Published", value=_day(article.published), inline=True)
+    embed.add_field(name="Published", value=shown_day(article.published), inline=True)
     embed.add_field(name="Id", value=f"`{shorten(article.id, FIELD_VALUE_LIMIT - 2)}`", inline=False)
     if article.also_reported:
-        copies = [f"{linked_title(c.source or c.title, c.url, 100)} · {_day(c.published)}"
+        copies = [f"{linked_title(c.source or c.title, c.url, 100)} · {shown_day(c.published)}"
                   for c in article.also_reported]
         embed.add_field(name="Also reported by", value=fit_lines(copies, FIELD_VALUE_LIMIT), inline=False)
     return embed
@@ -241,3 +237,46 @@ def summary_embed(summary: Summary) -> discord.Embed:
     embed.set_footer(text=QUOTED_NOTE + (f" {plural(left_out, 'more sentence')} did not fit."
                                          if left_out else ""))
     return embed
+
+
+def ingest_message(report: IngestReport) -> str:
+    """The closing line of an ingest and the first few problems."""
+    lines = [ingest_summary(report)]
+    lines += [f"- {shorten(feed, 150)} is an RSS or Atom feed, not an article: follow it with `/feed add`"
+              for feed in report.feeds]
+    lines += [f"- {shorten(error, 180)}" for error in report.errors[:5]]
+    if len(report.errors) > 5:
+        lines.append(f"- and {len(report.errors) - 5} more")
+    return fit_lines(lines, 1900)
+
+
+def stats_embed(stats: Stats, usage: Usage) -> discord.Embed:
+    """/stats: what the library holds for a server, and how its questions went."""
+    rate = f"{usage.abstained / usage.questions:.0%}" if usage.questions else "-"
+    embed = discord.Embed(title="newsbot in this server", colour=ANSWER_COLOUR)
+    embed.add_field(name="Articles", value=f"{stats.articles:,}")
+    embed.add_field(name="Sentences", value=f"{stats.sentences:,}")
+    embed.add_field(name="Questions", value=f"{usage.questions:,}")
+    embed.add_field(name="Not answered", value=rate)
+    embed.add_field(name="Feedback", value=f"👍 {usage.helpful} · 👎 {usage.unhelpful}")
+    gaps = [f"- {escape_markdown(shorten(q, 150))}" for q in usage.gaps]
+    embed.add_field(name="Recent questions I couldn't answer", value=fit_lines(gaps, 1024) or "None", inline=False)
+    return embed
+
+
+def followed_feed_line(number: int, feed: Feed) -> str:
+    """One followed feed in /feed list: its linked title, articles read, and any trouble."""
+    if feed.gone_at:
+        state = "**gone**: the site answered 410 Gone, so it is no longer read (`/feed remove` unfollows it)"
+    elif feed.failures:
+        state = f"failing: {shorten(feed.last_error or '', 150)}"
+    else:
+        state = "checked" if feed.checked_at else "not polled yet"
+    return f"`{number}` {linked_title(feed.title or feed.url, feed.url, 80)} · {feed.articles} articles · {state}"
+
+
+def feeds_embed(feeds: Sequence[Feed]) -> discord.Embed:
+    """/feed list: a server's feeds, numbered as /feed remove takes them."""
+    lines = [followed_feed_line(n, feed) for n, feed in enumerate(feeds, start=1)]
+    return discord.Embed(title="Feeds this server follows", colour=ANSWER_COLOUR,
+                         description=fit_lines(lines, 4000) or "None yet: add one with /feed add.")

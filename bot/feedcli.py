@@ -7,8 +7,9 @@ import logging
 import sys
 
 from bot.config import Settings
+from bot.render.feeds import feed_json, feed_line, poll_lines, report_json, watch_poll_line, watch_start_line
 from bot.session import Command, open_library, print_either
-from bot.watch import gone_note, poll_forever, poll_lines, watch_poll_line, watch_start_line
+from bot.watch import poll_forever
 from bot.wording import plural
 from index import Feed, FeedFollowError, PollReport
 
@@ -16,32 +17,6 @@ from index import Feed, FeedFollowError, PollReport
 def _scope(args: argparse.Namespace) -> str | None:
     """The Discord server (--server ID) whose feeds a command is about; None: the operator's library."""
     return str(args.server) if args.server else None
-
-
-def feed_json(feed: Feed) -> dict[str, object]:
-    """A feed as --json prints it."""
-    return {"id": feed.id, "url": feed.url, "title": feed.title, "server": feed.scope, "articles": feed.articles,
-            "checked_at": feed.checked_at, "next_check": feed.next_check, "failures": feed.failures,
-            "last_error": feed.last_error, "gone_at": feed.gone_at}
-
-
-def feed_line(feed: Feed) -> str:
-    """A feed as `newsbot feed list` prints it."""
-    where = f"server {feed.scope}" if feed.scope else "library"
-    if feed.gone_at:
-        state = gone_note(feed)
-    elif feed.failures:
-        state = f"failing ({feed.failures}x): {feed.last_error}"
-    else:
-        state = f"checked {feed.checked_at}" if feed.checked_at else "not polled yet"
-    return f"{feed.id:>4}  {feed.url}  {feed.title or '-'}  [{where}, {plural(feed.articles, 'article')}, {state}]"
-
-
-def report_json(report: PollReport) -> dict[str, object]:
-    """A poll report as --json prints it."""
-    return {"seconds": report.seconds, "timings": report.timings, "feeds": [
-        {"url": p.feed.url, "status": p.status, "new": p.new, "updated": p.updated, "unchanged": p.unchanged,
-         "also_reported": p.duplicates, "failed": p.failed, "errors": list(p.errors)} for p in report.feeds]}
 
 
 async def cmd_feed_add(args: argparse.Namespace, settings: Settings) -> int:

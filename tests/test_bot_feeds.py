@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.digests import post_due_digests
+from bot.state import BotState
 from index import Article
 from tests.discord_emulator.fixtures import discord_emulator
 from tests.feed_site import REPLIES, build_feed_site
@@ -107,3 +108,16 @@ async def test_a_channel_digest_quotes_and_cites_the_news_then_waits_its_turn(di
         turned_off = await slash(emu, emu.admin, "feed", {"every_hours": 0}, subcommand="digest")
         assert "No more digests" in turned_off.responses[0]["data"]["content"]
         assert await bot.state.digests() == []
+
+
+async def test_a_digest_is_posted_by_a_bot_that_does_not_poll_feeds(discord_emulator, tmp_path):
+    emu = discord_emulator
+    state = await BotState.open(tmp_path)  # turned on earlier, while the bot was stopped
+    await state.set_digest(emu.guild.id, emu.channel.id, 24)
+    await state.close()
+    async with running_bot(emu, tmp_path, engine=MANUAL) as bot:
+        posted = await emu.wait_for_request("POST", rf"/channels/{emu.channel.id}/messages", timeout=20,
+                                            predicate=lambda r: r.json.get("content") == "**News digest**")
+        assert "**[1]**" in posted.json["embeds"][0]["description"]
+        while (await bot.state.digests())[0][3] is None:  # recorded just after posting
+            await asyncio.sleep(0.01)

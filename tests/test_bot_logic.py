@@ -4,9 +4,10 @@
 import pytest
 from discord import app_commands
 
+from bot.access import scope_of
 from bot.client import error_text
 from bot.cogs.admin import safe_filename
-from bot.cogs.ask import scope_of, strip_mentions
+from bot.cogs.ask import strip_mentions
 from bot.cooldown import Cooldown
 from bot.state import BotState
 

@@ -11,9 +11,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import log_failure, send_private
+from bot.access import scope_of
 from bot.cooldown import wait_message
 from bot.embeds import abstention_embed, answer_embed, shorten
+from bot.replies import NO_MENTIONS, log_failure, send_private
 from index import Answer, QuestionError
 
 if TYPE_CHECKING:
@@ -21,14 +22,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 THINKING = "🤔"
-NO_MENTIONS = discord.AllowedMentions.none()
 # Follow-up context is the conversation so far, kept short so it steers retrieval without drowning the question.
 CONTEXT_CHARS = 300
-
-
-def scope_of(guild: discord.abc.Snowflake | None) -> str | None:
-    """The library scope of a server: its articles plus the operator's; None (operator's only) in DMs."""
-    return str(guild.id) if guild else None
 
 
 def strip_mentions(content: str, bot_id: int) -> str:

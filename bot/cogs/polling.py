@@ -1,5 +1,5 @@
-"""Feeds polled on schedule inside `newsbot run` (feeds.poll_minutes; 0 leaves polling to `newsbot watch`), and
-the channel digests that are due posted after each round."""
+"""Feeds polled on schedule inside `newsbot run` (feeds.poll_minutes; 0 leaves polling to `newsbot watch`); the
+digests that are due are posted after each round too, so news that just arrived goes out without waiting."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
-from bot.digests import post_due_digests
+from bot.cogs.digests import DigestCog
 from bot.watch import poll_forever
 from index import PollReport
 
@@ -31,9 +31,10 @@ class PollingCog(commands.Cog):
                                              name="newsbot feed polling")
 
     async def _after_poll(self, report: PollReport) -> None:
-        """Post the digests that are due, once the bot is connected."""
-        if self.bot.is_ready():
-            await post_due_digests(self.bot)
+        """Post the digests that are due (the digest cog keeps its own schedule too)."""
+        digests = self.bot.get_cog(DigestCog.__cog_name__)
+        if isinstance(digests, DigestCog):
+            await digests.post_due()
 
     async def cog_unload(self) -> None:
         """Stop polling when the bot closes."""

@@ -6,13 +6,8 @@ import textwrap
 from datetime import date, timedelta
 from typing import Any
 
-from bot.wording import plural
+from bot.wording import iso_day, plural, shown_day
 from index import AlsoReported, Answer, ArticleInfo, Citation, IngestReport, Stats, Summary, SummaryEntry
-
-
-def _day(value: date | None) -> str | None:
-    """ISO date or None, as the JSON contract wants."""
-    return value.isoformat() if value else None
 
 
 def describe_source(citation: Citation) -> str:
@@ -22,7 +17,7 @@ def describe_source(citation: Citation) -> str:
         parts.append(citation.source)
     if citation.author:
         parts.append(f"by {citation.author}")
-    parts.append(citation.published.isoformat() if citation.published else "undated")
+    parts.append(shown_day(citation.published))
     line = " · ".join(parts)
     line = f"{line} <{citation.url}>" if citation.url else line
     return f"{line}\n    {also_reported_text(citation.also_reported)}" if citation.also_reported else line
@@ -32,14 +27,14 @@ def also_reported_text(copies: tuple[AlsoReported, ...]) -> str:
     """"also reported by Outlet (2024-03-05) <url>, ...": the copies of an article, by outlet (else title)."""
     names = []
     for copy in copies:
-        name = f"{copy.source or copy.title} ({copy.published.isoformat() if copy.published else 'undated'})"
+        name = f"{copy.source or copy.title} ({shown_day(copy.published)})"
         names.append(f"{name} <{copy.url}>" if copy.url else name)
     return "also reported by " + ", ".join(names)
 
 
 def _copies_json(copies: tuple[AlsoReported, ...]) -> list[dict[str, Any]]:
     """The copies of an article as JSON objects."""
-    return [{"article_id": c.id, "title": c.title, "url": c.url, "outlet": c.source, "published": _day(c.published)}
+    return [{"article_id": c.id, "title": c.title, "url": c.url, "outlet": c.source, "published": iso_day(c.published)}
             for c in copies]
 
 
@@ -79,7 +74,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 def _sources_json(sources: tuple[Citation, ...]) -> list[dict[str, Any]]:
     """Numbered sources as the JSON contract has them."""
     return [{"n": c.n, "article_id": c.article_id, "title": c.title, "url": c.url, "outlet": c.source,
-             "author": c.author, "published": _day(c.published), "also_reported": _copies_json(c.also_reported)}
+             "author": c.author, "published": iso_day(c.published), "also_reported": _copies_json(c.also_reported)}
             for c in sources]
 
 
@@ -155,11 +150,11 @@ def summary_json(summary: Summary, asked: int = 0) -> dict[str, Any]:
     entries = []
     for entry in summary.entries:
         item = {"text": entry.text, "source": entry.source, "article_id": entry.article_id, "score": entry.score,
-                "sentence_id": entry.sentence_id, "published": _day(entry.published)}
+                "sentence_id": entry.sentence_id, "published": iso_day(entry.published)}
         if summary.kind == "timeline":
-            item |= {"date": _day(entry.day), "date_last": _day(entry.last_day), "date_text": entry.wording}
+            item |= {"date": iso_day(entry.day), "date_last": iso_day(entry.last_day), "date_text": entry.wording}
         entries.append(item)
-    return {"topic": summary.topic, "since": _day(summary.since), "until": _day(summary.until),
+    return {"topic": summary.topic, "since": iso_day(summary.since), "until": iso_day(summary.until),
             "article_id": summary.article_id, "latest": summary.latest, "abstained": summary.empty,
             "reason": summary.reason, summary.kind: entries, "sources": _sources_json(summary.sources),
             "note": shortfall_note(summary, asked)}
@@ -190,7 +185,7 @@ def articles_json(articles: list[ArticleInfo]) -> list[dict[str, Any]]:
     """Articles as JSON objects."""
     return [
         {"id": a.id, "title": a.title, "url": a.url, "outlet": a.source, "author": a.author,
-         "published": _day(a.published), "sentences": a.sentences, "ingested_at": a.ingested_at,
+         "published": iso_day(a.published), "sentences": a.sentences, "ingested_at": a.ingested_at,
          "also_reported": _copies_json(a.also_reported)}
         for a in articles
     ]
@@ -222,7 +217,7 @@ def stats_json(stats: Stats) -> dict[str, Any]:
         "articles": stats.articles, "also_reported": stats.copies, "sentences": stats.sentences,
         "passages": stats.passages,
         "vectors": stats.vectors, "embedding_model": stats.embedding_model, "dimension": stats.dimension,
-        "oldest": _day(stats.oldest), "newest": _day(stats.newest),
+        "oldest": iso_day(stats.oldest), "newest": iso_day(stats.newest),
         "database_bytes": stats.database_bytes, "vectors_bytes": stats.vectors_bytes,
     }
 
