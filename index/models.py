@@ -172,8 +172,6 @@ class SummaryEntry:
     published: date | None
     score: float
     sentence_id: int
-    # The sentence before it, verbatim, when the quote cannot be understood alone ("He said ...").
-    context: str | None = None
     # Timelines: when the event happened (the day or period the sentence names, else its article's date)...
     day: date | None = None
     last_day: date | None = None  # a period's last day ("last week"); the same as `day` for one day

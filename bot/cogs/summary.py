@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 import discord
@@ -40,7 +40,8 @@ class SummaryCog(commands.Cog):
             await interaction.response.send_message(wait_message(wait), ephemeral=True)
             return
         try:
-            start, end = read_period(since, until, datetime.now(UTC).date())
+            # The host's today, as the engine counts "last week" in questions and the CLI counts periods.
+            start, end = read_period(since, until, date.today())
         except ValueError as error:
             await interaction.response.send_message(f"I can't read that date ({error}).", ephemeral=True)
             return

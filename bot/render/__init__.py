@@ -55,7 +55,7 @@ def answer_text(answer: Answer, width: int = 100) -> str:
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
-    """An answer as the JSON contract in DESIGN.md."""
+    """An answer as `ask --json` prints it (the README documents each key)."""
     return {
         "question": answer.question,
         "abstained": answer.abstained,
@@ -146,7 +146,7 @@ def summary_text(summary: Summary, width: int = 100, asked: int = 0) -> str:
 
 
 def summary_json(summary: Summary, asked: int = 0) -> dict[str, Any]:
-    """A summary or timeline as the JSON contract in DESIGN.md: the sentences under "summary" or "timeline"."""
+    """A summary or timeline as `--json` prints it: the sentences under "summary" or "timeline"."""
     entries = []
     for entry in summary.entries:
         item = {"text": entry.text, "source": entry.source, "article_id": entry.article_id, "score": entry.score,

@@ -52,10 +52,9 @@ class FeedItem:
 
 @dataclass(frozen=True)
 class ParsedFeed:
-    """A feed's own title and link, and its first items."""
+    """A feed's own title and its first items."""
 
     title: str | None
-    link: str | None
     version: str
     items: tuple[FeedItem, ...]
     total: int  # items in the document, before the cap
@@ -80,8 +79,8 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None, max_items
     if malformed and not items:
         raise FeedError(f"not well-formed XML ({malformed})")
     feed = parsed.feed
-    return ParsedFeed(title=_one_line(feed.get("title")) or None, link=feed.get("link"),
-                      version=parsed.version, items=items, total=len(entries))
+    return ParsedFeed(title=_one_line(feed.get("title")) or None, version=parsed.version, items=items,
+                      total=len(entries))
 
 
 def _as_parsed(data: bytes, headers: dict[str, str]) -> bytes:

@@ -92,14 +92,6 @@ class Catalog(Queries):
         )
         return await self._with_copies({row[0]: _info(row[1:]) for row in rows})
 
-    async def chunk_ids(self, scope: str | None = None) -> list[int]:
-        """Ids of the chunks of the articles the scope sees."""
-        rows = await self._all(
-            f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {visible('a')}",
-            visible_params(scope),
-        )
-        return [r[0] for r in rows]
-
     async def counts(self, scope: str | None = None) -> dict[str, object]:
         """Counts of the articles a scope sees, their sentences, passages and copies, and their date range."""
         where, params = f"WHERE {visible('a')}", visible_params(scope)

@@ -1,4 +1,4 @@
-"""A FAISS inner-product index whose ids are SQLite sentence row ids."""
+"""A FAISS inner-product index whose ids are SQLite passage (chunk) row ids."""
 
 from __future__ import annotations
 
