@@ -16,9 +16,10 @@ from bot.feedcli import add_feed_commands, cmd_feed_add, cmd_watch
 from bot.ingestcli import cmd_ingest
 from bot.session import Command, open_library, print_either
 from bot.summarycli import add_summary_commands
-from index import EmbedderError, Library, LibraryError, StoreError, SummaryError
+from index import EngineError, Library
 
-_USER_ERRORS = (ConfigError, EmbedderError, LibraryError, StoreError, SummaryError)
+# Every engine error a user can cause or fix derives from EngineError: one line each, never a traceback.
+_USER_ERRORS = (ConfigError, EngineError)
 
 
 async def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
