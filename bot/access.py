@@ -18,6 +18,20 @@ def scope_of(guild: discord.abc.Snowflake | None) -> str | None:
     return str(guild.id) if guild else None
 
 
+def guild_id(interaction: discord.Interaction) -> int:
+    """The server a command for servers only (managers_only) was used in."""
+    assert interaction.guild_id is not None  # guild_only: Discord offers the command nowhere else
+    return interaction.guild_id
+
+
+def channel_or_here(interaction: discord.Interaction,
+                    channel: discord.TextChannel | None) -> discord.abc.GuildChannel | discord.Thread:
+    """The channel a command for servers only names, else the server channel (or thread) it was used in."""
+    target = channel or interaction.channel
+    assert isinstance(target, discord.abc.GuildChannel | discord.Thread)  # guild_only: never a DM
+    return target
+
+
 def require_manager(interaction: discord.Interaction) -> bool:
     """Pass a server manager (Manage Server); refuse anyone else with the error the bot explains."""
     if interaction.permissions.manage_guild:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -56,7 +57,7 @@ def error_text(error: app_commands.AppCommandError) -> tuple[str, bool]:
 class NewsBot(commands.Bot):
     """The bot: services, cogs, command sync and error handling, over one connection (or shards, below)."""
 
-    def __init__(self, settings: Settings, library: Library, state: BotState, **options: object) -> None:
+    def __init__(self, settings: Settings, library: Library, state: BotState, **options: Any) -> None:
         super().__init__(command_prefix=commands.when_mentioned, intents=build_intents(settings),
                          allowed_mentions=discord.AllowedMentions.none(), help_command=None, **options)
         self.settings, self.library, self.state = settings, library, state
@@ -66,7 +67,7 @@ class NewsBot(commands.Bot):
         """Load the cogs and sync the slash commands (to the dev server only, when one is set)."""
         for cog in COGS:
             await self.load_extension(cog)
-        self.tree.on_error = self.on_app_command_error
+        self.tree.error(self.on_app_command_error)
         guild_id = self.settings.discord.dev_guild_id
         if guild_id:
             guild = discord.Object(id=guild_id)

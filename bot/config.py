@@ -121,7 +121,7 @@ def _values(cls: type, table: dict[str, Any], where: str, section: str) -> dict[
         if key not in fields:
             raise ConfigError(f"{where} [{section}]: unknown setting {key!r}")
         setting = fields[key]
-        expected = type(setting.default)
+        expected: type[Any] = type(setting.default)
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if type(value) is not expected:

@@ -226,6 +226,7 @@ def summary_embed(summary: Summary) -> discord.Embed:
     """A summary or a timeline: quoted sentences with [n] markers and numbered sources, within every limit."""
     title = shorten(summary_title(summary), TITLE_LIMIT)
     if summary.empty:
+        assert summary.reason is not None  # an empty summary always says why
         text = f"{summary.reason[0].upper()}{summary.reason[1:]}. Try other words or another period, or see /sources."
         return discord.Embed(title=title, description=text, colour=ABSTAIN_COLOUR)
     widest_footer = f"{QUOTED_NOTE} {MAX_LENGTH} more sentences did not fit."

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any
 
 from bot.config import Settings
 from index import Library, load_embedder
 
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+# A coroutine, not just an awaitable: main() hands it to asyncio.run.
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 
 @asynccontextmanager

@@ -40,7 +40,9 @@ class BotState:
         await db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('salt', ?)", (secrets.token_hex(16),))
         await db.commit()
         async with db.execute("SELECT value FROM meta WHERE key = 'salt'") as cursor:
-            salt = (await cursor.fetchone())[0]
+            row = await cursor.fetchone()
+        assert row is not None  # the INSERT OR IGNORE above made sure of it
+        salt = row[0]
         return cls(db, salt)
 
     async def close(self) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -126,20 +126,21 @@ class Library:
             missing, stale = np.setdiff1d(stored, self._vectors.ids()), np.setdiff1d(self._vectors.ids(), stored)
             if missing.size or stale.size:
                 ids, matrix = await self._store.chunk_embeddings(self._vectors.dimension, missing.tolist())
-                await asyncio.to_thread(self._update_vectors, stale.tolist(), ids.tolist(), matrix)
+                await asyncio.to_thread(self._update_vectors, self._vectors, stale.tolist(), ids.tolist(), matrix)
 
     async def _save_vectors(self) -> None:
         """Write the FAISS index atomically, if it changed."""
         await self._file.save(self._vectors)
 
-    def _locked(self, function: Callable, *args: object) -> object:
-        """Run a FAISS call under the vector lock (in a worker thread)."""
+    def _search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """FAISS's search under the vector lock (in a worker thread)."""
+        assert self._vectors is not None  # searched only when has_vectors() says there are vectors
         with self._vector_lock:
-            return function(*args)
+            return self._vectors.search(query_vector, k)
 
     async def _dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The k passages of the whole library nearest the query, by FAISS in a worker thread."""
-        return await asyncio.to_thread(self._locked, self._vectors.search, query_vector, k)
+        return await asyncio.to_thread(self._search, query_vector, k)
 
     async def ingest_files(self, paths: Iterable[Path], progress: Progress | None = None,
                            scope: str | None = None) -> IngestReport:
@@ -173,18 +174,19 @@ class Library:
         removed, added = await self._store.write_articles(prepared, scope, links)
         matrix = np.concatenate([np.zeros((0, self._vectors.dimension), dtype=np.float32),
                                  *(item.chunk_embeddings for item in prepared)]).astype(np.float32)
-        await asyncio.to_thread(self._update_vectors, removed, added, matrix)
+        await asyncio.to_thread(self._update_vectors, self._vectors, removed, added, matrix)
         self._file.changed = True  # only this process's own writes: another writer saves what it wrote
         if time.monotonic() - self._file.last_save > self.settings.save_every_seconds:
             await self._save_vectors()
 
-    def _update_vectors(self, removed: Sequence[int], added: Sequence[int], matrix: np.ndarray | None) -> None:
+    def _update_vectors(self, vectors: VectorIndex, removed: Sequence[int], added: Sequence[int],
+                        matrix: np.ndarray) -> None:
         """Remove replaced chunks and add new ones, under the vector lock."""
         with self._vector_lock:
             if removed:
-                self._vectors.remove(np.array(removed, dtype=np.int64))
+                vectors.remove(np.array(removed, dtype=np.int64))
             if added:
-                self._vectors.add(np.array(added, dtype=np.int64), matrix)
+                vectors.add(np.array(added, dtype=np.int64), matrix)
 
     async def remove(self, article_id: str, scope: str | None = None) -> bool:
         """Remove one of the scope's own articles (or copies) everywhere; False when the scope has no such article.
@@ -199,7 +201,8 @@ class Library:
             if removed is None:
                 return False
             if removed and self._vectors is not None:
-                await asyncio.to_thread(self._update_vectors, removed, [], None)
+                empty = np.zeros((0, self._vectors.dimension), dtype=np.float32)
+                await asyncio.to_thread(self._update_vectors, self._vectors, removed, [], empty)
                 self._file.changed = True
             await self._save_vectors()
             return True

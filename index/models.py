@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 import numpy as np
+
+SummaryKind = Literal["summary", "timeline"]
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ class SummaryEntry:
 class Summary:
     """Quoted, cited sentences on a topic, a period or one article; without any, the reason nothing was found."""
 
-    kind: str  # "summary" or "timeline"
+    kind: SummaryKind
     topic: str | None
     since: date | None
     until: date | None
@@ -278,7 +281,7 @@ class FeedPoll:
     """What one poll of one feed did."""
 
     feed: Feed
-    status: str  # "polled", "not modified" (HTTP 304), "failed" or "gone" (HTTP 410: never polled again)
+    status: Literal["polled", "not modified", "failed", "gone"]  # HTTP 304: not modified; 410: gone, never again
     new: int = 0
     updated: int = 0
     unchanged: int = 0

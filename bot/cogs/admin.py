@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.access import ManagerGroup, managers_only, scope_of
+from bot.access import ManagerGroup, channel_or_here, guild_id, managers_only, scope_of
 from bot.embeds import ingest_message, stats_embed
 from bot.replies import NO_MENTIONS
 from index import web_url
@@ -44,8 +44,8 @@ class SettingsGroup(ManagerGroup, name="settings", description="How newsbot beha
                 "(config `discord.ask_channels = true`, and the intent in the Developer Portal). "
                 "Until then, mention me or use /ask.", ephemeral=True)
             return
-        target = channel or interaction.channel
-        added = await self.bot.state.set_ask_channel(interaction.guild_id, target.id, True)
+        target = channel_or_here(interaction, channel)
+        added = await self.bot.state.set_ask_channel(guild_id(interaction), target.id, True)
         text = f"I'll answer every message in {target.mention}." if added else f"{target.mention} already is one."
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
@@ -53,15 +53,15 @@ class SettingsGroup(ManagerGroup, name="settings", description="How newsbot beha
     @app_commands.describe(channel="The channel (default: this one)")
     async def remove(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None) -> None:
         """Make a channel an ordinary channel again."""
-        target = channel or interaction.channel
-        removed = await self.bot.state.set_ask_channel(interaction.guild_id, target.id, False)
+        target = channel_or_here(interaction, channel)
+        removed = await self.bot.state.set_ask_channel(guild_id(interaction), target.id, False)
         text = f"{target.mention} is no longer an ask channel." if removed else f"{target.mention} wasn't one."
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @ask_channel.command(name="list", description="The channels where every message is a question")
     async def list(self, interaction: discord.Interaction) -> None:
         """List the ask channels."""
-        channels = sorted(await self.bot.state.ask_channels(interaction.guild_id))
+        channels = sorted(await self.bot.state.ask_channels(guild_id(interaction)))
         text = ", ".join(f"<#{c}>" for c in channels) or "No ask channels: mention me or use /ask."
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
@@ -69,7 +69,7 @@ class SettingsGroup(ManagerGroup, name="settings", description="How newsbot beha
     @app_commands.describe(mode="on: each answer opens a thread where follow-ups continue; off: reply in place")
     async def reply_in_thread(self, interaction: discord.Interaction, mode: Literal["on", "off"]) -> None:
         """Turn answer threads on or off."""
-        await self.bot.state.set_reply_in_thread(interaction.guild_id, mode == "on")
+        await self.bot.state.set_reply_in_thread(guild_id(interaction), mode == "on")
         await interaction.response.send_message(f"Answer threads are {mode}.", ephemeral=True)
 
 
@@ -105,6 +105,7 @@ class AdminCog(commands.Cog):
             report = await self.bot.library.ingest_urls([address], scope=scope)
             await interaction.followup.send(ingest_message(report), ephemeral=True)
             return
+        assert file is not None  # given either a url or a file, and not the url
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / safe_filename(file.filename)
             path.write_bytes(await file.read())

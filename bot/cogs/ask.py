@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -42,7 +42,7 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"feedb
         self.question_id = question_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str]) -> FeedbackButton:
         """Rebuild the button from a click."""
         return cls(match["vote"], int(match["qid"]))
@@ -151,13 +151,14 @@ class AskCog(commands.Cog):
             await message.reply(log_failure("a message question", error), allowed_mentions=NO_MENTIONS)
             return
         finally:
+            assert self.bot.user is not None  # messages arrive only once the bot has logged in
             await _try(message.remove_reaction(THINKING, self.bot.user))
         target = await self._reply_target(message, question, context)
-        kwargs = {"embed": embed, "allowed_mentions": NO_MENTIONS, "view": view or discord.utils.MISSING}
+        shown = view or discord.utils.MISSING
         if target is None:
-            await message.reply(**kwargs)
+            await message.reply(embed=embed, allowed_mentions=NO_MENTIONS, view=shown)
         else:
-            await target.send(**kwargs)
+            await target.send(embed=embed, allowed_mentions=NO_MENTIONS, view=shown)
 
     async def _reply_target(self, message: discord.Message, question: str,
                             context: str | None) -> discord.abc.Messageable | None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.access import ManagerGroup, managers_only, scope_of
+from bot.access import ManagerGroup, channel_or_here, guild_id, managers_only, scope_of
 from bot.embeds import feeds_embed, linked_title, shorten
 from bot.replies import NO_MENTIONS
 from bot.wording import plural
@@ -63,8 +63,8 @@ class FeedGroup(ManagerGroup, name="feed", description="RSS and Atom feeds this 
     async def digest(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None,
                      every_hours: app_commands.Range[int, 0, 168] = 24) -> None:
         """Turn a channel's digest on (every so many hours) or off."""
-        target = channel or interaction.channel
-        await self.bot.state.set_digest(interaction.guild_id, target.id, every_hours)
+        target = channel_or_here(interaction, channel)
+        await self.bot.state.set_digest(guild_id(interaction), target.id, every_hours)
         if every_hours:
             text = f"I'll post a digest of the news in {target.mention} every {every_hours} hours, starting soon."
         else:

@@ -134,6 +134,7 @@ def shortfall_note(summary: Summary, asked: int) -> str | None:
 def summary_text(summary: Summary, width: int = 100, asked: int = 0) -> str:
     """A summary or timeline as the terminal shows it: a title, quoted sentences with [n] marks, the sources."""
     if summary.empty:
+        assert summary.reason is not None  # an empty summary always says why
         return f"{summary.reason[0].upper()}{summary.reason[1:]}."
     note = shortfall_note(summary, asked)
     lines = [summary_title(summary), *([note] if note else []), ""]
@@ -199,7 +200,7 @@ def _megabytes(size: int) -> str:
 def stats_text(stats: Stats) -> str:
     """The library's sizes as aligned lines."""
     span = "-"
-    if stats.oldest:
+    if stats.oldest and stats.newest:  # both or neither: the ends of one range
         span = f"{stats.oldest.isoformat()} to {stats.newest.isoformat()}"
     dimensions = f"{stats.dimension} dimensions" if stats.dimension else "nothing embedded yet"
     rows = [

@@ -187,7 +187,8 @@ def find_dates(sentence: str, anchor: date) -> list[DateMention]:
 
 def event_date(sentence: str, published: date) -> date:
     """The day a sentence's event happened: the first day it names, else its article's date."""
-    return dated_event(sentence, published)[0]
+    first = dated_event(sentence, published)[0]
+    return first if first is not None else published  # never None: the article's date is the fallback
 
 
 def dated_event(sentence: str, published: date | None) -> tuple[date | None, date | None, str | None]:

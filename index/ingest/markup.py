@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
-from typing import Any
+from typing import Any, cast
 
 import trafilatura
-from trafilatura.settings import use_config
+from trafilatura.settings import Document, use_config
 
 # Pruned before extraction: on pages with little text, trafilatura's fallback
 # extractors would otherwise return the menu or the cookie notice as the article.
@@ -98,8 +98,9 @@ def extract_html(html: str) -> HtmlArticle | None:
     """Extract an HTML page's main text and metadata with trafilatura, or None if it finds no page."""
     # Fallback extractors run only if the main one finds nothing: on short articles they
     # flatten the paragraphs into one and pick up menus.
-    document = (trafilatura.bare_extraction(html, config=_MAIN_EXTRACTOR_ONLY, **_HTML_OPTIONS)
-                or trafilatura.bare_extraction(html, **_HTML_OPTIONS))
+    # Without as_dict=True trafilatura returns a Document (or None); its signature also allows the dict.
+    document = cast("Document | None", trafilatura.bare_extraction(html, config=_MAIN_EXTRACTOR_ONLY, **_HTML_OPTIONS)
+                    or trafilatura.bare_extraction(html, **_HTML_OPTIONS))
     if document is None:
         return None
     return HtmlArticle(title=_single_line(document.title), text="\n\n".join(_paragraphs(document.body)),

@@ -258,7 +258,9 @@ class Ingestor:
         """Remove an original that has copies, its first copy taking its place (call under the write lock)."""
         successor = await self._store.copies.successor(article_id, scope)
         item = signed(successor) if successor is not None else None
-        prepared = await self._prepare([successor]) if item is not None else []
+        if successor is None or item is None:
+            return False
+        prepared = await self._prepare([successor])
         if not prepared or not prepared[0].segments:
             return False
         links = Links(signed=(item,), succeeded=((article_id, successor.id),))

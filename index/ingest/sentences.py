@@ -230,7 +230,9 @@ def _belongs_to_previous(previous: str, piece: str) -> bool:
 
 def _is_break(text: str, match: re.Match[str]) -> bool:
     """Decide whether a candidate full stop, ellipsis, ? or ! ends a sentence."""
-    word = _NEXT_WORD.match(text, match.end()).group(1)
+    following = _NEXT_WORD.match(text, match.end())
+    assert following is not None  # every part of the pattern is optional: it always matches
+    word = following.group(1)
     if not _looks_like_start(word):
         return False
     if match.group(1) != "." or match.group(2):
@@ -263,7 +265,7 @@ def _abbreviation_allows_break(previous: str, word: str) -> bool:
 
 def _is_starter(word: str) -> bool:
     """True when a capitalised word clearly opens a new sentence rather than continuing a name."""
-    core = _WORD.match(word).group(0)
+    core = start.group(0) if (start := _WORD.match(word)) else ""  # it always matches: all of it is optional
     if len(core) == 1 and word[1:2] == ".":
         # "J. A. Smith": an initial, not the article "A".
         return False

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
+from typing import TypedDict
 
 from index.models import AlsoReported, ArticleDetail, ArticleInfo
 from index.store.database import Queries, parse_day, placeholders
@@ -23,7 +25,7 @@ def _info(row: tuple) -> ArticleInfo:
 
 def _where(scope: str | None, text: str | None, fts_query: str | None) -> tuple[str, list[object]]:
     """WHERE and parameters: seen by the scope; with `text`, in its title or outlet or `fts_query` in a sentence."""
-    sql, params = f"WHERE {visible('a')}", list(visible_params(scope))
+    sql, params = f"WHERE {visible('a')}", list[object](visible_params(scope))
     if text:
         matches = ["instr(casefold(a.title), ?) > 0", "instr(casefold(a.source), ?) > 0"]
         params += [text.casefold(), text.casefold()]
@@ -33,6 +35,17 @@ def _where(scope: str | None, text: str | None, fts_query: str | None) -> tuple[
             params.append(fts_query)
         sql += f" AND ({' OR '.join(matches)})"
     return sql, params
+
+
+class Counts(TypedDict):
+    """What Catalog.counts returns."""
+
+    articles: int
+    sentences: int
+    chunks: int
+    copies: int
+    oldest: date | None
+    newest: date | None
 
 
 class Catalog(Queries):
@@ -58,8 +71,8 @@ class Catalog(Queries):
             f" url, source, published FROM copies WHERE original_id IN ({placeholders(len(infos))})"
             " ORDER BY published IS NULL, published, ingested_at, id", list(infos))
         copies: dict[str, list[AlsoReported]] = {}
-        for original, *fields, published in rows:
-            copies.setdefault(original, []).append(AlsoReported(*fields, published=parse_day(published)))
+        for original, copy_id, title, url, source, published in rows:
+            copies.setdefault(original, []).append(AlsoReported(copy_id, title, url, source, parse_day(published)))
         return {stored_id: replace(info, also_reported=tuple(copies.get(stored_id, ())))
                 for stored_id, info in infos.items()}
 
@@ -67,7 +80,7 @@ class Catalog(Queries):
                              fts_query: str | None = None) -> int:
         """How many articles list_articles would return without a limit."""
         where, params = _where(scope, text, fts_query)
-        return (await self._one(f"SELECT count(*) FROM articles a {where}", params))[0]
+        return (await self._row(f"SELECT count(*) FROM articles a {where}", params))[0]
 
     async def article(self, article_id: str, scope: str | None = None, lead: int = 3) -> ArticleDetail | None:
         """One article the scope sees (its own copy before the global one) with its first `lead` sentences."""
@@ -92,16 +105,16 @@ class Catalog(Queries):
         )
         return await self._with_copies({row[0]: _info(row[1:]) for row in rows})
 
-    async def counts(self, scope: str | None = None) -> dict[str, object]:
+    async def counts(self, scope: str | None = None) -> Counts:
         """Counts of the articles a scope sees, their sentences, passages and copies, and their date range."""
         where, params = f"WHERE {visible('a')}", visible_params(scope)
-        articles, oldest, newest = await self._one(
+        articles, oldest, newest = await self._row(
             f"SELECT count(*), min(a.published), max(a.published) FROM articles a {where}", params)
-        sentences = (await self._one(
+        sentences = (await self._row(
             f"SELECT count(*) FROM sentences s JOIN articles a ON a.id = s.article_id {where}", params))[0]
-        chunks = (await self._one(
+        chunks = (await self._row(
             f"SELECT count(*) FROM chunks c JOIN articles a ON a.id = c.article_id {where}", params))[0]
-        copies = (await self._one(
+        copies = (await self._row(
             f"SELECT count(*) FROM copies c JOIN articles a ON a.id = c.original_id {where}", params))[0]
         return {"articles": articles, "sentences": sentences, "chunks": chunks, "copies": copies,
                 "oldest": parse_day(oldest), "newest": parse_day(newest)}

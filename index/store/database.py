@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, cast
 
 import aiosqlite
 
@@ -25,6 +26,12 @@ def parse_day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def inserted_id(cursor: aiosqlite.Cursor) -> int:
+    """The rowid of the row an INSERT just made."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
 def timestamp() -> str:
     """Now, as stored: UTC ISO 8601 to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -39,17 +46,24 @@ class Queries:
         self._write_lock = write_lock
         self._path = path
 
-    async def _one(self, sql: str, params: Sequence[object] = ()) -> tuple:
-        """Fetch one row."""
+    # No row_factory is set, so sqlite3 returns plain tuples; aiosqlite's stubs say sqlite3.Row, hence the casts.
+    async def _one(self, sql: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
+        """Fetch one row, or None when there is none."""
         with database_faults(self._path):
             async with self._db.execute(sql, params) as cursor:
-                return await cursor.fetchone()
+                return cast("tuple[Any, ...] | None", await cursor.fetchone())
 
-    async def _all(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+    async def _row(self, sql: str, params: Sequence[object] = ()) -> tuple[Any, ...]:
+        """Fetch a row that is always there: an aggregate's (count, min, ...), a PRAGMA's, one just written."""
+        row = await self._one(sql, params)
+        assert row is not None, sql
+        return row
+
+    async def _all(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """Fetch all rows."""
         with database_faults(self._path):
             async with self._db.execute(sql, params) as cursor:
-                return list(await cursor.fetchall())
+                return cast("list[tuple[Any, ...]]", list(await cursor.fetchall()))
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[None]:

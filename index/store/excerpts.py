@@ -19,7 +19,7 @@ _COLUMNS = "s.id, s.article_id, s.position, s.text, s.embedding, a.published"
 
 def _period(since: date | None, until: date | None) -> tuple[str, list[str]]:
     """SQL limiting articles to a publication period (an undated article is in no period)."""
-    sql, params = "", []
+    sql, params = "", list[str]()
     if since is not None:
         sql, params = sql + " AND a.published >= ?", [*params, since.isoformat()]
     if until is not None:
@@ -61,7 +61,7 @@ class SentenceReader(Queries):
 
     async def newest_day(self, scope: str | None) -> date | None:
         """The publication day of the scope's newest dated article."""
-        row = await self._one(f"SELECT max(a.published) FROM articles a WHERE {visible('a')}", visible_params(scope))
+        row = await self._row(f"SELECT max(a.published) FROM articles a WHERE {visible('a')}", visible_params(scope))
         return parse_day(row[0])
 
     async def newest(self, scope: str | None, since: date | None, until: date | None, articles: int,

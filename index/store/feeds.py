@@ -37,7 +37,7 @@ class FeedStore(Queries):
                 (scope, url, title, now, now))
             if cursor.rowcount == 0:
                 return None
-            return _feed(await self._one(f"SELECT {_COLUMNS} FROM feeds WHERE id = ?", (cursor.lastrowid,)))
+            return _feed(await self._row(f"SELECT {_COLUMNS} FROM feeds WHERE id = ?", (cursor.lastrowid,)))
 
     async def remove(self, url_or_id: str, scope: str | None) -> Feed | None:
         """Stop following a feed of this scope (by URL or number); None when there is no such feed."""
@@ -62,7 +62,7 @@ class FeedStore(Queries):
 
     async def next_due(self) -> str | None:
         """When the next feed is due, or None without feeds still polled."""
-        return (await self._one("SELECT min(next_check) FROM feeds WHERE gone_at IS NULL"))[0]
+        return (await self._row("SELECT min(next_check) FROM feeds WHERE gone_at IS NULL"))[0]
 
     async def validators(self, feed_id: int) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified of the feed's last complete poll."""

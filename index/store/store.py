@@ -17,7 +17,7 @@ from index.models import Article, PreparedArticle
 from index.store.catalog import Catalog
 from index.store.connection import configure, connect
 from index.store.copies import Copies
-from index.store.database import Queries, parse_day, placeholders, timestamp
+from index.store.database import Queries, inserted_id, parse_day, placeholders, timestamp
 from index.store.excerpts import SentenceReader
 from index.store.faults import ReadOnlyError, StoreError, database_fault, database_faults
 from index.store.feeds import FeedStore
@@ -80,7 +80,7 @@ class Store(Queries):
 
     async def _migrate(self) -> None:
         """Apply the migrations this database has not had yet, each in its own transaction."""
-        version = (await self._one("PRAGMA user_version"))[0]
+        version = (await self._row("PRAGMA user_version"))[0]
         if version > len(MIGRATIONS):
             raise StoreError(f"{self.path}: made by a newer newsbot (schema {version}); upgrade newsbot")
         if version < len(MIGRATIONS) and self.read_only:
@@ -165,14 +165,14 @@ class Store(Queries):
             [(stored_id, n, seg.paragraph, seg.text, _blob(vector))
              for n, (seg, vector) in enumerate(zip(item.segments, item.sentence_embeddings, strict=True))],
         )
-        chunk_ids = []
+        chunk_ids: list[int] = []
         for (first, last), vector in zip(item.windows, item.chunk_embeddings, strict=True):
             text = " ".join(seg.text for seg in item.segments[first:last])
             cursor = await self._db.execute(
                 "INSERT INTO chunks(article_id, first, last, text, embedding) VALUES (?, ?, ?, ?, ?)",
                 (stored_id, first, last, text, _blob(vector)),
             )
-            chunk_ids.append(cursor.lastrowid)
+            chunk_ids.append(inserted_id(cursor))
         return chunk_ids
 
     async def remove_article(self, article_id: str, scope: str | None = None) -> list[int] | None:
@@ -190,7 +190,7 @@ class Store(Queries):
 
     async def data_version(self) -> int:
         """A number that changes whenever another connection (another process) commits a write."""
-        return (await self._one("PRAGMA data_version"))[0]
+        return (await self._row("PRAGMA data_version"))[0]
 
     async def chunk_embeddings(self, dimension: int,
                                ids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -200,11 +200,11 @@ class Store(Queries):
         else:
             rows = await self._all(f"SELECT id, embedding FROM chunks WHERE id IN ({placeholders(len(ids))})"
                                    " ORDER BY id", [int(i) for i in ids])
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        found = np.array([r[0] for r in rows], dtype=np.int64)
         vectors = np.zeros((len(rows), dimension), dtype=np.float32)
         for n, (_, blob) in enumerate(rows):
             vectors[n] = np.frombuffer(blob, dtype=np.float32)
-        return ids, vectors
+        return found, vectors
 
     async def visible_chunks(self, chunk_ids: Sequence[int], scope: str | None) -> set[int]:
         """Those of these chunks whose articles the scope sees."""
@@ -249,9 +249,10 @@ class Store(Queries):
             list(chunk_ids),
         )
         found: dict[int, list[StoredSentence]] = {}
-        for chunk_id, *sentence, blob, published in rows:
-            found.setdefault(chunk_id, []).append(
-                StoredSentence(*sentence, np.frombuffer(blob, dtype=np.float32), parse_day(published)))
+        for chunk_id, sentence_id, article_id, position, paragraph, text, blob, published in rows:
+            found.setdefault(chunk_id, []).append(StoredSentence(
+                sentence_id, article_id, position, paragraph, text, np.frombuffer(blob, dtype=np.float32),
+                parse_day(published)))
         return found
 
     async def sentence_scores(self, fts_query: str, sentence_ids: Sequence[int]) -> dict[int, float]:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from index.models import Usage
-from index.store.database import Queries, timestamp
+from index.store.database import Queries, inserted_id, timestamp
 
 
 class UsageLog(Queries):
@@ -21,7 +21,7 @@ class UsageLog(Queries):
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (timestamp(), scope, question, int(abstained), top_score, json.dumps(list(sentence_ids))),
             )
-            return cursor.lastrowid
+            return inserted_id(cursor)
 
     async def record_feedback(self, question_id: int, user_hash: str, vote: int, scope: str | None) -> bool:
         """Store a user's vote (+1 or -1) on an answer, replacing their earlier one; False unless the scope asked it."""
@@ -41,9 +41,9 @@ class UsageLog(Queries):
 
     async def usage(self, scope: str | None = None, gaps: int = 5) -> Usage:
         """Counts over the questions asked in a scope (None: asked without one), and its latest unanswered ones."""
-        questions, abstained = await self._one(
+        questions, abstained = await self._row(
             "SELECT count(*), coalesce(sum(abstained), 0) FROM questions WHERE scope IS ?", (scope,))
-        helpful, unhelpful = await self._one(
+        helpful, unhelpful = await self._row(
             "SELECT coalesce(sum(f.vote = 1), 0), coalesce(sum(f.vote = -1), 0)"
             " FROM feedback f JOIN questions q ON q.id = f.question_id WHERE q.scope IS ?",
             (scope,),

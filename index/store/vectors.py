@@ -104,7 +104,9 @@ class VectorIndex:
             # Through Python's file, not FAISS's own: FAISS only prints a failed write (a full disk) and carries on,
             # which left an empty index file in place of the good one.
             with open(temp_name, "wb") as written:
-                faiss.write_index(self._index, faiss.PyCallbackIOWriter(written.write))
+                # faiss's __init__.pyi omits PyCallbackIOWriter, which the module has.
+                writer = faiss.PyCallbackIOWriter(written.write)  # type: ignore[attr-defined]
+                faiss.write_index(self._index, writer)
                 written.flush()
                 os.fsync(written.fileno())
             os.replace(temp_name, path)

@@ -11,7 +11,7 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.ingest.datewords import dated_event
-from index.models import Candidate, Summary
+from index.models import Candidate, Summary, SummaryKind
 from index.search.queries import build_fts_query, query_terms
 from index.search.retrieval import DenseSearch, Query, Retriever
 from index.settings import EngineSettings
@@ -102,9 +102,10 @@ class Digester:
                        scope: str | None) -> Summary:
         """A topic's events in the order they happened, each with the day it names (else its article's date)."""
         check_length(length)
-        topic = _clean(topic)
-        if topic is None:
+        cleaned = _clean(topic)
+        if cleaned is None:
             raise SummaryError("a timeline needs a topic")
+        topic = cleaned
         if not self._has_vectors():
             return Summary("timeline", topic, since, until, (), (), reason=NO_ARTICLES)
         candidates, vectors = await self._on_topic(topic, since, until, scope)
@@ -160,8 +161,8 @@ class Digester:
         return bool(relevant and every_word
                     and await self._store.excerpts.passage_matches(every_word, scope, since, until))
 
-    async def _summary(self, kind: str, topic: str | None, since: date | None, until: date | None, picked: Picked,
-                       days: Sequence[Dated] | None = None, latest: bool = False,
+    async def _summary(self, kind: SummaryKind, topic: str | None, since: date | None, until: date | None,
+                       picked: Picked, days: Sequence[Dated] | None = None, latest: bool = False,
                        article_id: str | None = None) -> Summary:
         """The picked sentences with their numbered sources; nothing picked: why, in words."""
         if not picked:
