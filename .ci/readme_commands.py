@@ -1,4 +1,4 @@
-"""Print the Nth ```sh block of a README section, so CI runs the README's own commands, not a copy of them."""
+"""Check that each ```sh block of a README section stands word for word in a script (CI runs the README's commands)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ def section_blocks(readme: str, heading: str) -> list[str]:
 
 
 def main() -> None:
-    """readme_commands.py SECTION N: the Nth (from 1) shell block of README.md's SECTION."""
-    heading, number = sys.argv[1], int(sys.argv[2])
+    """readme_commands.py SECTION SCRIPT: fail, naming it, on a shell block of README.md's SECTION not in SCRIPT."""
+    heading, script = sys.argv[1], Path(sys.argv[2])
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    blocks = section_blocks(readme, heading)
-    if not 1 <= number <= len(blocks):
-        raise SystemExit(f"README.md's '## {heading}' has {len(blocks)} shell blocks, not {number}")
-    print(blocks[number - 1])
+    text = script.read_text(encoding="utf-8")
+    for number, block in enumerate(section_blocks(readme, heading), start=1):
+        if block not in text:
+            raise SystemExit(f"{script} does not run README.md's '## {heading}' command {number} as written: {block}")
 
 
 if __name__ == "__main__":
