@@ -14,6 +14,7 @@ from index.library import DATABASE_FILE
 
 NEWSBOT = Path(sys.executable).parent / "newsbot"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+HASHING_CONFIG = '[embedding]\nmodel = "hashing"\n'
 CONFIG = """
 [embedding]
 model = "hashing"
@@ -27,8 +28,10 @@ def environment(home: Path, config: str = CONFIG) -> dict[str, str]:
     """The environment of a command run for a test: its config written in `home`, its library in home/data."""
     config_file = home / "config.toml"
     config_file.write_text(config)
-    return os.environ | {"NEWSBOT_CONFIG": str(config_file), "NEWSBOT_DATA_DIR": str(home / "data"),
-                         "HF_HUB_OFFLINE": "1"}
+    environment = os.environ | {"NEWSBOT_CONFIG": str(config_file), "NEWSBOT_DATA_DIR": str(home / "data"),
+                                "HF_HUB_OFFLINE": "1"}
+    environment.pop("NEWSBOT_DISCORD_TOKEN", None)  # a developer's own token would turn `newsbot` into `run`
+    return environment
 
 
 def newsbot(home: Path, *args: str, config: str = CONFIG, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -52,9 +55,9 @@ def stored(home: Path) -> list[str]:
 
 def one_line(run: subprocess.CompletedProcess[str], status: int) -> str:
     """The only line a failed command wrote on stderr, after checking there is no traceback and the status."""
-    assert "Traceback" not in run.stderr and run.stderr.count("\n") == 1, run.stderr
+    line = one_error_line(run)
     assert run.returncode == status, (run.returncode, run.stderr)
-    return run.stderr.rstrip("\n")
+    return line
 
 
 def refused_in_one_line(home: Path, *args: str, status: int = 2) -> str:
@@ -63,3 +66,27 @@ def refused_in_one_line(home: Path, *args: str, status: int = 2) -> str:
     line = one_line(newsbot(home, *args), status)
     assert stored(home) == before
     return line
+
+
+def run_newsbot(home: Path, *args: str, config: str = HASHING_CONFIG, timeout: float = 60,
+                **env: str) -> subprocess.CompletedProcess[str]:
+    """Run `newsbot ARGS` with `config` and the data directory home/data; extra environment in `env`."""
+    return subprocess.run([str(NEWSBOT), *args], env=environment(home, config) | env, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The single line a failed command printed on stderr; fails the test on a traceback or more lines."""
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def stored_rows(data_dir: Path) -> list[tuple]:
+    """Every stored article, read straight from the library's database (none when there is no database)."""
+    database = data_dir / DATABASE_FILE
+    if not database.exists():
+        return []
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        return connection.execute("SELECT id, content_hash FROM articles ORDER BY id").fetchall()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from tests.real_command import one_error_line, run_newsbot
+from tests.newsbot_process import one_error_line, run_newsbot
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.real_command import HASHING_CONFIG, one_error_line, run_newsbot, stored_rows
+from tests.newsbot_process import HASHING_CONFIG, one_error_line, run_newsbot, stored_rows
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 QUOTING = HASHING_CONFIG + "[answer]\nmin_confidence = 0.0\nmin_similarity = 0.1\nmin_similarity_without_terms = 0.5\n"

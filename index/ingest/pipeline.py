@@ -154,7 +154,7 @@ class Ingestor:
     async def _read(self, path: Path) -> AsyncIterator[list[Article | SourceError]]:
         """A file's articles and per-record errors, a batch at a time, each read in a worker thread."""
         if path.is_dir():  # a named folder with no article file in it: say why
-            yield [SourceError(nothing_to_read(path))]
+            yield [SourceError(await asyncio.to_thread(nothing_to_read, path))]  # walks the folder: off the loop
             return
         records = read_file(path, max_file_mb=self._settings.max_file_mb)
         while items := await asyncio.to_thread(_next_items, records, self._settings):
