@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
-import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-
-import numpy as np
 
 from index.answers.asker import Asker
 from index.answers.selection import check_question
 from index.embedder import Embedder
 from index.errors import LibraryError
 from index.feeds.polling import FeedPoller
-from index.ingest.duplicates import Links
 from index.ingest.pipeline import Ingestor, Progress
 from index.models import (
     Answer,
@@ -26,7 +21,6 @@ from index.models import (
     ArticleDetail,
     ArticleInfo,
     IngestReport,
-    PreparedArticle,
     Stats,
     Summary,
     Usage,
@@ -36,8 +30,7 @@ from index.search.retrieval import Candidate, Retriever
 from index.settings import EngineSettings
 from index.store.faults import StoreError
 from index.store.store import Store
-from index.store.vectorfile import VectorFile
-from index.store.vectors import VectorIndex
+from index.store.vectorstore import VectorStore
 from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH, Digester
 from index.web.fetching import WebClient
 
@@ -50,23 +43,16 @@ VECTORS_FILE = "vectors.faiss"
 class Library:
     """A searchable collection of articles stored under one data directory."""
 
-    def __init__(self, store: Store, vectors: VectorIndex | None, embedder: Embedder,
-                 settings: EngineSettings, data_dir: Path) -> None:
+    def __init__(self, store: Store, embedder: Embedder, settings: EngineSettings, data_dir: Path) -> None:
         self._store = store
-        self._vectors = vectors
         self._embedder = embedder
         self.settings = settings
         self.data_dir = data_dir
-        # FAISS is not thread-safe; searches and writes run in worker threads.
-        self._vector_lock = threading.Lock()
-        self._write_lock = asyncio.Lock()
-        self._file = VectorFile(data_dir / VECTORS_FILE, store, self._vector_lock)
-        self._data_version: int | None = None
-        self._asker = Asker(store, embedder, Retriever(store, self._dense_search, settings), settings.policy)
-        self._digester = Digester(store, embedder, settings, self._dense_search,
-                                  lambda: self._vectors is not None and len(self._vectors) > 0)
+        self._vectors = VectorStore(data_dir / VECTORS_FILE, store)
+        self._asker = Asker(store, embedder, Retriever(store, self._vectors, settings), settings.policy)
+        self._digester = Digester(store, self._vectors, embedder, settings)
         self.web = WebClient(settings.web)
-        self._ingestor = Ingestor(store, embedder, settings, self._write_lock, self._store_prepared, self.web)
+        self._ingestor = Ingestor(store, self._vectors, embedder, settings, self.web)
         # Feeds: follow, list, remove and poll (library.feeds.poll()); new articles go through ingest_articles.
         self.feeds = FeedPoller(store.feeds, self.web, self.ingest_articles, settings.feeds)
 
@@ -74,10 +60,10 @@ class Library:
     async def open(cls, data_dir: Path, embedder: Embedder, settings: EngineSettings | None = None) -> Library:
         """Open the library in `data_dir`, checking that SQLite and FAISS agree."""
         store = await Store.open(data_dir / DATABASE_FILE)
-        library = cls(store, None, embedder, settings or EngineSettings(), data_dir)
+        library = cls(store, embedder, settings or EngineSettings(), data_dir)
         try:
             await library._check_model()
-            library._vectors = await library._file.load()
+            await library._vectors.load()
             if not store.read_only:
                 await library._ingestor.sign_stored()
         except BaseException:
@@ -98,7 +84,7 @@ class Library:
         """Save the vectors and close the web client and the database (closed even when saving fails)."""
         try:
             await self.web.close()
-            await self._save_vectors()
+            await self._vectors.save()
         finally:  # an open connection's thread would keep the process from ever exiting
             await self._store.close()
 
@@ -111,100 +97,40 @@ class Library:
                 f"set embedding.model back, or use another data directory"
             )
 
-    async def _follow_other_writers(self) -> None:
-        """Bring FAISS in step with what another process committed (`newsbot ingest` beside `newsbot run`)."""
-        version = await self._store.data_version()
-        if version == self._data_version:
-            return
-        # Under the write lock: our own ingest must not add the same chunks between the diff and the update.
-        async with self._write_lock:
-            self._data_version = version
-            if self._vectors is None:
-                self._vectors = await self._file.load()
-                return
-            stored = await self._store.chunk_ids()
-            missing, stale = np.setdiff1d(stored, self._vectors.ids()), np.setdiff1d(self._vectors.ids(), stored)
-            if missing.size or stale.size:
-                ids, matrix = await self._store.chunk_embeddings(self._vectors.dimension, missing.tolist())
-                await asyncio.to_thread(self._update_vectors, self._vectors, stale.tolist(), ids.tolist(), matrix)
-
-    async def _save_vectors(self) -> None:
-        """Write the FAISS index atomically, if it changed."""
-        await self._file.save(self._vectors)
-
-    def _search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """FAISS's search under the vector lock (in a worker thread)."""
-        assert self._vectors is not None  # searched only when has_vectors() says there are vectors
-        with self._vector_lock:
-            return self._vectors.search(query_vector, k)
-
-    async def _dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """The k passages of the whole library nearest the query, by FAISS in a worker thread."""
-        return await asyncio.to_thread(self._search, query_vector, k)
-
     async def ingest_files(self, paths: Iterable[Path], progress: Progress | None = None,
                            scope: str | None = None) -> IngestReport:
         """Add the articles of local files and folders to a scope (None: global); failures are reported."""
         report = await self._ingestor.ingest_files(paths, progress, scope)
-        await self._save_vectors()
+        await self._vectors.save()
         return report
 
     async def ingest_urls(self, urls: Iterable[str], progress: Progress | None = None,
                           scope: str | None = None) -> IngestReport:
         """Add the articles of web pages (http(s) URLs only; nothing local is read) to a scope (None: global)."""
         report = await self._ingestor.ingest_urls(urls, progress, scope)
-        await self._save_vectors()
+        await self._vectors.save()
         return report
 
     async def ingest_articles(self, articles: Iterable[Article], scope: str | None = None) -> IngestReport:
         """Add articles made by other front ends (feeds, the bot) to a scope (None: the global library)."""
         report = await self._ingestor.ingest_articles(articles, scope)
-        await self._save_vectors()
+        await self._vectors.save()
         return report
-
-    async def _store_prepared(self, prepared: Sequence[PreparedArticle], scope: str | None, links: Links) -> None:
-        """Write to SQLite first (the source of truth), then bring FAISS in step."""
-        if not prepared and not links.copies:
-            return
-        if self._vectors is None:
-            dimension = self._embedder.dimension
-            await self._store.set_meta("embedding_model", self._embedder.name)
-            await self._store.set_meta("dimension", str(dimension))
-            self._vectors = VectorIndex(dimension)
-        removed, added = await self._store.write_articles(prepared, scope, links)
-        matrix = np.concatenate([np.zeros((0, self._vectors.dimension), dtype=np.float32),
-                                 *(item.chunk_embeddings for item in prepared)]).astype(np.float32)
-        await asyncio.to_thread(self._update_vectors, self._vectors, removed, added, matrix)
-        self._file.changed = True  # only this process's own writes: another writer saves what it wrote
-        if time.monotonic() - self._file.last_save > self.settings.save_every_seconds:
-            await self._save_vectors()
-
-    def _update_vectors(self, vectors: VectorIndex, removed: Sequence[int], added: Sequence[int],
-                        matrix: np.ndarray) -> None:
-        """Remove replaced chunks and add new ones, under the vector lock."""
-        with self._vector_lock:
-            if removed:
-                vectors.remove(np.array(removed, dtype=np.int64))
-            if added:
-                vectors.add(np.array(added, dtype=np.int64), matrix)
 
     async def remove(self, article_id: str, scope: str | None = None) -> bool:
         """Remove one of the scope's own articles (or copies) everywhere; False when the scope has no such article.
 
         An original's first copy takes its place, so the story stays in the library as long as an outlet reports it.
         """
-        async with self._write_lock:
+        async with self._vectors.writing:
             if await self._store.copies.remove(article_id, scope) or await self._ingestor.succeed(article_id, scope):
-                await self._save_vectors()
+                await self._vectors.save()
                 return True
             removed = await self._store.remove_article(article_id, scope)
             if removed is None:
                 return False
-            if removed and self._vectors is not None:
-                empty = np.zeros((0, self._vectors.dimension), dtype=np.float32)
-                await asyncio.to_thread(self._update_vectors, self._vectors, removed, [], empty)
-                self._file.changed = True
-            await self._save_vectors()
+            await self._vectors.apply(removed, [])
+            await self._vectors.save()
             return True
 
     async def articles(self, scope: str | None = None, query: str | None = None, limit: int | None = None,
@@ -249,8 +175,8 @@ class Library:
 
     async def _candidates(self, question: str, scope: str | None, context: str | None) -> list[Candidate] | None:
         """The sentences retrieval finds for the question; None when the library has no articles."""
-        await self._follow_other_writers()
-        if self._vectors is None or len(self._vectors) == 0:
+        await self._vectors.follow()
+        if not len(self._vectors):
             return None
         return await self._asker.candidates(question, scope, context)
 
@@ -266,13 +192,13 @@ class Library:
     async def summarize(self, topic: str | None = None, since: date | None = None, until: date | None = None,
                         article: str | None = None, length: int = DEFAULT_LENGTH, scope: str | None = None) -> Summary:
         """Key sentences, quoted and cited: of one article, a topic, a period, or (given none) the latest news."""
-        await self._follow_other_writers()
+        await self._vectors.follow()
         return await self._digester.summarize(topic, since, until, article, length, scope)
 
     async def timeline(self, topic: str, since: date | None = None, until: date | None = None,
                        length: int = TIMELINE_LENGTH, scope: str | None = None) -> Summary:
         """A topic's events in the order they happened, quoted and cited, each with the day it names."""
-        await self._follow_other_writers()
+        await self._vectors.follow()
         return await self._digester.timeline(topic, since, until, length, scope)
 
     async def record_feedback(self, question_id: int, user_hash: str, vote: int, scope: str | None) -> bool:
@@ -290,7 +216,7 @@ class Library:
         return Stats(
             articles=counts["articles"], sentences=counts["sentences"], passages=counts["chunks"],
             copies=counts["copies"],
-            vectors=len(self._vectors) if self._vectors is not None else 0,
+            vectors=len(self._vectors),
             embedding_model=await self._store.get_meta("embedding_model") or self._embedder.name,
             dimension=int(await self._store.get_meta("dimension") or 0),
             oldest=counts["oldest"], newest=counts["newest"],

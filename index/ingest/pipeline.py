@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from index.embedder import Embedder
 from index.ingest.duplicates import Copy, Links, plan_duplicates, signed
@@ -18,12 +20,11 @@ from index.models import Article, IngestReport, PreparedArticle
 from index.settings import EngineSettings
 from index.store.scopes import check_scope
 from index.store.store import Store
+from index.store.vectorstore import VectorStore
 from index.web.fetching import FeedNotArticle, WebClient, web_url
 
 # Called after each file with (files done, files in all, articles written so far).
 Progress = Callable[[int, int, int], None]
-# Writes prepared articles and their links to copies to SQLite and FAISS (the library's job: it owns the vectors).
-StorePrepared = Callable[[Sequence[PreparedArticle], str | None, Links], Awaitable[None]]
 
 
 @dataclass
@@ -104,16 +105,15 @@ def _next_items(records: Iterator[Article | SourceError], settings: EngineSettin
 
 
 class Ingestor:
-    """Reads sources in batches, skips what is unchanged, and prepares the rest for the library to store."""
+    """Reads sources in batches, skips what is unchanged, and writes the rest to SQLite, then to the vectors."""
 
-    def __init__(self, store: Store, embedder: Embedder, settings: EngineSettings, write_lock: asyncio.Lock,
-                 store_prepared: StorePrepared, web: WebClient) -> None:
+    def __init__(self, store: Store, vectors: VectorStore, embedder: Embedder, settings: EngineSettings,
+                 web: WebClient) -> None:
         self._store = store
+        self._vectors = vectors
         self._web = web
         self._embedder = embedder
         self._settings = settings
-        self._write_lock = write_lock
-        self._store_prepared = store_prepared
 
     async def ingest_files(self, paths: Iterable[Path], progress: Progress | None = None,
                            scope: str | None = None) -> IngestReport:
@@ -204,7 +204,7 @@ class Ingestor:
                 latest[article.id] = with_clean_lines(article)
         if not latest:
             return
-        async with self._write_lock:
+        async with self._vectors.writing:
             known = await self._store.existing_hashes(list(latest.values()), scope)
             changed = [a for a in latest.values() if known.get(a.id) != content_hash(a)]
             tally.unchanged += len(latest) - len(changed)
@@ -220,6 +220,17 @@ class Ingestor:
                     tally.new += 1
             kept = [item for item in prepared if item.segments]
             await self._store_prepared(kept, scope, _keep_links(links, {item.article.id for item in kept}))
+
+    async def _store_prepared(self, prepared: Sequence[PreparedArticle], scope: str | None, links: Links) -> None:
+        """Write to SQLite first (the source of truth), then bring FAISS in step (call under the write lock)."""
+        if not prepared and not links.copies:
+            return
+        await self._vectors.start(self._embedder.name, self._embedder.dimension)
+        removed, added = await self._store.write_articles(prepared, scope, links)
+        matrix = np.concatenate([np.zeros((0, self._embedder.dimension), dtype=np.float32),
+                                 *(item.chunk_embeddings for item in prepared)]).astype(np.float32)
+        await self._vectors.apply(removed, added, matrix)
+        await self._vectors.save_if_due(self._settings.save_every_seconds)
 
     async def _prepare(self, articles: Sequence[Article]) -> list[PreparedArticle]:
         """Split and embed articles in a worker thread."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,14 +11,13 @@ from index.models import Candidate
 from index.search.queries import fuse_rankings
 from index.settings import EngineSettings
 from index.store.store import Store, StoredSentence
+from index.store.vectorstore import VectorStore
 
 # FAISS cannot filter by scope, so it is searched this many times deeper and the invisible hits dropped.
 DENSE_DEPTH = 4
 
 # (passages by BM25, passages by their sentences' BM25): (chunk id, score) pairs, best first.
 Lexical = tuple[list[tuple[int, float]], list[tuple[int, float]]]
-# (query vector, k) -> up to k (chunk id, cosine) pairs, best first, over the whole library.
-DenseSearch = Callable[[np.ndarray, int], Awaitable[list[tuple[int, float]]]]
 
 
 @dataclass(frozen=True)
@@ -34,9 +33,9 @@ class Query:
 class Retriever:
     """Finds the sentences worth scoring for a question among the articles a scope sees."""
 
-    def __init__(self, store: Store, dense_search: DenseSearch, settings: EngineSettings) -> None:
+    def __init__(self, store: Store, vectors: VectorStore, settings: EngineSettings) -> None:
         self._store = store
-        self._dense_search = dense_search
+        self._vectors = vectors
         self._settings = settings
 
     async def candidates(self, query: Query, scope: str | None, lexical: Lexical | None = None) -> list[Candidate]:
@@ -60,7 +59,7 @@ class Retriever:
     async def _dense(self, query_vector: np.ndarray, scope: str | None) -> list[tuple[int, float]]:
         """The passages nearest in meaning that the scope sees."""
         limit = self._settings.candidates
-        found = await self._dense_search(query_vector, limit * DENSE_DEPTH)
+        found = await self._vectors.search(query_vector, limit * DENSE_DEPTH)
         keep = await self._store.visible_chunks([chunk_id for chunk_id, _ in found], scope)
         return [hit for hit in found if hit[0] in keep][:limit]
 

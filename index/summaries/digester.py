@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -13,10 +13,11 @@ from index.embedder import Embedder
 from index.ingest.datewords import dated_event
 from index.models import Candidate, Summary, SummaryKind
 from index.search.queries import build_fts_query, query_terms
-from index.search.retrieval import DenseSearch, Query, Retriever
+from index.search.retrieval import Query, Retriever
 from index.settings import EngineSettings
 from index.store.excerpts import Excerpts
 from index.store.store import Store
+from index.store.vectorstore import VectorStore
 from index.summaries.choosing import (
     Dated,
     SummaryError,
@@ -68,15 +69,14 @@ def _pick_timeline(candidates: Sequence[Candidate], vectors: np.ndarray, length:
 class Digester:
     """Summaries and timelines over the articles a scope sees."""
 
-    def __init__(self, store: Store, embedder: Embedder, settings: EngineSettings, dense_search: DenseSearch,
-                 has_vectors: Callable[[], bool]) -> None:
+    def __init__(self, store: Store, vectors: VectorStore, embedder: Embedder, settings: EngineSettings) -> None:
         self._store = store
+        self._vectors = vectors
         self._embedder = embedder
         self._policy = settings.policy
-        self._has_vectors = has_vectors
         # Deeper than for a question: a summary draws on many articles, not on the one passage that answers.
         deep = replace(settings, candidates=max(settings.candidates, 100), passages=max(settings.passages, 24))
-        self._retriever = Retriever(store, dense_search, deep)
+        self._retriever = Retriever(store, vectors, deep)
 
     async def summarize(self, topic: str | None, since: date | None, until: date | None, article: str | None,
                         length: int, scope: str | None) -> Summary:
@@ -91,7 +91,7 @@ class Digester:
         if latest:
             newest = await self._store.excerpts.newest_day(scope)
             since, until = (newest - timedelta(days=LATEST_DAYS), newest) if newest else (None, None)
-        if not self._has_vectors():
+        if not len(self._vectors):
             return Summary("summary", topic, since, until, (), (), reason=NO_ARTICLES, latest=latest)
         candidates, vectors = await self._gather(topic, since, until, scope)
         weights = TOPIC_WEIGHTS if topic else SINGLE_WEIGHTS
@@ -106,7 +106,7 @@ class Digester:
         if cleaned is None:
             raise SummaryError("a timeline needs a topic")
         topic = cleaned
-        if not self._has_vectors():
+        if not len(self._vectors):
             return Summary("timeline", topic, since, until, (), (), reason=NO_ARTICLES)
         candidates, vectors = await self._on_topic(topic, since, until, scope)
         picked, days = await asyncio.to_thread(_pick_timeline, candidates, vectors, length)
