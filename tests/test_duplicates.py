@@ -100,3 +100,16 @@ def test_a_long_articles_signature_is_the_one_of_all_its_shingles_at_once() -> N
     a, b = duplicates._A, duplicates._B
     whole = ((np.outer(a, values) + b[:, None]) % np.uint64(duplicates._PRIME)).min(axis=1)
     assert np.array_equal(signature(hashes), (whole & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+
+
+def test_a_batch_compares_only_articles_sharing_an_lsh_band_never_every_pair(monkeypatch):
+    words = [f"word{n}" for n in range(4000)]
+    rng = np.random.default_rng(7)
+    batch = [sign(f"story{n}", " ".join(rng.choice(words, 80)), title=f"Story {n}") for n in range(200)]
+    batch.append(sign("repeat", WIRE, published=date(2024, 3, 6)))
+    batch.append(sign("first", EDITED, published=date(2024, 3, 5)))
+    compared = []
+    monkeypatch.setattr(duplicates, "is_copy", lambda first, second: compared.append(1) or is_copy(first, second))
+    matches = plan_duplicates(batch, [])
+    assert [(m.copy, m.original) for m in matches] == [("repeat", "first")]
+    assert len(compared) < 200  # every pair would be 20,000 comparisons

@@ -143,6 +143,34 @@ def precedes(first: date | None, second: date | None) -> bool:
     return first is not None and (second is None or first < second)
 
 
+class _Buckets:
+    """The originals so far, filed under their LSH band keys: a newcomer is compared only with those sharing one."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[int, list[Signed]] = {}
+        # id() of a filed article -> (its place in the pool, its band keys): ties go to the earlier place, as they
+        # did when every pair was compared.
+        self._filed: dict[int, tuple[int, list[int]]] = {}
+
+    def add(self, item: Signed, keys: list[int], place: int | None = None) -> None:
+        """File an original under each of its band keys, last in the pool unless given a place."""
+        self._filed[id(item)] = (len(self._filed) if place is None else place, keys)
+        for key in keys:
+            self._by_key.setdefault(key, []).append(item)
+
+    def replace(self, old: Signed, new: Signed, keys: list[int]) -> None:
+        """An earlier newcomer takes a filed original's place."""
+        place, old_keys = self._filed.pop(id(old))
+        for key in old_keys:
+            self._by_key[key].remove(old)
+        self.add(new, keys, place)
+
+    def near(self, keys: list[int]) -> list[Signed]:
+        """The filed originals sharing at least one of these band keys, each once, in pool order."""
+        found = {id(other): other for key in keys for other in self._by_key.get(key, ())}
+        return sorted(found.values(), key=lambda other: self._filed[id(other)][0])
+
+
 def _best_match(item: Signed, pool: Sequence[Signed]) -> tuple[Signed, float] | None:
     """The article of the pool that `item` repeats most closely, if any; never another version of itself."""
     best: tuple[Signed, float] | None = None
@@ -159,19 +187,23 @@ def plan_duplicates(incoming: Sequence[Signed], stored: Sequence[Signed]) -> lis
     """Which incoming and stored articles become copies of which: the earliest published of a story stays original.
 
     Incoming articles are weighed earliest first, each against the originals so far (stored ones, then earlier
-    incoming ones). A newcomer published before the stored original it repeats takes its place, and the stored
-    one (with its copies, which the store re-points) becomes its copy. Ties keep the article already there.
+    incoming ones) that share an LSH band with it, as the store finds stored ones: never every pair. A newcomer
+    published before the stored original it repeats takes its place, and the stored one (with its copies, which the
+    store re-points) becomes its copy. Ties keep the article already there.
     """
-    originals = list(stored)
+    originals = _Buckets()
+    for item in stored:
+        originals.add(item, band_keys(item.signature))
     matches: list[Match] = []
     for item in sorted(incoming, key=lambda item: (item.published is None, item.published or date.min)):
-        found = _best_match(item, originals)
+        keys = band_keys(item.signature)
+        found = _best_match(item, originals.near(keys))
         if found is None:
-            originals.append(item)
+            originals.add(item, keys)
             continue
         original, score = found
         if precedes(item.published, original.published):
-            originals[originals.index(original)] = item
+            originals.replace(original, item, keys)
             matches.append(Match(copy=original.id, original=item.id, similarity=round(score, 4)))
         else:
             matches.append(Match(copy=item.id, original=original.id, similarity=round(score, 4)))
