@@ -61,7 +61,7 @@ _SECTIONS: dict[str, type] = {"embedding": EmbeddingSettings, "discord": Discord
                               "web": WebSettings, "feeds": FeedSettings}
 _ENGINE_SECTIONS = {
     "ingest": {"chunk_sentences", "chunk_overlap", "batch_articles", "max_file_mb", "max_article_chars",
-               "save_every_seconds"},
+               "save_every_seconds", "passage_vectors"},
     "search": {"candidates", "passages", "dense_weight", "lexical_weight"},
 }
 
@@ -128,6 +128,9 @@ def _values(cls: type, table: dict[str, Any], where: str, section: str) -> dict[
             raise ConfigError(f"{where}: [{section}] {key} must be {expected.__name__}, not {value!r}")
         if expected in (int, float) and (problem := _range_problem(value, setting.metadata)):
             raise ConfigError(f"{where}: [{section}] {key} {problem}")
+        if (choices := setting.metadata.get("choices")) and value not in choices:
+            raise ConfigError(f"{where}: [{section}] {key} must be one of {', '.join(map(repr, choices))}, "
+                              f"not {value!r}")
         values[key] = value
     return values
 

@@ -7,8 +7,12 @@ The front ends refuse a value outside it (bot/config.py), and every float must a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from index.models import AnswerPolicy
+
+# How a passage's vector is made: from its sentences' vectors, or by embedding its text as well.
+PassageVectors = Literal["mean", "model"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class EngineSettings:
     # Longer article texts are refused: splitting and embedding take memory in proportion to them.
     max_article_chars: int = field(default=1_000_000, metadata={"min": 1000, "max": 100_000_000})
     save_every_seconds: float = field(default=60.0, metadata={"min": 0, "max": 86_400})
+    passage_vectors: PassageVectors = field(default="mean", metadata={"choices": ("mean", "model")})
     policy: AnswerPolicy = field(default_factory=AnswerPolicy)
     web: WebSettings = field(default_factory=WebSettings)
     feeds: FeedSettings = field(default_factory=FeedSettings)

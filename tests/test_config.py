@@ -115,6 +115,7 @@ def test_a_missing_config_file_is_an_error(tmp_path):
     ("[discord]\ncooldown_seconds = -30\n", r"\[discord\] cooldown_seconds must be from 0 to"),
     ("[embedding]\nbatch_size = 0\n", r"\[embedding\] batch_size must be from 1 to 4096"),
     ("[ingest]\nbatch_articles = true\n", r"\[ingest\] batch_articles must be int, not True"),
+    ('[ingest]\npassage_vectors = "both"\n', r"\[ingest\] passage_vectors must be one of 'mean', 'model', not 'both'"),
 ])
 def test_values_out_of_range_are_refused_naming_file_section_and_setting(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message) as error:

@@ -238,7 +238,7 @@ class Ingestor:
             return []
         settings = self._settings
         return await asyncio.to_thread(prepare_articles, articles, self._embedder, settings.chunk_sentences,
-                                       settings.chunk_overlap)
+                                       settings.chunk_overlap, settings.passage_vectors)
 
     async def _find_copies(self, articles: Sequence[Article], scope: str | None) -> tuple[list[Article], Links]:
         """Split new or changed articles into originals to index and near-duplicates to keep only as copies."""

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+import numpy as np
+
 from index.embedder import Embedder
 from index.ingest.sentences import make_windows, segment_article
 from index.models import Article, PreparedArticle
+from index.settings import PassageVectors
 
 
 def content_hash(article: Article) -> str:
@@ -20,25 +23,43 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256("\x1f".join((*parts, *byline)).encode()).hexdigest()
 
 
-def prepare_articles(articles: Sequence[Article], embedder: Embedder, chunk_sentences: int,
-                     chunk_overlap: int) -> list[PreparedArticle]:
-    """Split each article into sentences and passages, and embed them all in one call."""
+def passage_vectors(sentences: np.ndarray, windows: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Each passage's vector as the renormalised mean of its sentences' vectors: no second pass of the model."""
+    if not windows:
+        return np.zeros((0, sentences.shape[1]), dtype=np.float32)
+    means = np.stack([sentences[start:end].mean(axis=0) for start, end in windows])
+    norms = np.linalg.norm(means, axis=1, keepdims=True)
+    # Opposite sentence vectors can cancel out: such a passage keeps a zero vector rather than a division by zero.
+    return (means / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
+def prepare_articles(articles: Sequence[Article], embedder: Embedder, chunk_sentences: int, chunk_overlap: int,
+                     passages: PassageVectors = "mean") -> list[PreparedArticle]:
+    """Split each article into sentences and passages, and embed them all in one call.
+
+    `passages`: "mean" derives passage vectors from the sentences' (benchmarks/RESULTS.md weighs it), "model"
+    embeds each passage's text too, which doubles the model's work.
+    """
     split = []
     for article in articles:
         segments = tuple(segment_article(article.text))
         windows = tuple(make_windows(len(segments), chunk_sentences, chunk_overlap))
         split.append((article, segments, windows))
     # One embed call for the whole batch: the model is far faster on full batches than per article.
-    # Sentences are embedded for choosing the quote, passages for retrieving where to look.
     texts = []
     for _, segments, windows in split:
         texts += [s.text for s in segments]
-        texts += [" ".join(s.text for s in segments[a:b]) for a, b in windows]
+        if passages == "model":
+            texts += [" ".join(s.text for s in segments[a:b]) for a, b in windows]
     matrix = embedder.embed(texts)
     prepared, offset = [], 0
     for article, segments, windows in split:
         sentences = matrix[offset:offset + len(segments)]
-        chunks = matrix[offset + len(segments):offset + len(segments) + len(windows)]
-        offset += len(segments) + len(windows)
+        offset += len(segments)
+        if passages == "model":
+            chunks = matrix[offset:offset + len(windows)]
+            offset += len(windows)
+        else:
+            chunks = passage_vectors(sentences, windows)
         prepared.append(PreparedArticle(article, content_hash(article), segments, windows, sentences, chunks))
     return prepared
