@@ -38,7 +38,7 @@ from index.store.faults import StoreError
 from index.store.store import Store
 from index.store.vectorfile import VectorFile
 from index.store.vectors import VectorIndex
-from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH, Digester
+from index.summaries.digester import DEFAULT_LENGTH, NO_ARTICLES, TIMELINE_LENGTH, Digester
 from index.web.fetching import WebClient
 
 logger = logging.getLogger(__name__)
@@ -259,8 +259,7 @@ class Library:
         """The answer, and the best candidate sentence's score (quoted or not) for the question log."""
         candidates = await self._candidates(question, scope, context)
         if candidates is None:
-            return Answer(question=question, quotes=(), sources=(),
-                          reason="the library has no articles yet: add some with `newsbot ingest`"), None
+            return Answer(question=question, quotes=(), sources=(), reason=NO_ARTICLES, empty_library=True), None
         return await self._asker.answer(question, candidates, today)
 
     async def summarize(self, topic: str | None = None, since: date | None = None, until: date | None = None,
