@@ -28,6 +28,7 @@ from index.models import (
 )
 from index.settings import EngineSettings, FeedSettings, WebSettings
 from index.store.faults import StoreError
+from index.store.migrations import apply_migrations
 from index.summaries.choosing import MAX_LENGTH, SummaryError, UnknownArticle
 from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH
 from index.web.fetching import WEB_SCHEMES, url_scheme, web_url
@@ -37,6 +38,6 @@ __all__ = [
     "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder", "EmbedderError", "EngineError",
     "EngineSettings", "Feed", "FeedFollowError", "FeedLimit", "FeedSettings", "IngestReport", "Library",
     "LibraryError", "PollReport", "QuestionError", "Quote", "Stats", "StoreError", "Summary", "SummaryEntry",
-    "SummaryError", "UnknownArticle", "Usage", "WebSettings", "hashing_dimension", "load_embedder", "read_period",
-    "url_scheme", "web_url",
+    "SummaryError", "UnknownArticle", "Usage", "WebSettings", "apply_migrations", "hashing_dimension",
+    "load_embedder", "read_period", "url_scheme", "web_url",
 ]
