@@ -19,18 +19,8 @@ from index.embedder import Embedder
 from index.errors import LibraryError
 from index.feeds.polling import FeedPoller
 from index.ingest.duplicates import Links
-from index.ingest.pipeline import Ingestor, Progress
-from index.models import (
-    Answer,
-    Article,
-    ArticleDetail,
-    ArticleInfo,
-    IngestReport,
-    PreparedArticle,
-    Stats,
-    Summary,
-    Usage,
-)
+from index.ingest.pipeline import Ingestor, PreparedArticle, Progress
+from index.models import Answer, Article, ArticleDetail, ArticleInfo, IngestReport, Stats, Summary, Usage
 from index.search.queries import article_filter
 from index.search.retrieval import Candidate, Retriever
 from index.settings import EngineSettings
@@ -297,3 +287,8 @@ class Library:
             vectors_bytes=vectors.stat().st_size if vectors.exists() else 0,
         )
 
+    async def ingest_upload(self, name: str, data: bytes, scope: str | None = None) -> IngestReport:
+        """Add the articles of an uploaded file's bytes to a scope, read as a file of that name would be (no disk)."""
+        report = await self._ingestor.ingest_upload(name, data, scope)
+        await self._save_vectors()
+        return report

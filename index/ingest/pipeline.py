@@ -11,7 +11,7 @@ from pathlib import Path
 from index.embedder import Embedder
 from index.ingest.duplicates import Copy, Links, plan_duplicates, signed
 from index.ingest.fields import id_problem, with_clean_lines
-from index.ingest.files import RecordError, SourceError, read_file
+from index.ingest.files import RecordError, SourceError, read_file, read_upload
 from index.ingest.folders import iter_files, nothing_to_read
 from index.ingest.preparation import content_hash, prepare_articles
 from index.models import Article, IngestReport, PreparedArticle
@@ -266,6 +266,18 @@ class Ingestor:
         links = Links(signed=(item,), succeeded=((article_id, successor.id),))
         await self._store_prepared(prepared, scope, links)
         return True
+
+    async def ingest_upload(self, name: str, data: bytes, scope: str | None = None) -> IngestReport:
+        """Add the articles of an uploaded file's bytes, parsed as a file of that name would be, to a scope."""
+        check_scope(scope)
+        started = time.monotonic()
+        tally = _Tally(files=1)
+        batch = _Batch()
+        records = read_upload(name, data, max_file_mb=self._settings.max_file_mb)
+        while items := await asyncio.to_thread(_next_items, records, self._settings):
+            await self._add(items, batch, tally, scope)
+        await self._write_batch(batch.take(), tally, scope)
+        return tally.report(started)
 
 
 def _keep_links(links: Links, written: set[str]) -> Links:
