@@ -225,14 +225,14 @@ def _split_title(body: str) -> tuple[str, str]:
     # A multi-line first paragraph is hard-wrapped prose and a final full stop marks
     # a sentence; neither is a headline, and taking it would lose article text.
     if rest and "\n" not in first and len(first) <= _MAX_TITLE_LINE and not first.endswith("."):
-        return first, rest
+        return first.strip(), rest
     return "", body
 
 
 def _drop_repeated_title(title: str, body: str) -> str:
     """Remove a first paragraph that only repeats the title, as a page's <h1> or a Markdown heading does."""
     first, _, rest = body.partition("\n\n")
-    return rest if title and first.casefold() == title.casefold() else body
+    return rest if title and first.strip().casefold() == title.casefold() else body
 
 
 def _title_from_stem(path: Path) -> str:
@@ -274,9 +274,16 @@ def _article(title: str, text: str, origin: str, *, url: str | None = None, sour
 
 
 def _clean(text: str) -> str:
-    """Collapse spaces within lines and runs of blank lines, keeping paragraph breaks."""
-    lines = "\n".join(" ".join(line.split()) for line in text.splitlines())
-    return re.sub(r"\n{3,}", "\n\n", lines).strip()
+    """Collapse spaces within lines and runs of blank lines, keeping paragraph breaks and each line's indentation."""
+    # Indentation reaches the splitter: in hard-wrapped wire copy an indented line starts a paragraph.
+    lines = "\n".join(_clean_indented(line) for line in text.splitlines())
+    return re.sub(r"\n{3,}", "\n\n", lines).strip("\n")
+
+
+def _clean_indented(line: str) -> str:
+    """A line's spaces collapsed after its indentation, which stays; a blank line made empty."""
+    words = " ".join(line.split())
+    return line[:len(line) - len(line.lstrip(" \t"))] + words if words else ""
 
 
 def _clean_line(text: str | None) -> str:
