@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # here, not at exit, so that a reader gone away (`| head`) is caught below
         return status
     except _USER_ERRORS as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {render.error_text(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

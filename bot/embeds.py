@@ -9,6 +9,7 @@ import discord
 from discord.utils import escape_markdown
 
 from bot.render import entry_day, ingest_summary, summary_title
+from bot.replies import NO_ARTICLES_YET
 from bot.wording import plural, shown_day
 from index import MAX_LENGTH, Answer, ArticleInfo, Citation, Feed, IngestReport, Stats, Summary, SummaryEntry, Usage
 
@@ -133,7 +134,7 @@ def abstention_embed(answer: Answer, articles: int, oldest: date | None, newest:
         span = f" from {shown_day(oldest)} to {shown_day(newest)}" if oldest else ""
         covered = f"I know {plural(articles, 'article')}{span}."
     else:
-        covered = "I have no articles yet: a server manager can add some with /ingest."
+        covered = NO_ARTICLES_YET
     text = (f"I couldn't find this in the articles I've read, so I won't guess. {covered}\n"
             "Try naming the people, places or dates involved, or see /sources.")
     if answer.nearest:
@@ -225,6 +226,8 @@ def _fitting_entries(summary: Summary, title: str, footer: str) -> tuple[list[st
 def summary_embed(summary: Summary) -> discord.Embed:
     """A summary or a timeline: quoted sentences with [n] markers and numbered sources, within every limit."""
     title = shorten(summary_title(summary), TITLE_LIMIT)
+    if summary.empty_library:
+        return discord.Embed(title=title, description=NO_ARTICLES_YET, colour=ABSTAIN_COLOUR)
     if summary.empty:
         assert summary.reason is not None  # an empty summary always says why
         text = f"{summary.reason[0].upper()}{summary.reason[1:]}. Try other words or another period, or see /sources."

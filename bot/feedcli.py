@@ -7,6 +7,7 @@ import logging
 import sys
 
 from bot.config import Settings
+from bot.render import error_text
 from bot.render.feeds import feed_json, feed_line, poll_lines, report_json, watch_poll_line, watch_start_line
 from bot.session import Command, open_library, print_either
 from bot.watch import poll_forever
@@ -25,7 +26,7 @@ async def cmd_feed_add(args: argparse.Namespace, settings: Settings) -> int:
         try:
             feed, parsed = await library.feeds.add(args.url, scope=_scope(args))
         except FeedFollowError as error:
-            print(f"error: {error}", file=sys.stderr)
+            print(f"error: {error_text(error)}", file=sys.stderr)
             return 1
     print_either(args.json, feed_json(feed),
                  f"following {feed.title or feed.url} ({plural(len(parsed.items), 'item')}): `newsbot feed poll` "

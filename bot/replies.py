@@ -7,8 +7,20 @@ import secrets
 
 import discord
 
+from index import EngineError, FeedLimit, UnknownArticle
+
 log = logging.getLogger("newsbot")
 NO_MENTIONS = discord.AllowedMentions.none()
+NO_ARTICLES_YET = "I have no articles yet: a server manager can add some with /ingest."
+
+
+def error_reply(error: EngineError) -> str:
+    """An engine error as Discord words it: /sources lists article ids, and a scope here is a server."""
+    if isinstance(error, UnknownArticle):
+        return f"{error} (see /sources)"
+    if isinstance(error, FeedLimit):
+        return f"this server already follows {error.count} feeds, the most allowed"
+    return str(error)
 
 
 async def send_private(interaction: discord.Interaction, text: str) -> None:

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import aiosqlite
 
+from index import apply_migrations
+
 STATE_FILE = "bot.db"
 
-_SCHEMA = """
+# The first migration is the schema bot.db had before it was versioned: IF NOT EXISTS lets it run over such a file.
+MIGRATIONS: tuple[str, ...] = ("""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ask_channels (guild_id INTEGER NOT NULL, channel_id INTEGER NOT NULL,
     PRIMARY KEY (guild_id, channel_id));
@@ -19,7 +22,7 @@ CREATE TABLE IF NOT EXISTS answer_threads (thread_id INTEGER PRIMARY KEY, questi
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
 CREATE TABLE IF NOT EXISTS digests (channel_id INTEGER PRIMARY KEY, guild_id INTEGER NOT NULL,
     hours INTEGER NOT NULL, last_sent TEXT);
-"""
+""",)
 
 
 class BotState:
@@ -34,8 +37,12 @@ class BotState:
         """Open (creating if needed) the state file in the data directory."""
         data_dir.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(data_dir / STATE_FILE)
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.executescript(_SCHEMA)
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            await apply_migrations(db, MIGRATIONS, data_dir / STATE_FILE)
+        except BaseException:  # a bot.db from a newer newsbot: refused, and its connection's thread ended
+            await db.close()
+            raise
         # A random salt per installation: stored hashes cannot be matched to Discord user ids elsewhere.
         await db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('salt', ?)", (secrets.token_hex(16),))
         await db.commit()

@@ -6,7 +6,7 @@ This is the engine's public API: the front ends in bot/ import only from here (t
 from index.answers.selection import QuestionError
 from index.embedder import DEFAULT_MODEL, Embedder, EmbedderError, hashing_dimension, load_embedder
 from index.errors import EngineError, LibraryError
-from index.feeds.polling import FeedFollowError
+from index.feeds.polling import FeedFollowError, FeedLimit
 from index.ingest.datewords import read_period
 from index.library import Library
 from index.models import (
@@ -28,14 +28,16 @@ from index.models import (
 )
 from index.settings import EngineSettings, FeedSettings, WebSettings
 from index.store.faults import StoreError
-from index.summaries.choosing import MAX_LENGTH, SummaryError
+from index.store.migrations import apply_migrations
+from index.summaries.choosing import MAX_LENGTH, SummaryError, UnknownArticle
 from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH
 from index.web.fetching import WEB_SCHEMES, url_scheme, web_url
 
 __all__ = [
     "DEFAULT_LENGTH", "DEFAULT_MODEL", "MAX_LENGTH", "TIMELINE_LENGTH", "WEB_SCHEMES", "AlsoReported", "Answer",
     "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder", "EmbedderError", "EngineError",
-    "EngineSettings", "Feed", "FeedFollowError", "FeedSettings", "IngestReport", "Library", "LibraryError",
-    "PollReport", "QuestionError", "Quote", "Stats", "StoreError", "Summary", "SummaryEntry", "SummaryError", "Usage",
-    "WebSettings", "hashing_dimension", "load_embedder", "read_period", "url_scheme", "web_url",
+    "EngineSettings", "Feed", "FeedFollowError", "FeedLimit", "FeedSettings", "IngestReport", "Library",
+    "LibraryError", "PollReport", "QuestionError", "Quote", "Stats", "StoreError", "Summary", "SummaryEntry",
+    "SummaryError", "UnknownArticle", "Usage", "WebSettings", "apply_migrations", "hashing_dimension",
+    "load_embedder", "read_period", "url_scheme", "web_url",
 ]

@@ -31,7 +31,7 @@ from index.settings import EngineSettings
 from index.store.faults import StoreError
 from index.store.store import Store
 from index.store.vectorstore import VectorStore
-from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH, Digester
+from index.summaries.digester import DEFAULT_LENGTH, NO_ARTICLES, TIMELINE_LENGTH, Digester
 from index.web.fetching import WebClient
 
 logger = logging.getLogger(__name__)
@@ -185,8 +185,7 @@ class Library:
         """The answer, and the best candidate sentence's score (quoted or not) for the question log."""
         candidates = await self._candidates(question, scope, context)
         if candidates is None:
-            return Answer(question=question, quotes=(), sources=(),
-                          reason="the library has no articles yet: add some with `newsbot ingest`"), None
+            return Answer(question=question, quotes=(), sources=(), reason=NO_ARTICLES, empty_library=True), None
         return await self._asker.answer(question, candidates, today)
 
     async def summarize(self, topic: str | None = None, since: date | None = None, until: date | None = None,
@@ -224,3 +223,8 @@ class Library:
             vectors_bytes=vectors.stat().st_size if vectors.exists() else 0,
         )
 
+    async def ingest_upload(self, name: str, data: bytes, scope: str | None = None) -> IngestReport:
+        """Add the articles of an uploaded file's bytes to a scope, read as a file of that name would be (no disk)."""
+        report = await self._ingestor.ingest_upload(name, data, scope)
+        await self._vectors.save()
+        return report

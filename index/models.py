@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Literal
 
@@ -158,6 +158,7 @@ class Answer:
     question_id: int | None = None
     # When it abstains: the articles nearest the question, so the asker sees what the library does cover.
     nearest: tuple[Citation, ...] = ()
+    empty_library: bool = False  # abstained because the scope sees no articles: the front end says how to add some
 
     @property
     def abstained(self) -> bool:
@@ -195,6 +196,7 @@ class Summary:
     reason: str | None = None
     article_id: str | None = None
     latest: bool = False  # no topic, period or article was given: the newest day or so of articles
+    empty_library: bool = False  # nothing to choose from: the front end says how to add articles
 
     @property
     def empty(self) -> bool:
@@ -222,12 +224,8 @@ class IngestReport:
 
     def __add__(self, other: IngestReport) -> IngestReport:
         """The report of two runs one after the other (files, then web pages)."""
-        return IngestReport(files=self.files + other.files, new=self.new + other.new,
-                            updated=self.updated + other.updated, unchanged=self.unchanged + other.unchanged,
-                            failed=self.failed + other.failed, errors=self.errors + other.errors,
-                            seconds=round(self.seconds + other.seconds, 2),
-                            duplicates=self.duplicates + other.duplicates, feeds=self.feeds + other.feeds,
-                            failed_files=self.failed_files + other.failed_files)
+        summed = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        return IngestReport(**(summed | {"seconds": round(summed["seconds"], 2)}))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -106,11 +105,9 @@ class AdminCog(commands.Cog):
             await interaction.followup.send(ingest_message(report), ephemeral=True)
             return
         assert file is not None  # given either a url or a file, and not the url
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / safe_filename(file.filename)
-            path.write_bytes(await file.read())
-            report = await self.bot.library.ingest_files([path], scope=scope)
-        await interaction.followup.send(ingest_message(report).replace(str(path), file.filename), ephemeral=True)
+        name = safe_filename(file.filename)  # the title of a file that gives none comes from its name, as from a file's
+        report = await self.bot.library.ingest_upload(name, await file.read(), scope=scope)
+        await interaction.followup.send(ingest_message(report).replace(name, file.filename), ephemeral=True)
 
     @app_commands.command(name="stats", description="What I know and how my answers are doing in this server")
     @managers_only

@@ -9,7 +9,7 @@ from discord import app_commands
 
 from bot.access import ManagerGroup, channel_or_here, guild_id, managers_only, scope_of
 from bot.embeds import feeds_embed, linked_title, shorten
-from bot.replies import NO_MENTIONS
+from bot.replies import NO_MENTIONS, error_reply
 from bot.wording import plural
 from index import FeedFollowError
 
@@ -29,7 +29,7 @@ class FeedGroup(ManagerGroup, name="feed", description="RSS and Atom feeds this 
         try:
             feed, parsed = await self.bot.library.feeds.add(url, scope=scope_of(interaction.guild))
         except FeedFollowError as error:
-            await interaction.followup.send(shorten(str(error), 1900), ephemeral=True)
+            await interaction.followup.send(shorten(error_reply(error), 1900), ephemeral=True)
             return
         minutes = self.bot.settings.engine.feeds.poll_minutes
         when = (f"Its new articles arrive within a few minutes, then every {minutes:g} minutes." if minutes > 0

@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.access import scope_of
 from bot.cooldown import wait_message
 from bot.embeds import summary_embed
-from bot.replies import NO_MENTIONS, send_private
+from bot.replies import NO_MENTIONS, error_reply, send_private
 from index import DEFAULT_LENGTH, MAX_LENGTH, TIMELINE_LENGTH, Summary, SummaryError, read_period
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class SummaryCog(commands.Cog):
         try:
             summary = await make(start, end)
         except SummaryError as error:
-            await send_private(interaction, f"I can't summarise that: {error}.")
+            await send_private(interaction, f"I can't summarise that: {error_reply(error)}.")
             return
         await interaction.followup.send(embed=summary_embed(summary), allowed_mentions=NO_MENTIONS)
 

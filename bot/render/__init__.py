@@ -7,7 +7,32 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.wording import iso_day, plural, shown_day
-from index import AlsoReported, Answer, ArticleInfo, Citation, IngestReport, Stats, Summary, SummaryEntry
+from index import (
+    AlsoReported,
+    Answer,
+    ArticleInfo,
+    Citation,
+    FeedLimit,
+    IngestReport,
+    Stats,
+    Summary,
+    SummaryEntry,
+    UnknownArticle,
+)
+
+
+def reason_text(reason: str | None, empty_library: bool) -> str | None:
+    """Why nothing was quoted; for an empty library, with the command that adds articles."""
+    return f"{reason}: add some with `newsbot ingest`" if empty_library else reason
+
+
+def error_text(error: Exception) -> str:
+    """An engine error as the command line words it: where article ids are listed, whose feeds are full."""
+    if isinstance(error, UnknownArticle):
+        return f"{error} (see `newsbot articles`)"
+    if isinstance(error, FeedLimit):  # only a server's feeds are limited: `newsbot feed add --server ID`
+        return f"this server already follows {error.count} feeds, the most allowed"
+    return str(error)
 
 
 def describe_source(citation: Citation) -> str:
@@ -41,7 +66,7 @@ def _copies_json(copies: tuple[AlsoReported, ...]) -> list[dict[str, Any]]:
 def answer_text(answer: Answer, width: int = 100) -> str:
     """An answer as the terminal shows it: quoted sentences with [n] marks, then the numbered sources."""
     if answer.abstained:
-        text = f"I can't answer that from the articles I have: {answer.reason}."
+        text = f"I can't answer that from the articles I have: {reason_text(answer.reason, answer.empty_library)}."
         nearest = [f"  {describe_source(c)}" for c in answer.nearest]
         return "\n".join([text, "The nearest articles I have:", *nearest] if nearest else [text])
     # No quote marks are added: many sentences carry their own, and the text must stay word for word.
@@ -59,7 +84,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     return {
         "question": answer.question,
         "abstained": answer.abstained,
-        "reason": answer.reason,
+        "reason": reason_text(answer.reason, answer.empty_library),
         "question_id": answer.question_id,
         "answer": [
             {"text": q.text, "source": q.source, "article_id": q.article_id, "score": q.score,
@@ -134,8 +159,9 @@ def shortfall_note(summary: Summary, asked: int) -> str | None:
 def summary_text(summary: Summary, width: int = 100, asked: int = 0) -> str:
     """A summary or timeline as the terminal shows it: a title, quoted sentences with [n] marks, the sources."""
     if summary.empty:
-        assert summary.reason is not None  # an empty summary always says why
-        return f"{summary.reason[0].upper()}{summary.reason[1:]}."
+        reason = reason_text(summary.reason, summary.empty_library)
+        assert reason is not None  # an empty summary always says why
+        return f"{reason[0].upper()}{reason[1:]}."
     note = shortfall_note(summary, asked)
     lines = [summary_title(summary), *([note] if note else []), ""]
     for n, entry in enumerate(summary.entries):
@@ -157,7 +183,8 @@ def summary_json(summary: Summary, asked: int = 0) -> dict[str, Any]:
         entries.append(item)
     return {"topic": summary.topic, "since": iso_day(summary.since), "until": iso_day(summary.until),
             "article_id": summary.article_id, "latest": summary.latest, "abstained": summary.empty,
-            "reason": summary.reason, summary.kind: entries, "sources": _sources_json(summary.sources),
+            "reason": reason_text(summary.reason, summary.empty_library), summary.kind: entries,
+            "sources": _sources_json(summary.sources),
             "note": shortfall_note(summary, asked)}
 
 

@@ -36,6 +36,14 @@ class FeedFollowError(EngineError):
     """A feed that cannot be followed; the message is one line for the person who asked."""
 
 
+class FeedLimit(FeedFollowError):
+    """The scope already follows as many feeds as it may; the front end names the scope its own way."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"this scope already follows {count} feeds, the most allowed")
+        self.count = count
+
+
 class _Clock:
     """Seconds spent working in each stage of a poll (not waiting for a turn), summed over concurrent tasks."""
 
@@ -79,7 +87,7 @@ class FeedPoller:
         given = url.strip()
         known = await self._feeds.list_feeds(scope)
         if scope is not None and len(known) >= self.settings.max_per_server:
-            raise FeedFollowError(f"this server already follows {len(known)} feeds, the most allowed")
+            raise FeedLimit(len(known))
         try:
             url, parsed = await self._check_feed(given)
         except (ValueError, SourceError) as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from urllib.parse import urljoin
 
 from index.errors import EngineError
 from index.ingest.dates import parse_date
+from index.ingest.jsonlines import lines, parse_line
 from index.ingest.markup import extract_html, split_front_matter, strip_markdown
 from index.models import Article
 from index.web.urls import canonical_url
@@ -36,32 +38,58 @@ class RecordError(SourceError):
 def read_file(path: Path, max_file_mb: float = 10.0) -> Iterator[Article | SourceError]:
     """Yield a file's articles; bad records come as SourceError values, bad files raise it."""
     path = Path(path)
-    suffix = path.suffix.lower()
     if not path.exists():
         raise SourceError(f"{path}: no such file")
-    if suffix not in SUPPORTED_SUFFIXES:
-        kind = suffix or "no extension"
-        raise SourceError(f"{path}: unsupported file type ({kind}); newsbot reads {' '.join(SUPPORTED_SUFFIXES)}")
+    _check_suffix(path)
     try:
-        if suffix == ".jsonl":
-            yield from _read_jsonl(path, max_file_mb)
-        elif suffix == ".json":
-            yield from _read_json(path, _read_text(path, max_file_mb))
-        elif suffix in (".html", ".htm"):
-            yield _read_html(path, _read_text(path, max_file_mb))
+        if path.suffix.lower() == ".jsonl":
+            with path.open("rb") as handle:
+                yield from _read_jsonl(path, handle, max_file_mb)
         else:
-            yield _read_plain(path, _read_text(path, max_file_mb), markdown=suffix == ".md")
+            _check_size(path, path.stat().st_size, max_file_mb)
+            yield from _parse(path, _decode(path, path.read_bytes()))
     except OSError as error:
         raise SourceError(f"{path}: cannot read ({error.strerror})") from None
 
 
-def _read_text(path: Path, max_file_mb: float) -> str:
-    """Read a whole file as UTF-8 text, raising SourceError if it is too big or not text."""
-    size = path.stat().st_size
+def read_upload(name: str, data: bytes, max_file_mb: float = 10.0) -> Iterator[Article | SourceError]:
+    """Yield the articles of an uploaded file's bytes as read_file would from a file of that name (no disk)."""
+    path = Path(name)  # only named: its suffix picks the parser, and it is the articles' origin
+    _check_suffix(path)
+    if path.suffix.lower() == ".jsonl":
+        yield from _read_jsonl(path, io.BytesIO(data), max_file_mb)
+    else:
+        _check_size(path, len(data), max_file_mb)
+        yield from _parse(path, _decode(path, data))
+
+
+def _check_suffix(path: Path) -> None:
+    """Raise SourceError unless the file's suffix names a kind of file newsbot reads."""
+    if (suffix := path.suffix.lower()) not in SUPPORTED_SUFFIXES:
+        kind = suffix or "no extension"
+        raise SourceError(f"{path}: unsupported file type ({kind}); newsbot reads {' '.join(SUPPORTED_SUFFIXES)}")
+
+
+def _parse(path: Path, text: str) -> Iterator[Article | SourceError]:
+    """The articles of a whole file's text, parsed as its suffix says (JSON Lines are streamed instead)."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        yield from _read_json(path, text)
+    elif suffix in (".html", ".htm"):
+        yield _read_html(path, text)
+    else:
+        yield _read_plain(path, text, markdown=suffix == ".md")
+
+
+def _check_size(path: Path, size: int, max_file_mb: float) -> None:
+    """Raise SourceError if a whole file is over the size limit."""
     if size > max_file_mb * _MB:
         limit = f"the {max_file_mb:g} MB limit for one file (ingest.max_file_mb)"
         raise SourceError(f"{path}: {size / _MB:.1f} MB is over {limit}")
-    data = path.read_bytes()
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """A whole file's bytes as UTF-8 text, raising SourceError if they are not text."""
     _check_text_start(path, data[:_BINARY_PROBE])
     if (nul := data.find(b"\0")) >= 0:  # the start looked like text, but a binary tail would be stored as words
         raise SourceError(f"{path}: looks like a binary file, not text (a NUL byte at offset {nul})")
@@ -86,56 +114,26 @@ def _check_text_start(path: Path, head: bytes) -> None:
         raise SourceError(f"{path}: looks like a binary file, not text")
 
 
-def _read_jsonl(path: Path, max_line_mb: float) -> Iterator[Article | SourceError]:
+def _read_jsonl(path: Path, handle: BinaryIO, max_line_mb: float) -> Iterator[Article | SourceError]:
     """Stream a JSON Lines file one record at a time, so its size does not matter; each line's does."""
     seen_record = False
-    with path.open("rb") as handle:
-        _check_text_start(path, handle.read(_BINARY_PROBE))
-        handle.seek(0)
-        for number, raw in enumerate(_lines(handle, int(max_line_mb * _MB)), start=1):
-            if isinstance(raw, bytes) and not raw.strip():
-                continue
-            seen_record = True
-            origin = f"{path}:{number}"
-            if isinstance(raw, int):
-                limit = f"the {max_line_mb:g} MB limit for one file or record (ingest.max_file_mb)"
-                yield SourceError(f"{origin}: the line is {raw / _MB:.1f} MB, over {limit}")
-                continue
-            try:
-                yield article_from_record(_parse_jsonl_line(raw), origin)
-            except ValueError as error:
-                yield RecordError(f"{origin}: {error}")
+    _check_text_start(path, handle.read(_BINARY_PROBE))
+    handle.seek(0)
+    for number, raw in enumerate(lines(handle, int(max_line_mb * _MB)), start=1):
+        if isinstance(raw, bytes) and not raw.strip():
+            continue
+        seen_record = True
+        origin = f"{path}:{number}"
+        if isinstance(raw, int):
+            limit = f"the {max_line_mb:g} MB limit for one file or record (ingest.max_file_mb)"
+            yield SourceError(f"{origin}: the line is {raw / _MB:.1f} MB, over {limit}")
+            continue
+        try:
+            yield article_from_record(parse_line(raw), origin)
+        except ValueError as error:
+            yield RecordError(f"{origin}: {error}")
     if not seen_record:
         raise SourceError(f"{path}: empty file")
-
-
-def _lines(handle: BinaryIO, limit: int) -> Iterator[bytes | int]:
-    """Each line of a file; for a line over `limit` bytes, its size, read through without holding it."""
-    while raw := handle.readline(limit + 1):
-        if raw.endswith(b"\n") or len(raw) <= limit:
-            yield raw
-            continue
-        size = len(raw)
-        while raw and not raw.endswith(b"\n"):
-            raw = handle.readline(_MB)
-            size += len(raw)
-        yield size
-
-
-def _parse_jsonl_line(raw: bytes) -> Any:
-    """Decode one JSON Lines line, raising ValueError with a short reason."""
-    if (nul := raw.find(b"\0")) >= 0:
-        raise ValueError(f"looks like binary data, not text (a NUL byte at column {nul + 1})")
-    try:
-        line = raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"not valid UTF-8 (byte 0x{raw[error.start]:02x} at column {error.start + 1})") from None
-    try:
-        return json.loads(line)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not valid JSON ({error.msg} at column {error.colno})") from None
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
 
 
 def _read_json(path: Path, text: str) -> Iterator[Article | SourceError]:
@@ -227,14 +225,14 @@ def _split_title(body: str) -> tuple[str, str]:
     # A multi-line first paragraph is hard-wrapped prose and a final full stop marks
     # a sentence; neither is a headline, and taking it would lose article text.
     if rest and "\n" not in first and len(first) <= _MAX_TITLE_LINE and not first.endswith("."):
-        return first, rest
+        return first.strip(), rest
     return "", body
 
 
 def _drop_repeated_title(title: str, body: str) -> str:
     """Remove a first paragraph that only repeats the title, as a page's <h1> or a Markdown heading does."""
     first, _, rest = body.partition("\n\n")
-    return rest if title and first.casefold() == title.casefold() else body
+    return rest if title and first.strip().casefold() == title.casefold() else body
 
 
 def _title_from_stem(path: Path) -> str:
@@ -276,9 +274,16 @@ def _article(title: str, text: str, origin: str, *, url: str | None = None, sour
 
 
 def _clean(text: str) -> str:
-    """Collapse spaces within lines and runs of blank lines, keeping paragraph breaks."""
-    lines = "\n".join(" ".join(line.split()) for line in text.splitlines())
-    return re.sub(r"\n{3,}", "\n\n", lines).strip()
+    """Collapse spaces within lines and runs of blank lines, keeping paragraph breaks and each line's indentation."""
+    # Indentation reaches the splitter: in hard-wrapped wire copy an indented line starts a paragraph.
+    lines = "\n".join(_clean_indented(line) for line in text.splitlines())
+    return re.sub(r"\n{3,}", "\n\n", lines).strip("\n")
+
+
+def _clean_indented(line: str) -> str:
+    """A line's spaces collapsed after its indentation, which stays; a blank line made empty."""
+    words = " ".join(line.split())
+    return line[:len(line) - len(line.lstrip(" \t"))] + words if words else ""
 
 
 def _clean_line(text: str | None) -> str:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from index.embedder import Embedder
+from index.ingest.batches import Batch, Tally, next_items, too_long
 from index.ingest.duplicates import Copy, Links, plan_duplicates, signed
 from index.ingest.fields import id_problem, with_clean_lines
-from index.ingest.files import RecordError, SourceError, read_file
+from index.ingest.files import RecordError, SourceError, read_file, read_upload
 from index.ingest.folders import iter_files, nothing_to_read
 from index.ingest.preparation import content_hash, prepare_articles
 from index.models import Article, IngestReport, PreparedArticle
@@ -25,83 +25,6 @@ from index.web.fetching import FeedNotArticle, WebClient, web_url
 
 # Called after each file with (files done, files in all, articles written so far).
 Progress = Callable[[int, int, int], None]
-
-
-@dataclass
-class _Tally:
-    """Counts of one ingest run as it goes."""
-
-    files: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    errors: list[str] = field(default_factory=list)
-    failed_files: int = 0
-    feeds: list[str] = field(default_factory=list)
-
-    @property
-    def articles(self) -> int:
-        """Articles read so far, whatever became of them."""
-        return self.new + self.updated + self.unchanged + self.duplicates
-
-    def report(self, started: float) -> IngestReport:
-        """Freeze the counts into a report."""
-        return IngestReport(files=self.files, new=self.new, updated=self.updated, unchanged=self.unchanged,
-                            failed=len(self.errors) + len(self.feeds), errors=tuple(self.errors),
-                            seconds=round(time.monotonic() - started, 2), duplicates=self.duplicates,
-                            feeds=tuple(self.feeds), failed_files=self.failed_files + len(self.feeds))
-
-
-def _too_long(article: Article, limit: int) -> str | None:
-    """Why an article's text is refused as too long to split and embed at a bounded cost, or None."""
-    if len(article.text) <= limit:
-        return None
-    return (f"{article.origin or article.id}: the text is {len(article.text):,} characters, over the {limit:,} "
-            "limit for one article (ingest.max_article_chars)")
-
-
-def _is_full(count: int, chars: int, settings: EngineSettings) -> bool:
-    """A batch is batch_articles articles, or fewer long ones holding max_article_chars characters of text."""
-    # Bounded in characters too, so the memory splitting and embedding take stays bounded however long articles are.
-    return count >= settings.batch_articles or chars >= settings.max_article_chars
-
-
-@dataclass
-class _Batch:
-    """Articles waiting to be written together, and the characters of text they hold."""
-
-    articles: list[Article] = field(default_factory=list)
-    chars: int = 0
-
-    def add(self, article: Article) -> None:
-        """Queue one article."""
-        self.articles.append(article)
-        self.chars += len(article.text)
-
-    def full(self, settings: EngineSettings) -> bool:
-        """Whether to write it now."""
-        return _is_full(len(self.articles), self.chars, settings)
-
-    def take(self) -> list[Article]:
-        """The queued articles, leaving the batch empty."""
-        articles, self.articles, self.chars = self.articles, [], 0
-        return articles
-
-
-def _next_items(records: Iterator[Article | SourceError], settings: EngineSettings) -> list[Article | SourceError]:
-    """The next items of a file, up to a batch's worth; a whole-file error ends the file as its last item."""
-    items: list[Article | SourceError] = []
-    chars = 0
-    try:
-        for item in records:
-            items.append(item)
-            chars += len(item.text) if isinstance(item, Article) else 0
-            if _is_full(len(items), chars, settings):
-                break
-    except SourceError as error:  # a JSONL file can fail part-way: keep the lines read before
-        items.append(error)
-    return items
 
 
 class Ingestor:
@@ -136,8 +59,8 @@ class Ingestor:
                       scope: str | None) -> IngestReport:
         """Read files (Paths) and fetch web pages (strings) in order, writing their articles in batches."""
         started = time.monotonic()
-        tally = _Tally(files=len(sources))
-        batch = _Batch()
+        tally = Tally(files=len(sources))
+        batch = Batch()
         for done, source in enumerate(sources, start=1):
             if isinstance(source, Path):
                 async for items in self._read(source):
@@ -157,10 +80,10 @@ class Ingestor:
             yield [SourceError(await asyncio.to_thread(nothing_to_read, path))]  # walks the folder: off the loop
             return
         records = read_file(path, max_file_mb=self._settings.max_file_mb)
-        while items := await asyncio.to_thread(_next_items, records, self._settings):
+        while items := await asyncio.to_thread(next_items, records, self._settings):
             yield items
 
-    async def _add(self, items: Iterable[Article | SourceError], batch: _Batch, tally: _Tally,
+    async def _add(self, items: Iterable[Article | SourceError], batch: Batch, tally: Tally,
                    scope: str | None) -> None:
         """Queue articles (errors are tallied), writing the batch, and so committing it, whenever it is full."""
         for item in items:
@@ -188,17 +111,17 @@ class Ingestor:
         """Add articles made by other front ends (feeds, the bot) to a scope (None: the global library)."""
         check_scope(scope)
         started = time.monotonic()
-        tally = _Tally()
-        batch = _Batch()
+        tally = Tally()
+        batch = Batch()
         await self._add(articles, batch, tally, scope)
         await self._write_batch(batch.take(), tally, scope)
         return tally.report(started)
 
-    async def _write_batch(self, articles: Sequence[Article], tally: _Tally, scope: str | None) -> None:
+    async def _write_batch(self, articles: Sequence[Article], tally: Tally, scope: str | None) -> None:
         """Split, embed and store the articles of one batch that are new or changed in the scope."""
         latest: dict[str, Article] = {}
         for article in articles:  # the same id twice: the later one wins
-            if problem := id_problem(article) or _too_long(article, self._settings.max_article_chars):
+            if problem := id_problem(article) or too_long(article, self._settings.max_article_chars):
                 tally.errors.append(problem)  # costs this article, not its batch or its file
             else:
                 latest[article.id] = with_clean_lines(article)
@@ -277,6 +200,18 @@ class Ingestor:
         links = Links(signed=(item,), succeeded=((article_id, successor.id),))
         await self._store_prepared(prepared, scope, links)
         return True
+
+    async def ingest_upload(self, name: str, data: bytes, scope: str | None = None) -> IngestReport:
+        """Add the articles of an uploaded file's bytes, parsed as a file of that name would be, to a scope."""
+        check_scope(scope)
+        started = time.monotonic()
+        tally = Tally(files=1)
+        batch = Batch()
+        records = read_upload(name, data, max_file_mb=self._settings.max_file_mb)
+        while items := await asyncio.to_thread(next_items, records, self._settings):
+            await self._add(items, batch, tally, scope)
+        await self._write_batch(batch.take(), tally, scope)
+        return tally.report(started)
 
 
 def _keep_links(links: Links, written: set[str]) -> Links:

@@ -19,8 +19,9 @@ from index.store.connection import configure, connect
 from index.store.copies import Copies
 from index.store.database import Queries, inserted_id, parse_day, placeholders, timestamp
 from index.store.excerpts import SentenceReader
-from index.store.faults import ReadOnlyError, StoreError, database_fault, database_faults
+from index.store.faults import StoreError, database_fault
 from index.store.feeds import FeedStore
+from index.store.migrations import apply_migrations
 from index.store.schema import MIGRATIONS
 from index.store.scopes import scoped_id, visible, visible_params
 from index.store.usage import UsageLog
@@ -80,15 +81,7 @@ class Store(Queries):
 
     async def _migrate(self) -> None:
         """Apply the migrations this database has not had yet, each in its own transaction."""
-        version = (await self._row("PRAGMA user_version"))[0]
-        if version > len(MIGRATIONS):
-            raise StoreError(f"{self.path}: made by a newer newsbot (schema {version}); upgrade newsbot")
-        if version < len(MIGRATIONS) and self.read_only:
-            raise ReadOnlyError(f"{self.path}: made by an older newsbot, and read-only: open it once where it can "
-                                "be written, so it can be upgraded")
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with database_faults(self.path):
-                await self._db.executescript(f"BEGIN IMMEDIATE; {script}; PRAGMA user_version={number}; COMMIT;")
+        await apply_migrations(self._db, MIGRATIONS, self.path, self.read_only)
 
     async def close(self) -> None:
         """Close the connection."""

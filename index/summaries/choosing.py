@@ -17,6 +17,14 @@ MAX_LENGTH = 12  # sentences: more is no longer a summary, and would not fit one
 
 class SummaryError(EngineError, ValueError):
     """A summary cannot be made as asked (unknown article, length out of bounds, a timeline without a topic)."""
+
+
+class UnknownArticle(SummaryError):
+    """No article with this id in the scope; the front end says where ids are listed."""
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__(f"no article with id {article_id!r}")
+        self.article_id = article_id
 _NUMBER = re.compile(r"\d")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 # Words of letters: a row of figures from a table ("Exports 5.70 6.50 7.37") is not a sentence to quote.

@@ -22,6 +22,7 @@ from index.summaries.choosing import (
     Dated,
     SummaryError,
     SummaryWeights,
+    UnknownArticle,
     check_length,
     choose,
     chronological,
@@ -39,7 +40,7 @@ TOPIC_MATCHES = 100  # a topic's best BM25 sentences inside the period, beside t
 SINGLE_WEIGHTS = SummaryWeights()
 # Across articles the lead bonus would favour every article's first line: the topic counts for more.
 TOPIC_WEIGHTS = SummaryWeights(position=0.5, relevance=2.0)
-NO_ARTICLES = "the library has no articles yet: add some with `newsbot ingest`"
+NO_ARTICLES = "the library has no articles yet"
 
 Picked = list[tuple[float, Candidate]]
 
@@ -92,7 +93,8 @@ class Digester:
             newest = await self._store.excerpts.newest_day(scope)
             since, until = (newest - timedelta(days=LATEST_DAYS), newest) if newest else (None, None)
         if not len(self._vectors):
-            return Summary("summary", topic, since, until, (), (), reason=NO_ARTICLES, latest=latest)
+            return Summary("summary", topic, since, until, (), (), reason=NO_ARTICLES, latest=latest,
+                           empty_library=True)
         candidates, vectors = await self._gather(topic, since, until, scope)
         weights = TOPIC_WEIGHTS if topic else SINGLE_WEIGHTS
         picked = await asyncio.to_thread(choose, candidates, vectors, length, weights)
@@ -107,7 +109,7 @@ class Digester:
             raise SummaryError("a timeline needs a topic")
         topic = cleaned
         if not len(self._vectors):
-            return Summary("timeline", topic, since, until, (), (), reason=NO_ARTICLES)
+            return Summary("timeline", topic, since, until, (), (), reason=NO_ARTICLES, empty_library=True)
         candidates, vectors = await self._on_topic(topic, since, until, scope)
         picked, days = await asyncio.to_thread(_pick_timeline, candidates, vectors, length)
         return await self._summary("timeline", topic, since, until, picked, days)
@@ -116,7 +118,7 @@ class Digester:
         """One article's key sentences, in the article's own order."""
         found = await self._store.excerpts.of_article(article_id, scope, self._embedder.dimension)
         if found is None:
-            raise SummaryError(f"no article with id {article_id!r} (see `newsbot articles`)")
+            raise UnknownArticle(article_id)
         picked = await asyncio.to_thread(choose, *found, length, SINGLE_WEIGHTS)
         picked.sort(key=lambda pair: pair[1].position)
         return await self._summary("summary", None, None, None, picked, article_id=article_id)

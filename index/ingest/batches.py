@@ -1,0 +1,88 @@
+"""Ingest's bookkeeping: batches bounded in articles and characters, and the tally of one run (pure)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from index.ingest.files import SourceError
+from index.models import Article, IngestReport
+from index.settings import EngineSettings
+
+
+@dataclass
+class Tally:
+    """Counts of one ingest run as it goes."""
+
+    files: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    errors: list[str] = field(default_factory=list)
+    failed_files: int = 0
+    feeds: list[str] = field(default_factory=list)
+
+    @property
+    def articles(self) -> int:
+        """Articles read so far, whatever became of them."""
+        return self.new + self.updated + self.unchanged + self.duplicates
+
+    def report(self, started: float) -> IngestReport:
+        """Freeze the counts into a report."""
+        return IngestReport(files=self.files, new=self.new, updated=self.updated, unchanged=self.unchanged,
+                            failed=len(self.errors) + len(self.feeds), errors=tuple(self.errors),
+                            seconds=round(time.monotonic() - started, 2), duplicates=self.duplicates,
+                            feeds=tuple(self.feeds), failed_files=self.failed_files + len(self.feeds))
+
+
+def too_long(article: Article, limit: int) -> str | None:
+    """Why an article's text is refused as too long to split and embed at a bounded cost, or None."""
+    if len(article.text) <= limit:
+        return None
+    return (f"{article.origin or article.id}: the text is {len(article.text):,} characters, over the {limit:,} "
+            "limit for one article (ingest.max_article_chars)")
+
+
+def is_full(count: int, chars: int, settings: EngineSettings) -> bool:
+    """A batch is batch_articles articles, or fewer long ones holding max_article_chars characters of text."""
+    # Bounded in characters too, so the memory splitting and embedding take stays bounded however long articles are.
+    return count >= settings.batch_articles or chars >= settings.max_article_chars
+
+
+@dataclass
+class Batch:
+    """Articles waiting to be written together, and the characters of text they hold."""
+
+    articles: list[Article] = field(default_factory=list)
+    chars: int = 0
+
+    def add(self, article: Article) -> None:
+        """Queue one article."""
+        self.articles.append(article)
+        self.chars += len(article.text)
+
+    def full(self, settings: EngineSettings) -> bool:
+        """Whether to write it now."""
+        return is_full(len(self.articles), self.chars, settings)
+
+    def take(self) -> list[Article]:
+        """The queued articles, leaving the batch empty."""
+        articles, self.articles, self.chars = self.articles, [], 0
+        return articles
+
+
+def next_items(records: Iterator[Article | SourceError], settings: EngineSettings) -> list[Article | SourceError]:
+    """The next items of a file, up to a batch's worth; a whole-file error ends the file as its last item."""
+    items: list[Article | SourceError] = []
+    chars = 0
+    try:
+        for item in records:
+            items.append(item)
+            chars += len(item.text) if isinstance(item, Article) else 0
+            if is_full(len(items), chars, settings):
+                break
+    except SourceError as error:  # a JSONL file can fail part-way: keep the lines read before
+        items.append(error)
+    return items
