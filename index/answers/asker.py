@@ -14,6 +14,7 @@ from index.models import Answer, AnswerPolicy, ArticleInfo, Candidate
 from index.search.queries import build_fts_query, query_terms
 from index.search.retrieval import Query, Retriever
 from index.store.store import Store
+from index.text import one_line
 
 Scored = list[tuple[float, Candidate]]
 
@@ -35,7 +36,7 @@ class Asker:
 
     async def candidates(self, question: str, scope: str | None, context: str | None) -> list[Candidate]:
         """The sentences retrieval finds for the question."""
-        conversation = " ".join(f"{context or ''} {question}".split())
+        conversation = one_line(f"{context or ''} {question}")
         fts = build_fts_query(query_terms(conversation))
         # SQLite's BM25 searches run in their thread while the model embeds the question in another.
         lexical = asyncio.ensure_future(self._retriever.lexical(fts, scope))

@@ -9,11 +9,11 @@ from dataclasses import replace
 
 from index.errors import EngineError
 from index.models import Answer, AnswerPolicy, ArticleInfo, Candidate, Citation, Quote
+from index.text import WORD, one_line, words
 
 __all__ = ["AnswerPolicy", "QuestionError", "build_answer", "check_question", "nearest_articles", "needs_context",
            "with_context"]
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 # A sentence opening on a pronoun or a linking word leans on the one before it ("He said ...", "But it fell").
 _LEANS_BACK = re.compile(r"^[\"'\u201c\u2018(]?(?:he|she|they|it|its|his|her|their|this|that|these|those|but|however|"
                          r"also|and|yet|still|instead|such)\b", re.IGNORECASE)
@@ -28,19 +28,19 @@ class QuestionError(EngineError, ValueError):
 
 def check_question(question: str, max_chars: int) -> str:
     """Return the question stripped, or raise QuestionError saying why it cannot be asked."""
-    text = " ".join(question.split())
+    text = one_line(question)
     if not text:
         raise QuestionError("the question is empty")
     if len(text) > max_chars:
         raise QuestionError(f"the question is {len(text):,} characters long; the limit is {max_chars:,}")
-    if not _WORD.search(text):
+    if not WORD.search(text):
         raise QuestionError("the question has no words to search for")
     return text
 
 
 def _words(text: str) -> set[str]:
     """Lower-cased words of a sentence."""
-    return {w.lower() for w in _WORD.findall(text)}
+    return {w.lower() for w in words(text)}
 
 
 def _repeats(text: str, chosen: Sequence[Candidate]) -> bool:

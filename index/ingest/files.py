@@ -16,11 +16,11 @@ from index.errors import EngineError
 from index.ingest.dates import parse_date
 from index.ingest.markup import extract_html, split_front_matter, strip_markdown
 from index.models import Article
+from index.text import MB, one_line
 from index.web.urls import canonical_url
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 
-_MB = 1024 * 1024
 _BINARY_PROBE = 8192
 _MAX_TITLE_LINE = 150
 
@@ -58,9 +58,9 @@ def read_file(path: Path, max_file_mb: float = 10.0) -> Iterator[Article | Sourc
 def _read_text(path: Path, max_file_mb: float) -> str:
     """Read a whole file as UTF-8 text, raising SourceError if it is too big or not text."""
     size = path.stat().st_size
-    if size > max_file_mb * _MB:
+    if size > max_file_mb * MB:
         limit = f"the {max_file_mb:g} MB limit for one file (ingest.max_file_mb)"
-        raise SourceError(f"{path}: {size / _MB:.1f} MB is over {limit}")
+        raise SourceError(f"{path}: {size / MB:.1f} MB is over {limit}")
     data = path.read_bytes()
     _check_text_start(path, data[:_BINARY_PROBE])
     if (nul := data.find(b"\0")) >= 0:  # the start looked like text, but a binary tail would be stored as words
@@ -92,14 +92,14 @@ def _read_jsonl(path: Path, max_line_mb: float) -> Iterator[Article | SourceErro
     with path.open("rb") as handle:
         _check_text_start(path, handle.read(_BINARY_PROBE))
         handle.seek(0)
-        for number, raw in enumerate(_lines(handle, int(max_line_mb * _MB)), start=1):
+        for number, raw in enumerate(_lines(handle, int(max_line_mb * MB)), start=1):
             if isinstance(raw, bytes) and not raw.strip():
                 continue
             seen_record = True
             origin = f"{path}:{number}"
             if isinstance(raw, int):
                 limit = f"the {max_line_mb:g} MB limit for one file or record (ingest.max_file_mb)"
-                yield SourceError(f"{origin}: the line is {raw / _MB:.1f} MB, over {limit}")
+                yield SourceError(f"{origin}: the line is {raw / MB:.1f} MB, over {limit}")
                 continue
             try:
                 yield article_from_record(_parse_jsonl_line(raw), origin)
@@ -117,7 +117,7 @@ def _lines(handle: BinaryIO, limit: int) -> Iterator[bytes | int]:
             continue
         size = len(raw)
         while raw and not raw.endswith(b"\n"):
-            raw = handle.readline(_MB)
+            raw = handle.readline(MB)
             size += len(raw)
         yield size
 
@@ -178,7 +178,7 @@ def article_from_record(record: dict, origin: str) -> Article:
     given_id = record.get("id")
     if given_id is not None and (isinstance(given_id, bool) or not isinstance(given_id, str | int)):
         raise ValueError('"id" is not a string')
-    title = _clean_line(_string(record, "title")) or "Untitled"
+    title = one_line(_string(record, "title")) or "Untitled"
     return _article(title, text, origin, url=canonical_url(url) if url and url.strip() else None,
                     source=_string(record, "source", "outlet"), author=_string(record, "author"),
                     published=parse_date(_field(record, "published", "date")[1]),
@@ -205,7 +205,7 @@ def _read_plain(path: Path, text: str, markdown: bool) -> Article:
     """Build the Article of a .txt or .md file, reading optional front matter first."""
     meta, body = split_front_matter(text)
     body = _clean(strip_markdown(body) if markdown else body)
-    title = _clean_line(meta.get("title"))
+    title = one_line(meta.get("title"))
     if not title:
         title, body = _split_title(body)
     body = _drop_repeated_title(title, body)
@@ -263,7 +263,7 @@ def article_from_html(html: str, origin: str, fallback_title: str, fallback_url:
 
 def content_id(title: str, text: str) -> str:
     """Make a stable id from an article's content, for articles with neither id nor URL."""
-    normalised = f"{_clean_line(title)}\n{_clean_line(text)}"
+    normalised = f"{one_line(title)}\n{one_line(text)}"
     return "sha1:" + hashlib.sha1(normalised.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
 
@@ -271,16 +271,11 @@ def _article(title: str, text: str, origin: str, *, url: str | None = None, sour
              author: str | None = None, published: date | None = None, given_id: str | None = None) -> Article:
     """Assemble an Article with its id: the given id, else the canonical URL, else a content hash."""
     article_id = (given_id or "").strip() or url or content_id(title, text)
-    return Article(article_id, title, text, url, _clean_line(source) or None, published, origin,
-                   author=_clean_line(author) or None)
+    return Article(article_id, title, text, url, one_line(source) or None, published, origin,
+                   author=one_line(author) or None)
 
 
 def _clean(text: str) -> str:
     """Collapse spaces within lines and runs of blank lines, keeping paragraph breaks."""
-    lines = "\n".join(" ".join(line.split()) for line in text.splitlines())
+    lines = "\n".join(one_line(line) for line in text.splitlines())
     return re.sub(r"\n{3,}", "\n\n", lines).strip()
-
-
-def _clean_line(text: str | None) -> str:
-    """Collapse all whitespace, newlines included, to single spaces."""
-    return " ".join((text or "").split())

@@ -28,6 +28,7 @@ from index.summaries.choosing import (
     nothing_found,
     on_topic,
 )
+from index.text import one_line
 
 DEFAULT_LENGTH = 5
 TIMELINE_LENGTH = 8
@@ -45,8 +46,7 @@ Picked = list[tuple[float, Candidate]]
 
 def _clean(topic: str | None) -> str | None:
     """The topic with its spaces tidied; None when there is none."""
-    text = " ".join((topic or "").split())
-    return text or None
+    return one_line(topic) or None
 
 
 def _within(day: date | None, since: date | None, until: date | None) -> bool:
