@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Literal
 
@@ -72,6 +72,10 @@ class ArticleInfo:
     # Near-duplicates of it from other sources (the same wire story elsewhere), earliest first.
     also_reported: tuple[AlsoReported, ...] = ()
     author: str | None = None
+
+    def citation(self, n: int, also_reported: tuple[AlsoReported, ...] = ()) -> Citation:
+        """This article as source number n of a list, with the copies given as "also reported by"."""
+        return Citation(n, self.id, self.title, self.url, self.source, self.published, also_reported, self.author)
 
 
 @dataclass(frozen=True)
@@ -221,13 +225,9 @@ class IngestReport:
     feeds: tuple[str, ...] = ()
 
     def __add__(self, other: IngestReport) -> IngestReport:
-        """The report of two runs one after the other (files, then web pages)."""
-        return IngestReport(files=self.files + other.files, new=self.new + other.new,
-                            updated=self.updated + other.updated, unchanged=self.unchanged + other.unchanged,
-                            failed=self.failed + other.failed, errors=self.errors + other.errors,
-                            seconds=round(self.seconds + other.seconds, 2),
-                            duplicates=self.duplicates + other.duplicates, feeds=self.feeds + other.feeds,
-                            failed_files=self.failed_files + other.failed_files)
+        """The report of two runs one after the other (files, then web pages): every field summed."""
+        summed = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        return IngestReport(**summed | {"seconds": round(summed["seconds"], 2)})
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import date
 
 from index.answers.ranking import confidence, score_candidates
@@ -66,10 +65,7 @@ class Asker:
         leaning = [quote.sentence_id for quote in answer.quotes if needs_context(quote.text)]
         if leaning:
             answer = with_context(answer, await self._store.previous_sentences(leaning))
-        # "Also reported by": the copies of each cited article, which the catalog attached to its info.
-        copies = {info.id: info.also_reported for info in articles.values()}
-        sources = tuple(replace(c, also_reported=copies.get(c.article_id, ())) for c in answer.sources)
-        return replace(answer, sources=sources), (scored[0][0] if scored else None)
+        return answer, (scored[0][0] if scored else None)
 
     async def _query(self, question: str, conversation: str, fts: str | None) -> Query:
         """The question as retrieval reads it, with the earlier question of a conversation if there is one."""

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from index.answers.selection import on_topic
 from index.embedder import Embedder
 from index.ingest.datewords import dated_event
 from index.models import Candidate, Summary, SummaryKind
@@ -26,7 +27,6 @@ from index.summaries.choosing import (
     chronological,
     cite_entries,
     nothing_found,
-    on_topic,
 )
 from index.text import one_line
 
