@@ -12,7 +12,6 @@ from index.library import Library
 from index.models import (
     AlsoReported,
     Answer,
-    AnswerPolicy,
     Article,
     ArticleDetail,
     ArticleInfo,
@@ -26,7 +25,7 @@ from index.models import (
     SummaryEntry,
     Usage,
 )
-from index.settings import EngineSettings, FeedSettings, WebSettings
+from index.settings import AnswerPolicy, EngineSettings, FeedSettings, WebSettings
 from index.store.faults import StoreError
 from index.store.migrations import apply_migrations
 from index.summaries.choosing import MAX_LENGTH, SummaryError, UnknownArticle

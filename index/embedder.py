@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from index.errors import EngineError
+from index.text import HASHING_STOPWORDS, words
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -31,11 +32,6 @@ _HASHING_DEFAULT = 256
 # would ask for terabytes).
 MAX_HASHING_DIMENSION = 4096
 
-_TOKEN = re.compile(r"\w+")
-_STOPWORDS = frozenset({
-    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is",
-    "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
-})
 # Character 4-grams let inflections share features ("shelling" / "shelled");
 # their total weight per token stays below the whole word's, which is the
 # stronger evidence.
@@ -197,8 +193,8 @@ class HashingEmbedder:
         cols: list[int] = []
         weights: list[float] = []
         for row, text in enumerate(texts):
-            for token in _TOKEN.findall(text.lower()):
-                if token in _STOPWORDS:
+            for token in words(text.lower()):
+                if token in HASHING_STOPWORDS:
                     continue
                 token_cols, token_weights = _token_features(token[:_MAX_TOKEN_CHARS], self._dimension)
                 rows.extend([row] * len(token_cols))

@@ -73,6 +73,10 @@ class ArticleInfo:
     also_reported: tuple[AlsoReported, ...] = ()
     author: str | None = None
 
+    def citation(self, n: int, also_reported: tuple[AlsoReported, ...] = ()) -> Citation:
+        """This article as source number n of a list, with the copies given as "also reported by"."""
+        return Citation(n, self.id, self.title, self.url, self.source, self.published, also_reported, self.author)
+
 
 @dataclass(frozen=True)
 class ArticleDetail:
@@ -94,29 +98,6 @@ class Candidate:
     lexical: float
     passage: float
     published: date | None = None
-
-
-@dataclass(frozen=True)
-class AnswerPolicy:
-    """How candidate sentences are ranked, when an answer is quoted, and how many sentences it quotes."""
-
-    # Ranges in the metadata as in index/settings.py: "min"/"max" inclusive, "above" exclusive; floats finite.
-    max_sentences: int = field(default=3, metadata={"min": 1, "max": 20})
-    # No sentence is quoted below this cosine, nor below the higher one when it shares no word with the question.
-    min_similarity: float = field(default=0.35, metadata={"min": -1, "max": 1})
-    min_similarity_without_terms: float = field(default=0.55, metadata={"min": -1, "max": 1})
-    # Abstain below this confidence (0-1) that the best sentence answers at all: see benchmarks/RESULTS.md.
-    min_confidence: float = field(default=0.375, metadata={"min": 0, "max": 1})
-    # A further sentence is quoted when it is at least this likely as the best one (softmax of the scores).
-    companion_likelihood: float = field(default=0.25, metadata={"min": 0, "max": 1})
-    # Newer articles win near-ties: a bonus halving every recency_half_life_days before the newest candidate.
-    recency_weight: float = field(default=0.2, metadata={"min": 0, "max": 100})
-    recency_half_life_days: float = field(default=30.0, metadata={"above": 0, "max": 36_500})
-    # A question naming a time ("in December 2022", "last week") prefers articles of then or days after.
-    period_weight: float = field(default=2.0, metadata={"min": 0, "max": 100})
-    period_grace_days: int = field(default=7, metadata={"min": 0, "max": 3650})
-    max_question_chars: int = field(default=1000, metadata={"min": 1, "max": 100_000})
-    log_questions: bool = True
 
 
 @dataclass(frozen=True)
@@ -223,9 +204,9 @@ class IngestReport:
     feeds: tuple[str, ...] = ()
 
     def __add__(self, other: IngestReport) -> IngestReport:
-        """The report of two runs one after the other (files, then web pages)."""
+        """The report of two runs one after the other (files, then web pages): every field summed."""
         summed = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
-        return IngestReport(**(summed | {"seconds": round(summed["seconds"], 2)}))
+        return IngestReport(**summed | {"seconds": round(summed["seconds"], 2)})
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from index.answers.ranking import (
     score_candidates,
     stems,
 )
-from index.models import AnswerPolicy, Candidate
+from index.models import Candidate
+from index.settings import AnswerPolicy
 
 POLICY = AnswerPolicy()
 TITLES = {"a": "Drones over Kyiv", "b": "Power grid repairs"}

@@ -5,6 +5,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from index.answers.selection import on_topic
 from index.models import ArticleInfo, Candidate
 from index.summaries.choosing import (
     MAX_LENGTH,
@@ -18,7 +19,6 @@ from index.summaries.choosing import (
     importance,
     information,
     nothing_found,
-    on_topic,
     select,
 )
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import date
 
 from index.answers.ranking import confidence, score_candidates
 from index.answers.selection import build_answer, needs_context, with_context
 from index.embedder import Embedder
 from index.ingest.datewords import find_dates
-from index.models import Answer, AnswerPolicy, ArticleInfo, Candidate
+from index.models import Answer, ArticleInfo, Candidate
 from index.search.queries import build_fts_query, query_terms
 from index.search.retrieval import Query, Retriever
+from index.settings import AnswerPolicy
 from index.store.store import Store
+from index.text import one_line
 
 Scored = list[tuple[float, Candidate]]
 
@@ -35,7 +36,7 @@ class Asker:
 
     async def candidates(self, question: str, scope: str | None, context: str | None) -> list[Candidate]:
         """The sentences retrieval finds for the question."""
-        conversation = " ".join(f"{context or ''} {question}".split())
+        conversation = one_line(f"{context or ''} {question}")
         fts = build_fts_query(query_terms(conversation))
         # SQLite's BM25 searches run in their thread while the model embeds the question in another.
         lexical = asyncio.ensure_future(self._retriever.lexical(fts, scope))
@@ -65,10 +66,7 @@ class Asker:
         leaning = [quote.sentence_id for quote in answer.quotes if needs_context(quote.text)]
         if leaning:
             answer = with_context(answer, await self._store.previous_sentences(leaning))
-        # "Also reported by": the copies of each cited article, which the catalog attached to its info.
-        copies = {info.id: info.also_reported for info in articles.values()}
-        sources = tuple(replace(c, also_reported=copies.get(c.article_id, ())) for c in answer.sources)
-        return replace(answer, sources=sources), (scored[0][0] if scored else None)
+        return answer, (scored[0][0] if scored else None)
 
     async def _query(self, question: str, conversation: str, fts: str | None) -> Query:
         """The question as retrieval reads it, with the earlier question of a conversation if there is one."""

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from index.models import AnswerPolicy, Candidate
+from index.models import Candidate
+from index.settings import AnswerPolicy
+from index.text import RANKING_STOPWORDS, words
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBERS = re.compile(r"\d[\d,.]*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand"
                       r"|million|billion)\b")
 _DATES = re.compile(
@@ -23,14 +24,6 @@ _WANTS_DATE = re.compile(r"^when\b|\b(?:what|which) (?:year|date|day|month|centu
 _WANTS_NUMBER = re.compile(r"\bhow (?:many|much|long|old|far|large|big|tall|high)\b"
                            r"|\bwhat (?:percentage|number|amount)\b")
 _WANTS_NAME = re.compile(r"^(?:who|whom|whose)\b")
-# Question words and function words: finding them in a sentence says nothing about an answer.
-_STOPWORDS = frozenset(
-    """
-    a about after all also an and any are as at be been being but by can could did do does for from had has have
-    he her his how i if in into is it its many much of on or our she so than that the their them they this to
-    was we were what when where which who whom whose why will with would you s t
-    """.split()
-)
 # Five letters join most inflections and derivations ("Ukraine"/"Ukrainian", "drones"/"drone") without a stemmer.
 _STEM = 5
 
@@ -49,8 +42,8 @@ CONFIDENCE_BIAS = -0.096
 
 def stems(text: str) -> list[str]:
     """The content words of a text, lower-cased and cut to a common stem, in order."""
-    words = (w.lower() for w in _WORD.findall(text))
-    return [w[:_STEM] for w in words if w not in _STOPWORDS]
+    lowered = (w.lower() for w in words(text))
+    return [w[:_STEM] for w in lowered if w not in RANKING_STOPWORDS]
 
 
 def term_weights(terms: Sequence[str], texts: Sequence[set[str]]) -> dict[str, float]:
@@ -76,7 +69,7 @@ def answer_type_match(question: str, sentence: str) -> float:
         found = _NAMES.findall(sentence)
     else:
         return 0.5  # no expectation: neither helps nor hurts
-    asked = set(_WORD.findall(question))
+    asked = set(words(question))
     return float(any(token not in asked for token in found))
 
 

@@ -8,12 +8,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from index.errors import EngineError
-from index.models import Answer, AnswerPolicy, ArticleInfo, Candidate, Citation, Quote
+from index.models import Answer, ArticleInfo, Candidate, Citation, Quote
+from index.settings import AnswerPolicy
+from index.text import WORD, one_line, words
 
 __all__ = ["AnswerPolicy", "QuestionError", "build_answer", "check_question", "nearest_articles", "needs_context",
-           "with_context"]
+           "on_topic", "with_context"]
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 # A sentence opening on a pronoun or a linking word leans on the one before it ("He said ...", "But it fell").
 _LEANS_BACK = re.compile(r"^[\"'\u201c\u2018(]?(?:he|she|they|it|its|his|her|their|this|that|these|those|but|however|"
                          r"also|and|yet|still|instead|such)\b", re.IGNORECASE)
@@ -28,19 +29,19 @@ class QuestionError(EngineError, ValueError):
 
 def check_question(question: str, max_chars: int) -> str:
     """Return the question stripped, or raise QuestionError saying why it cannot be asked."""
-    text = " ".join(question.split())
+    text = one_line(question)
     if not text:
         raise QuestionError("the question is empty")
     if len(text) > max_chars:
         raise QuestionError(f"the question is {len(text):,} characters long; the limit is {max_chars:,}")
-    if not _WORD.search(text):
+    if not WORD.search(text):
         raise QuestionError("the question has no words to search for")
     return text
 
 
 def _words(text: str) -> set[str]:
     """Lower-cased words of a sentence."""
-    return {w.lower() for w in _WORD.findall(text)}
+    return {w.lower() for w in words(text)}
 
 
 def _repeats(text: str, chosen: Sequence[Candidate]) -> bool:
@@ -54,16 +55,16 @@ def _repeats(text: str, chosen: Sequence[Candidate]) -> bool:
     return False
 
 
-def _is_relevant(candidate: Candidate, policy: AnswerPolicy) -> bool:
-    """A sentence may be quoted only if it is close in meaning, closer still when it shares no word."""
-    if candidate.lexical > 0:
-        return candidate.similarity >= policy.min_similarity
-    return candidate.similarity >= policy.min_similarity_without_terms
+def on_topic(candidate: Candidate, min_similarity: float, min_similarity_without_terms: float) -> bool:
+    """Close enough in meaning to quote (in answers and summaries alike), closer still when it shares no word."""
+    bar = min_similarity if candidate.lexical > 0 else min_similarity_without_terms
+    return candidate.similarity >= bar
 
 
 def select_sentences(scored: Sequence[tuple[float, Candidate]], policy: AnswerPolicy) -> list[tuple[float, Candidate]]:
     """The best sentence, plus up to max_sentences-1 others nearly as likely and not repeating it."""
-    relevant = [(score, c) for score, c in scored if _is_relevant(c, policy)]
+    bars = policy.min_similarity, policy.min_similarity_without_terms
+    relevant = [(score, c) for score, c in scored if on_topic(c, *bars)]
     if not relevant:
         return []
     best_score = relevant[0][0]
@@ -88,9 +89,7 @@ def cite(
         info = articles[candidate.article_id]
         if candidate.article_id not in numbers:
             numbers[candidate.article_id] = len(numbers) + 1
-            citations.append(Citation(n=numbers[candidate.article_id], article_id=info.id, title=info.title,
-                                      url=info.url, source=info.source, published=info.published,
-                                      author=info.author))
+            citations.append(info.citation(numbers[candidate.article_id], info.also_reported))
         # info.id, not candidate.article_id: a scope's article is stored under "<scope>/<id>", shown as <id>.
         quotes.append(Quote(text=candidate.text, source=numbers[candidate.article_id], article_id=info.id,
                             score=round(score, 4), sentence_id=candidate.sentence_id))
@@ -118,9 +117,8 @@ def nearest_articles(scored: Sequence[tuple[float, Candidate]], articles: Mappin
     for _, candidate in scored:
         info = articles.get(candidate.article_id)
         if info is not None and candidate.article_id not in seen:
-            seen[candidate.article_id] = Citation(n=len(seen) + 1, article_id=info.id, title=info.title,
-                                                  url=info.url, source=info.source, published=info.published,
-                                                  author=info.author)
+            # Without their copies: these are pointers to what the library covers, not sources of a quote.
+            seen[candidate.article_id] = info.citation(len(seen) + 1)
         if len(seen) == limit:
             break
     return tuple(seen.values())

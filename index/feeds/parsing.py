@@ -19,6 +19,7 @@ from feedparser.encodings import convert_to_utf8
 
 from index.errors import EngineError
 from index.ingest.dates import parse_date
+from index.text import one_line
 
 # A document that is not well-formed goes to feedparser's forgiving parser, which expands declared entities
 # itself (and does not mind their case): any declaration at all is refused first.
@@ -70,7 +71,7 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None, max_items
                               sanitize_html=True)
     if not parsed.get("version"):
         problem = parsed.get("bozo_exception")
-        detail = f" ({_one_line(str(problem))})" if problem else ""
+        detail = f" ({one_line(str(problem))})" if problem else ""
         raise FeedError(f"not an RSS or Atom feed{detail}")
     entries = parsed.entries
     # An item with neither a link nor any text has nothing to read (a broken document's debris).
@@ -79,7 +80,7 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None, max_items
     if malformed and not items:
         raise FeedError(f"not well-formed XML ({malformed})")
     feed = parsed.feed
-    return ParsedFeed(title=_one_line(feed.get("title")) or None, version=parsed.version, items=items,
+    return ParsedFeed(title=one_line(feed.get("title")) or None, version=parsed.version, items=items,
                       total=len(entries))
 
 
@@ -114,7 +115,7 @@ def _item(entry: feedparser.FeedParserDict, full_text_chars: int) -> FeedItem:
     body = max(contents, key=len) if contents else entry.get("summary", "")
     text = plain_text(body)
     full = len(text) >= full_text_chars and not text.lower().endswith(_CUT_ENDINGS)
-    title = _one_line(entry.get("title")) or (text[:80] if text else "Untitled")
+    title = one_line(entry.get("title")) or (text[:80] if text else "Untitled")
     link = entry.get("link") or None
     key = entry.get("id") or link or _text_key(title, text)
     return FeedItem(key=key, link=link, title=title, published=_published(entry), html=body, full=full,
@@ -123,7 +124,7 @@ def _item(entry: feedparser.FeedParserDict, full_text_chars: int) -> FeedItem:
 
 def _author(entry: feedparser.FeedParserDict) -> str | None:
     """The item's author by name: RSS 2.0's <author> is an e-mail address, which is nobody's byline."""
-    name = _one_line(entry.get("author_detail", {}).get("name") or entry.get("author"))
+    name = one_line(entry.get("author_detail", {}).get("name") or entry.get("author"))
     return name if name and "@" not in name else None
 
 
@@ -154,14 +155,9 @@ def feed_links(page: str, base: str) -> list[str]:
 
 def plain_text(markup: str) -> str:
     """Visible text of an HTML fragment, on one line."""
-    return _one_line(html.unescape(_TAG.sub(" ", markup or "")))
+    return one_line(html.unescape(_TAG.sub(" ", markup or "")))
 
 
 def _text_key(title: str, text: str) -> str:
     """A stable key for an item with neither guid nor link."""
     return "sha1:" + hashlib.sha1(f"{title}\n{text}".encode(), usedforsecurity=False).hexdigest()[:16]
-
-
-def _one_line(text: str | None) -> str:
-    """Collapse all whitespace to single spaces."""
-    return " ".join((text or "").split())

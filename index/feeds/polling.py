@@ -21,12 +21,12 @@ from index.models import Article, Feed, FeedPoll, IngestReport, PollReport
 from index.settings import FeedSettings
 from index.store.feeds import FeedStore, later
 from index.store.scopes import check_scope
+from index.text import MB
 from index.web.fetching import PAGE_TYPES as PAGE_CONTENT_TYPES
 from index.web.fetching import Fetched, FetchError, WebClient, read_page
 
 FEED_TYPES = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_TYPES = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
-_MB = 1024 * 1024
 # Stores articles in a scope (the library's ingest_articles: it splits, embeds, stores, and skips the unchanged).
 Ingest = Callable[[Sequence[Article], str | None], Awaitable[IngestReport]]
 T = TypeVar("T")
@@ -211,7 +211,7 @@ class FeedPoller:
     async def _fetch(self, url: str, accept: str, max_mb: float | None, clock: _Clock, etag: str | None = None,
                      modified: str | None = None) -> Fetched:
         """One fetch under the shared concurrency limit."""
-        limit = int(max_mb * _MB) if max_mb is not None else None
+        limit = int(max_mb * MB) if max_mb is not None else None
         async with self._gate:
             with clock.measure("fetch"):
                 return await self._web.fetch(url, accept=accept, max_bytes=limit, etag=etag, last_modified=modified)

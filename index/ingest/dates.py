@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from dateutil import parser
 
+from index.text import one_line
+
 EARLIEST = date(1800, 1, 1)
 # Sources in time zones ahead of ours can legitimately publish "tomorrow".
 FUTURE_SLACK = timedelta(days=2)
@@ -91,7 +93,7 @@ def _impossible_offset(value: str) -> str | None:
 
 def _bad(value: object) -> str:
     """Format the one-line error for a value that is not a usable date."""
-    text = " ".join(str(value).split())
+    text = one_line(str(value))
     if len(text) > 40:
         text = text[:39] + "…"
     return f'bad date "{text}"'

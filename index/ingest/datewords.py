@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from index.ingest.dates import read_date
+from index.text import one_line
 
 WEEKDAYS = {name: n for n, name in enumerate(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
@@ -208,7 +209,7 @@ PERIOD_HELP = "a date (2022-12-30, 30 December 2022), a span back from today (24
 
 def parse_period(value: str, today: date) -> tuple[date, date]:
     """The days a --since/--until value covers; ValueError naming the accepted forms otherwise."""
-    text = " ".join(value.lower().split())
+    text = one_line(value.lower())
     if span := _SPAN.fullmatch(text):
         amount, unit = int(span[1]), span[2][0]
         if unit == "m":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from datetime import date
 import numpy as np
 
 from index.models import Article
+from index.text import words
 
 SHINGLE_WORDS = 5
 PERMUTATIONS = 128
@@ -24,7 +24,6 @@ MIN_CONTAINED_SIMILARITY = 0.2
 # Below this many shingles a text is a template (dividend notices, results tables): only near-identical ones match.
 MIN_SHINGLES = 30
 SHORT_THRESHOLD = 0.8
-_WORD = re.compile(r"\w+")
 _PRIME = (1 << 61) - 1
 _SIGNATURE_SLICE = 4096  # shingles hashed at once: PERMUTATIONS x this x 8 bytes = 4 MB
 
@@ -82,9 +81,9 @@ class Links:
 
 def shingles(text: str) -> set[int]:
     """Hashes of the text's overlapping runs of SHINGLE_WORDS words (the whole text when it is shorter)."""
-    words = _WORD.findall(text.casefold())
-    runs = range(max(len(words) - SHINGLE_WORDS + 1, 1)) if words else range(0)
-    return {zlib.crc32(" ".join(words[i:i + SHINGLE_WORDS]).encode()) for i in runs}
+    tokens = words(text.casefold())
+    runs = range(max(len(tokens) - SHINGLE_WORDS + 1, 1)) if tokens else range(0)
+    return {zlib.crc32(" ".join(tokens[i:i + SHINGLE_WORDS]).encode()) for i in runs}
 
 
 def signature(hashes: set[int]) -> np.ndarray:

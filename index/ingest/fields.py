@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 from index.models import Article
+from index.text import one_line as collapsed  # this module's one_line also clears control characters
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SHOWN_ID = 60
@@ -30,7 +31,7 @@ def one_line(text: str | None) -> str | None:
     # As it is: the title is part of the content hash, and a clean stored article must stay unchanged.
     if text is None or not control_characters(text):
         return text
-    return " ".join(_CONTROL.sub(" ", text).split())
+    return collapsed(_CONTROL.sub(" ", text))
 
 
 def with_clean_lines(article: Article) -> Article:

@@ -18,11 +18,11 @@ from index.ingest.dates import parse_date
 from index.ingest.jsonlines import lines, parse_line
 from index.ingest.markup import extract_html, split_front_matter, strip_markdown
 from index.models import Article
+from index.text import MB, one_line
 from index.web.urls import canonical_url
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 
-_MB = 1024 * 1024
 _BINARY_PROBE = 8192
 _MAX_TITLE_LINE = 150
 
@@ -83,9 +83,9 @@ def _parse(path: Path, text: str) -> Iterator[Article | SourceError]:
 
 def _check_size(path: Path, size: int, max_file_mb: float) -> None:
     """Raise SourceError if a whole file is over the size limit."""
-    if size > max_file_mb * _MB:
+    if size > max_file_mb * MB:
         limit = f"the {max_file_mb:g} MB limit for one file (ingest.max_file_mb)"
-        raise SourceError(f"{path}: {size / _MB:.1f} MB is over {limit}")
+        raise SourceError(f"{path}: {size / MB:.1f} MB is over {limit}")
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -119,14 +119,14 @@ def _read_jsonl(path: Path, handle: BinaryIO, max_line_mb: float) -> Iterator[Ar
     seen_record = False
     _check_text_start(path, handle.read(_BINARY_PROBE))
     handle.seek(0)
-    for number, raw in enumerate(lines(handle, int(max_line_mb * _MB)), start=1):
+    for number, raw in enumerate(lines(handle, int(max_line_mb * MB)), start=1):
         if isinstance(raw, bytes) and not raw.strip():
             continue
         seen_record = True
         origin = f"{path}:{number}"
         if isinstance(raw, int):
             limit = f"the {max_line_mb:g} MB limit for one file or record (ingest.max_file_mb)"
-            yield SourceError(f"{origin}: the line is {raw / _MB:.1f} MB, over {limit}")
+            yield SourceError(f"{origin}: the line is {raw / MB:.1f} MB, over {limit}")
             continue
         try:
             yield article_from_record(parse_line(raw), origin)
@@ -176,7 +176,7 @@ def article_from_record(record: dict, origin: str) -> Article:
     given_id = record.get("id")
     if given_id is not None and (isinstance(given_id, bool) or not isinstance(given_id, str | int)):
         raise ValueError('"id" is not a string')
-    title = _clean_line(_string(record, "title")) or "Untitled"
+    title = one_line(_string(record, "title")) or "Untitled"
     return _article(title, text, origin, url=canonical_url(url) if url and url.strip() else None,
                     source=_string(record, "source", "outlet"), author=_string(record, "author"),
                     published=parse_date(_field(record, "published", "date")[1]),
@@ -203,7 +203,7 @@ def _read_plain(path: Path, text: str, markdown: bool) -> Article:
     """Build the Article of a .txt or .md file, reading optional front matter first."""
     meta, body = split_front_matter(text)
     body = _clean(strip_markdown(body) if markdown else body)
-    title = _clean_line(meta.get("title"))
+    title = one_line(meta.get("title"))
     if not title:
         title, body = _split_title(body)
     body = _drop_repeated_title(title, body)
@@ -261,7 +261,7 @@ def article_from_html(html: str, origin: str, fallback_title: str, fallback_url:
 
 def content_id(title: str, text: str) -> str:
     """Make a stable id from an article's content, for articles with neither id nor URL."""
-    normalised = f"{_clean_line(title)}\n{_clean_line(text)}"
+    normalised = f"{one_line(title)}\n{one_line(text)}"
     return "sha1:" + hashlib.sha1(normalised.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
 
@@ -269,8 +269,8 @@ def _article(title: str, text: str, origin: str, *, url: str | None = None, sour
              author: str | None = None, published: date | None = None, given_id: str | None = None) -> Article:
     """Assemble an Article with its id: the given id, else the canonical URL, else a content hash."""
     article_id = (given_id or "").strip() or url or content_id(title, text)
-    return Article(article_id, title, text, url, _clean_line(source) or None, published, origin,
-                   author=_clean_line(author) or None)
+    return Article(article_id, title, text, url, one_line(source) or None, published, origin,
+                   author=one_line(author) or None)
 
 
 def _clean(text: str) -> str:
@@ -282,10 +282,7 @@ def _clean(text: str) -> str:
 
 def _clean_indented(line: str) -> str:
     """A line's spaces collapsed after its indentation, which stays; a blank line made empty."""
-    words = " ".join(line.split())
+    words = one_line(line)
     return line[:len(line) - len(line.lstrip(" \t"))] + words if words else ""
 
 
-def _clean_line(text: str | None) -> str:
-    """Collapse all whitespace, newlines included, to single spaces."""
-    return " ".join((text or "").split())

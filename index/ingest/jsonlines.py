@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-_MB = 1024 * 1024
+from index.text import MB
 
 
 def lines(handle: BinaryIO, limit: int) -> Iterator[bytes | int]:
@@ -17,7 +17,7 @@ def lines(handle: BinaryIO, limit: int) -> Iterator[bytes | int]:
             continue
         size = len(raw)
         while raw and not raw.endswith(b"\n"):
-            raw = handle.readline(_MB)
+            raw = handle.readline(MB)
             size += len(raw)
         yield size
 

@@ -11,6 +11,8 @@ from typing import Any, cast
 import trafilatura
 from trafilatura.settings import Document, use_config
 
+from index.text import one_line
+
 # Pruned before extraction: on pages with little text, trafilatura's fallback
 # extractors would otherwise return the menu or the cookie notice as the article.
 _BOILERPLATE_XPATH = ["//nav", "//footer", "//aside",
@@ -23,6 +25,7 @@ _MAIN_EXTRACTOR_ONLY = use_config()
 _MAIN_EXTRACTOR_ONLY.set("DEFAULT", "MIN_EXTRACTED_SIZE", "0")
 _BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "div", "code", "table"})
 
+# Not one_line: a space at either end stays, as it parts this text from the neighbouring text of its element.
 _WHITESPACE = re.compile(r"\s+")
 _CANONICAL_LINK = re.compile(r"<link\b[^>]*\brel\s*=\s*[\"']?canonical\b[^>]*>", re.IGNORECASE)
 _HREF = re.compile(r"\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
@@ -103,9 +106,9 @@ def extract_html(html: str) -> HtmlArticle | None:
                     or trafilatura.bare_extraction(html, **_HTML_OPTIONS))
     if document is None:
         return None
-    return HtmlArticle(title=_single_line(document.title), text="\n\n".join(_paragraphs(document.body)),
+    return HtmlArticle(title=one_line(document.title), text="\n\n".join(_paragraphs(document.body)),
                        url=document.url or _canonical_link(html), date=document.date, sitename=document.sitename,
-                       author=_single_line(document.author) or None)
+                       author=one_line(document.author) or None)
 
 
 def _canonical_link(html: str) -> str | None:
@@ -127,7 +130,7 @@ def _paragraphs(element: Any) -> Iterator[str]:
             # Two <br> in a row separate paragraphs, as on pages laid out without <p>.
             groups = [chunk.split("\n") for chunk in re.split(r"\n *\n", _inline_text(child))]
         for lines in groups:
-            if paragraph := "\n".join(line for line in map(_single_line, lines) if line):
+            if paragraph := "\n".join(line for line in map(one_line, lines) if line):
                 yield paragraph
 
 
@@ -143,7 +146,3 @@ def _inline_text(element: Any) -> str:
         parts.append(_WHITESPACE.sub(" ", child.tail or ""))
     return "".join(parts)
 
-
-def _single_line(text: str | None) -> str:
-    """Collapse all whitespace, newlines included, to single spaces."""
-    return " ".join((text or "").split())

@@ -21,6 +21,7 @@ from index.settings import EngineSettings
 from index.store.scopes import check_scope
 from index.store.store import Store
 from index.store.vectorstore import VectorStore
+from index.text import one_line
 from index.web.fetching import FeedNotArticle, WebClient, web_url
 
 # Called after each file with (files done, files in all, articles written so far).
@@ -101,7 +102,7 @@ class Ingestor:
         """The article of one web page, or the reason it could not be read (never a file: http(s) only)."""
         address = web_url(url)
         if address is None:
-            return SourceError(f"{_one_line(url)[:80]}: not an http(s) URL")
+            return SourceError(f"{one_line(url)[:80]}: not an http(s) URL")
         try:
             return await self._web.fetch_article(address)
         except SourceError as error:
@@ -220,8 +221,3 @@ def _keep_links(links: Links, written: set[str]) -> Links:
     return Links(signed=tuple(item for item in links.signed if item.id in written),
                  copies=tuple(copy for copy in links.copies if copy.original not in failed),
                  demoted=tuple(m for m in links.demoted if m.original not in failed))
-
-
-def _one_line(text: str) -> str:
-    """Text on one line, for an error naming it."""
-    return " ".join(text.split())

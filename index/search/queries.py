@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-# Function words and question words: matching them says nothing about relevance.
-STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have having
-    he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
-    nor not now of off on once only or other our ours ourselves out over own same she should so some such than
-    that the their theirs them themselves then there these they this those through to too under until up very
-    was we were what when where which while who whom whose why will with would you your yours yourself
-    yourselves s t d ll m re ve tell say said says know please many much
-    """.split()
-)
-
-_WORD = re.compile(r"\w+", re.UNICODE)
+from index.text import QUERY_STOPWORDS, one_line, words
 
 
 def query_terms(question: str) -> list[str]:
     """The question's content words, lower-cased, in order, without repeats."""
-    words = [w.lower() for w in _WORD.findall(question)]
-    content = [w for w in words if w not in STOPWORDS and w != "_"]
+    lowered = [w.lower() for w in words(question)]
+    content = [w for w in lowered if w not in QUERY_STOPWORDS and w != "_"]
     return list(dict.fromkeys(content))
 
 
@@ -36,7 +22,7 @@ def build_fts_query(terms: Sequence[str], operator: str = "OR") -> str | None:
 
 def article_filter(query: str | None) -> tuple[str | None, str | None]:
     """A listing filter as (text to find in titles and outlets, FTS5 query for sentences holding all its words)."""
-    text = " ".join((query or "").split())
+    text = one_line(query)
     if not text:
         return None, None
     return text, build_fts_query(query_terms(text), operator="AND")

@@ -67,8 +67,8 @@ class Catalog(Queries):
         if not infos:
             return infos
         rows = await self._all(
-            "SELECT original_id, CASE WHEN scope IS NULL THEN id ELSE substr(id, length(scope) + 2) END, title,"
-            f" url, source, published FROM copies WHERE original_id IN ({placeholders(len(infos))})"
+            f"SELECT original_id, {public_id('c')}, title, url, source, published FROM copies c"
+            f" WHERE original_id IN ({placeholders(len(infos))})"
             " ORDER BY published IS NULL, published, ingested_at, id", list(infos))
         copies: dict[str, list[AlsoReported]] = {}
         for original, copy_id, title, url, source, published in rows:

@@ -11,11 +11,10 @@ import numpy as np
 from index.ingest.duplicates import Copy, Links, Signed, band_keys
 from index.models import Article
 from index.store.database import Queries, parse_day, placeholders
-from index.store.scopes import public_id, scoped_id
+from index.store.scopes import SAME_ARTICLE, public_id, scoped_id, unscoped_id
 
 # The store's delete of an article of a scope (and of any older version under a url): returns their chunk ids.
 Delete = Callable[[str, str | None, str | None], Awaitable[list[int]]]
-_SAME = "(id = ? OR (url IS NOT NULL AND url = ?)) AND scope IS ?"
 _ARTICLE_TEXT = "SELECT paragraph, text FROM sentences WHERE article_id = ? ORDER BY position"
 
 
@@ -47,8 +46,8 @@ class Copies(Queries):
 
     async def content_hash(self, stored_id: str, url: str | None, scope: str | None) -> str | None:
         """The content hash of the scope's copy stored under this id (else this url), if there is one."""
-        row = await self._one("SELECT content_hash FROM copies WHERE (id = ? OR (url IS NOT NULL AND url = ?))"
-                              " AND scope IS ? ORDER BY id = ? DESC LIMIT 1", (stored_id, url, scope, stored_id))
+        row = await self._one(f"SELECT content_hash FROM copies WHERE {SAME_ARTICLE} ORDER BY id = ? DESC LIMIT 1",
+                              (stored_id, url, scope, stored_id))
         return row[0] if row else None
 
     async def unsigned(self) -> list[tuple[str, Article]]:
@@ -81,9 +80,8 @@ class Copies(Queries):
             (scoped_id(article_id, scope), scope))
         if row is None:
             return None
-        public = row[0] if scope is None else row[0][len(scope) + 1:]
-        return Article(public, row[1], zlib.decompress(row[2]).decode(), row[3], row[4], parse_day(row[5]), row[6],
-                       author=row[7])
+        return Article(unscoped_id(row[0], scope), row[1], zlib.decompress(row[2]).decode(), row[3], row[4],
+                       parse_day(row[5]), row[6], author=row[7])
 
     async def remove(self, article_id: str, scope: str | None) -> bool:
         """Delete one of the scope's copies; False when the scope has no copy with this id."""
@@ -100,8 +98,8 @@ class Copies(Queries):
         """Before the versions of an article (by id, else url) are replaced: their copies go to `heir`, copy rows go."""
         params = (stored_id, url, scope)
         await self._db.execute(f"UPDATE copies SET original_id = ? WHERE scope IS ? AND original_id IN"
-                               f" (SELECT id FROM articles WHERE {_SAME})", (heir, scope, *params))
-        await self._db.execute(f"DELETE FROM copies WHERE {_SAME}", params)
+                               f" (SELECT id FROM articles WHERE {SAME_ARTICLE})", (heir, scope, *params))
+        await self._db.execute(f"DELETE FROM copies WHERE {SAME_ARTICLE}", params)
 
     async def apply(self, links: Links, scope: str | None, now: str, delete: Delete) -> list[int]:
         """Write what an ingest or a removal changed in the groups (inside its transaction); return removed chunks."""

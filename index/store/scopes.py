@@ -22,9 +22,19 @@ def scoped_id(article_id: str, scope: str | None) -> str:
     return article_id if scope is None else f"{scope}{SEPARATOR}{article_id}"
 
 
+def unscoped_id(stored_id: str, scope: str | None) -> str:
+    """An article's id as its users know it, from the id it is stored under in this scope (scoped_id undone)."""
+    return stored_id if scope is None else stored_id[len(scope) + 1:]
+
+
 def public_id(alias: str) -> str:
     """SQL for an article's id as its users know it: the stored id without its scope prefix."""
     return f"CASE WHEN {alias}.scope IS NULL THEN {alias}.id ELSE substr({alias}.id, length({alias}.scope) + 2) END"
+
+
+# One article's rows in one scope: under its stored id, or an older version under its url (which a new version
+# replaces). Bind (stored id, url, scope).
+SAME_ARTICLE = "(id = ? OR (url IS NOT NULL AND url = ?)) AND scope IS ?"
 
 
 def visible(alias: str) -> str:

@@ -23,7 +23,7 @@ from index.store.faults import StoreError, database_fault
 from index.store.feeds import FeedStore
 from index.store.migrations import apply_migrations
 from index.store.schema import MIGRATIONS
-from index.store.scopes import scoped_id, visible, visible_params
+from index.store.scopes import SAME_ARTICLE, scoped_id, visible, visible_params
 from index.store.usage import UsageLog
 
 
@@ -106,8 +106,7 @@ class Store(Queries):
         for article in articles:
             stored_id = scoped_id(article.id, scope)
             row = await self._one(
-                "SELECT content_hash FROM articles WHERE (id = ? OR (url IS NOT NULL AND url = ?)) AND scope IS ?"
-                " ORDER BY id = ? DESC LIMIT 1",
+                f"SELECT content_hash FROM articles WHERE {SAME_ARTICLE} ORDER BY id = ? DESC LIMIT 1",
                 (stored_id, article.url, scope, stored_id),
             )
             stored_hash = row[0] if row else await self.copies.content_hash(stored_id, article.url, scope)
@@ -136,11 +135,10 @@ class Store(Queries):
     async def _delete_article(self, stored_id: str, scope: str | None, url: str | None = None) -> list[int]:
         """Delete an article of one scope, and any older version under the same url; return their chunk ids."""
         # Only within the scope: a server's copy never replaces the global one, nor another server's.
-        match = "(id = ? OR (url IS NOT NULL AND url = ?)) AND scope IS ?"
         params = (stored_id, url, scope)
-        rows = await self._all(f"SELECT id FROM chunks WHERE article_id IN (SELECT id FROM articles WHERE {match})",
-                               params)
-        await self._db.execute(f"DELETE FROM articles WHERE {match}", params)
+        rows = await self._all(
+            f"SELECT id FROM chunks WHERE article_id IN (SELECT id FROM articles WHERE {SAME_ARTICLE})", params)
+        await self._db.execute(f"DELETE FROM articles WHERE {SAME_ARTICLE}", params)
         return [row[0] for row in rows]
 
     async def _insert_article(self, item: PreparedArticle, stored_id: str, scope: str | None, now: str) -> list[int]:

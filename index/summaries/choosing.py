@@ -111,12 +111,6 @@ def check_length(length: int) -> int:
     return length
 
 
-def on_topic(candidate: Candidate, min_similarity: float, min_similarity_without_terms: float) -> bool:
-    """Close enough to the topic to quote, by the bars answers use: higher when no word is shared."""
-    bar = min_similarity if candidate.lexical > 0 else min_similarity_without_terms
-    return candidate.similarity >= bar
-
-
 def choose(candidates: Sequence[Candidate], vectors: np.ndarray, length: int, weights: SummaryWeights,
            bonus: np.ndarray | None = None) -> list[tuple[float, Candidate]]:
     """Up to `length` (importance, sentence) pairs, most important first; a candidate's similarity is its relevance."""
@@ -144,11 +138,7 @@ def cite_entries(picked: Sequence[tuple[float, Candidate]], articles: Mapping[st
                  days: Sequence[Dated] | None = None) -> tuple[tuple[SummaryEntry, ...], tuple[Citation, ...]]:
     """The sentences in the order given, each pointing at its article's source, numbered by first quotation."""
     numbers = {stored: n for n, stored in enumerate(dict.fromkeys(c.article_id for _, c in picked), start=1)}
-    sources = tuple(Citation(n=n, article_id=articles[stored].id, title=articles[stored].title,
-                             url=articles[stored].url, source=articles[stored].source,
-                             published=articles[stored].published, also_reported=articles[stored].also_reported,
-                             author=articles[stored].author)
-                    for stored, n in numbers.items())
+    sources = tuple(articles[stored].citation(n, articles[stored].also_reported) for stored, n in numbers.items())
     entries = tuple(
         # articles[...].id, not the stored id: a scope's article is stored as "<scope>/<id>" and shown as <id>.
         SummaryEntry(text=c.text, source=numbers[c.article_id], article_id=articles[c.article_id].id,

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from index.answers.selection import on_topic
 from index.embedder import Embedder
 from index.ingest.datewords import dated_event
 from index.models import Candidate, Summary, SummaryKind
@@ -28,8 +29,8 @@ from index.summaries.choosing import (
     chronological,
     cite_entries,
     nothing_found,
-    on_topic,
 )
+from index.text import one_line
 
 DEFAULT_LENGTH = 5
 TIMELINE_LENGTH = 8
@@ -47,8 +48,7 @@ Picked = list[tuple[float, Candidate]]
 
 def _clean(topic: str | None) -> str | None:
     """The topic with its spaces tidied; None when there is none."""
-    text = " ".join((topic or "").split())
-    return text or None
+    return one_line(topic) or None
 
 
 def _within(day: date | None, since: date | None, until: date | None) -> bool:

@@ -15,6 +15,7 @@ from yarl import URL
 from index.ingest.files import SourceError, article_from_html, canonical_url
 from index.models import Article
 from index.settings import WebSettings
+from index.text import MB, one_line
 from index.web.addresses import (
     AddressCheck,
     AddressGuard,
@@ -28,7 +29,6 @@ PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 WEB_SCHEMES = ("http", "https")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
-_MB = 1024 * 1024
 _LONGEST_WAIT = 366 * 24 * 3600
 _SWITCH = "web.allow_private_addresses is off"
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
@@ -147,7 +147,7 @@ class WebClient:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        limit = max_bytes if max_bytes is not None else int(self.settings.max_page_mb * _MB)
+        limit = max_bytes if max_bytes is not None else int(self.settings.max_page_mb * MB)
         token = start_recording()
         try:
             async with asyncio.timeout(self.settings.timeout_seconds):
@@ -159,7 +159,7 @@ class WebClient:
             reason = f"{refusal} ({_SWITCH})" if refusal else f"cannot connect ({error.os_error.strerror or error})"
             raise FetchError(f"{url}: {reason}") from None
         except (aiohttp.ClientError, ValueError) as error:
-            raise FetchError(f"{url}: {_one_line(error) or type(error).__name__}") from None
+            raise FetchError(f"{url}: {one_line(str(error)) or type(error).__name__}") from None
         finally:
             stop_recording(token)
 
@@ -215,7 +215,7 @@ async def _read(url: str, response: aiohttp.ClientResponse, limit: int) -> Fetch
         raise FetchError(f"{url}: the server answered HTTP {response.status} {response.reason or ''}".rstrip(),
                          response.status, retry_delay(response.headers.get("Retry-After"), datetime.now(UTC)))
     body = bytearray()
-    too_big = FetchError(f"{url}: over the {limit / _MB:g} MB limit")
+    too_big = FetchError(f"{url}: over the {limit / MB:g} MB limit")
     if response.content_length is not None and response.content_length > limit:
         response.close()  # drop the connection: the rest of the body is never read
         raise too_big
@@ -228,7 +228,3 @@ async def _read(url: str, response: aiohttp.ClientResponse, limit: int) -> Fetch
                    content_type=response.content_type, charset=response.charset,
                    etag=response.headers.get("ETag"), last_modified=response.headers.get("Last-Modified"))
 
-
-def _one_line(error: BaseException) -> str:
-    """An exception's message on one line."""
-    return " ".join(str(error).split())

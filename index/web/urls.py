@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from index.text import one_line
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Parameters that say how a reader arrived, never which article they read.
 _TRACKING_PARAMS = frozenset({
@@ -27,7 +29,7 @@ def canonical_url(url: str) -> str:
     except ValueError:
         host = port = None
     if scheme not in _DEFAULT_PORTS or not host:
-        raise ValueError(f'not an http(s) URL "{" ".join(url.split())[:80]}"')
+        raise ValueError(f'not an http(s) URL "{one_line(url)[:80]}"')
     if host.endswith(".cdn.ampproject.org") and (cached := _AMP_CACHE.match(parts.path)):
         # Google's AMP cache: /c/s/www.example.com/story serves https://www.example.com/story.
         origin = "https" if cached["secure"] else "http"
