@@ -15,31 +15,30 @@ from bot import render
 from bot.config import Settings
 from bot.session import open_library, print_json
 from bot.wording import plural
-from index import WEB_SCHEMES, IngestReport, Library, url_scheme
+from index import WEB_SCHEMES, IngestProgress, IngestReport, url_scheme
 
 # A bar appears only for an ingest still running after this long, so quick ones print just their closing line.
 BAR_DELAY_SECONDS = 1.0
 
 
 class ProgressBar:
-    """A tqdm bar on stderr: files done of all (articles read so far beside it), or articles, for one big file."""
+    """A tqdm bar on stderr counting articles read, with files done and sentences embedded per second beside it."""
 
     def __init__(self) -> None:
         self._bar: Any = None
+        self.new = 0  # new articles committed so far: what Ctrl-C reports as kept
 
-    def __call__(self, done: int, total: int, articles: int) -> None:
-        """Move the bar to `done` of `total` files, `articles` read so far."""
+    def __call__(self, progress: IngestProgress) -> None:
+        """Move the bar to where the ingest has got."""
         if self._bar is None:
             from tqdm import tqdm  # imported only when an ingest runs
 
-            by_file = total > 1
-            self._bar = tqdm(total=total if by_file else None, unit="file" if by_file else "article",
-                             delay=BAR_DELAY_SECONDS, disable=not sys.stderr.isatty())
-        if self._bar.total is None:
-            self._bar.update(articles - self._bar.n)
-            return
-        self._bar.set_postfix(articles=articles, refresh=False)
-        self._bar.update(done - self._bar.n)
+            self._bar = tqdm(unit="article", delay=BAR_DELAY_SECONDS, disable=not sys.stderr.isatty())
+        self.new = progress.new
+        rate = progress.sentences / progress.seconds if progress.seconds > 0 else 0.0
+        postfix = {"files": f"{progress.files_done}/{progress.files}"} if progress.files > 1 else {}
+        self._bar.set_postfix(postfix | {"sentences/s": f"{rate:.0f}"}, refresh=False)
+        self._bar.update(progress.articles - self._bar.n)
 
     def close(self) -> None:
         """Take the bar off the screen."""
@@ -67,20 +66,20 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     urls = [given for given in args.paths if url_scheme(given)]
     paths = [Path(given) for given in args.paths if not url_scheme(given)]
+    bars = (ProgressBar(), ProgressBar())
     async with open_library(settings) as library:
-        before = (await library.stats()).articles
         try:
-            report = await _with_bar(library.ingest_files, paths) + await _with_bar(library.ingest_urls, urls)
+            report = (await _with_bar(library.ingest_files, paths, bars[0])
+                      + await _with_bar(library.ingest_urls, urls, bars[1]))
         except asyncio.CancelledError:  # Ctrl-C: what is committed stays, and a rerun skips it as unchanged
-            await _say_interrupted(library, before)
+            _say_interrupted(sum(bar.new for bar in bars))
             raise
     _print_report(report, args.json)
     return 1 if report.failed else 0
 
 
-async def _say_interrupted(library: Library, before: int) -> None:
+def _say_interrupted(stored: int) -> None:
     """One line after Ctrl-C: how many new articles were stored, and that running again resumes."""
-    stored = (await library.stats()).articles - before
     print(f"interrupted: {plural(stored, 'new article')} stored; run the same command again to resume "
           "(what is stored is not read again)", file=sys.stderr)
 
@@ -101,9 +100,8 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
         print(render.ingest_summary(report))
 
 
-async def _with_bar(ingest: Callable[..., Awaitable[IngestReport]], sources: list) -> IngestReport:
+async def _with_bar(ingest: Callable[..., Awaitable[IngestReport]], sources: list, bar: ProgressBar) -> IngestReport:
     """Run one of the library's ingests with a progress bar of its own."""
-    bar = ProgressBar()
     try:
         return await ingest(sources, progress=bar)
     finally:

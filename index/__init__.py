@@ -17,6 +17,7 @@ from index.models import (
     ArticleInfo,
     Citation,
     Feed,
+    IngestProgress,
     IngestReport,
     PollReport,
     Quote,
@@ -35,7 +36,7 @@ from index.web.fetching import WEB_SCHEMES, url_scheme, web_url
 __all__ = [
     "DEFAULT_LENGTH", "DEFAULT_MODEL", "MAX_LENGTH", "TIMELINE_LENGTH", "WEB_SCHEMES", "AlsoReported", "Answer",
     "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder", "EmbedderError", "EngineError",
-    "EngineSettings", "Feed", "FeedFollowError", "FeedLimit", "FeedSettings", "IngestReport", "Library",
+    "EngineSettings", "Feed", "FeedFollowError", "FeedLimit", "FeedSettings", "IngestProgress", "IngestReport", "Library",
     "LibraryError", "PollReport", "QuestionError", "Quote", "Stats", "StoreError", "Summary", "SummaryEntry",
     "SummaryError", "UnknownArticle", "Usage", "WebSettings", "apply_migrations", "hashing_dimension",
     "load_embedder", "read_period", "url_scheme", "web_url",

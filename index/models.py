@@ -186,6 +186,18 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class IngestProgress:
+    """How far a running ingest has got: sources read, and articles and sentences committed so far."""
+
+    files_done: int
+    files: int
+    articles: int  # read so far, whatever became of them (new, updated, unchanged, copies)
+    new: int  # committed as new articles
+    sentences: int  # committed, of new and updated articles
+    seconds: float
+
+
+@dataclass(frozen=True)
 class IngestReport:
     """What one ingest run did, for the closing line and for tests."""
 

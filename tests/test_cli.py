@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import ingestcli
+from index import IngestProgress
 from tests.cli_runner import command_runner
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -195,15 +196,18 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_the_progress_bar_counts_articles_for_one_file_of_many_and_files_otherwise(monkeypatch):
+def test_the_progress_bar_counts_articles_with_files_done_and_sentences_per_second(monkeypatch):
     monkeypatch.setattr(ingestcli, "BAR_DELAY_SECONDS", 0)
     monkeypatch.setattr(sys, "stderr", _Terminal())
     one_file = ingestcli.ProgressBar()
-    for articles in (32, 64, 96):
-        one_file(0, 1, articles)  # a JSONL file of many articles: the count moves batch by batch
+    for articles in (32, 64, 96):  # a JSONL file of many articles: the count moves batch by batch
+        one_file(IngestProgress(files_done=0, files=1, articles=articles, new=articles - 2, sentences=articles * 10,
+                                seconds=2.0))
     one_file.close()  # draws the last state
-    assert "96article" in sys.stderr.getvalue().replace(" ", "")
+    drawn = sys.stderr.getvalue().replace(" ", "")
+    assert "96article" in drawn and "sentences/s=480" in drawn and "files=" not in drawn
+    assert one_file.new == 94  # what Ctrl-C reports as stored
     many = ingestcli.ProgressBar()
-    many(3, 10, 40)
+    many(IngestProgress(files_done=3, files=10, articles=40, new=40, sentences=400, seconds=4.0))
     many.close()
-    assert "3/10" in sys.stderr.getvalue() and "articles=40" in sys.stderr.getvalue()
+    assert "files=3/10" in sys.stderr.getvalue() and "40article" in sys.stderr.getvalue().replace(" ", "")

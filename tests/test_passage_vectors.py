@@ -3,7 +3,7 @@
 import numpy as np
 
 from index.embedder import HashingEmbedder
-from index.ingest.preparation import passage_vectors, prepare_articles
+from index.ingest.preparation import embed_split, passage_vectors, split_articles
 from index.models import Article
 
 TEXT = ("The harbour authority closed the northern terminal on Monday. Cranes stood idle along the quay. "
@@ -40,8 +40,8 @@ def test_sentences_that_cancel_out_give_a_zero_vector_not_a_division_by_zero():
 def test_mean_passages_embed_each_sentence_once_and_model_passages_embed_the_passages_too():
     article = Article("port", "Port closes terminal", TEXT)
     mean, model = CountingEmbedder(), CountingEmbedder()
-    [by_mean] = prepare_articles([article], mean, 3, 1, "mean")
-    [by_model] = prepare_articles([article], model, 3, 1, "model")
+    [by_mean] = embed_split(split_articles([article], 3, 1), mean, "mean")
+    [by_model] = embed_split(split_articles([article], 3, 1), model, "model")
     sentences = [segment.text for segment in by_mean.segments]
     assert mean.texts == sentences
     assert model.texts[:len(sentences)] == sentences and len(model.texts) == len(sentences) + len(by_model.windows)

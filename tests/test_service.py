@@ -186,8 +186,10 @@ async def test_a_folder_of_thousands_of_files(library, tmp_path):
     for n in range(2000):
         (folder / f"brief-{n:04d}.txt").write_text(f"Brief {n}\n\nCouncil meeting number {n} approved budget {n}.\n")
     calls = []
-    report = await library.ingest_files([folder], progress=lambda done, total, articles: calls.append(done))
-    assert report.new == 2000 and report.files == 2000 and calls[-1] == 2000
+    report = await library.ingest_files([folder], progress=calls.append)
+    assert report.new == 2000 and report.files == 2000
+    assert (calls[-1].files_done, calls[-1].files, calls[-1].articles, calls[-1].new) == (2000, 2000, 2000, 2000)
+    assert calls[-1].sentences == 2000 and [call.new for call in calls] == sorted(call.new for call in calls)
     answer = await library.ask("What did council meeting number 1234 approve?")
     assert answer.quotes[0].text == "Council meeting number 1234 approved budget 1234."
 

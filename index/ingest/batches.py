@@ -1,13 +1,14 @@
-"""Ingest's bookkeeping: batches bounded in articles and characters, and the tally of one run (pure)."""
+"""Ingest's bookkeeping: batches bounded in articles and characters, the one batch being written, and the tally."""
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 
 from index.ingest.files import SourceError
-from index.models import Article, IngestReport
+from index.models import Article, IngestProgress, IngestReport
 from index.settings import EngineSettings
 
 
@@ -23,11 +24,18 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     failed_files: int = 0
     feeds: list[str] = field(default_factory=list)
+    files_done: int = 0
+    sentences: int = 0  # of the new and updated articles committed
 
     @property
     def articles(self) -> int:
         """Articles read so far, whatever became of them."""
         return self.new + self.updated + self.unchanged + self.duplicates
+
+    def progress(self, started: float) -> IngestProgress:
+        """How far the run has got, for a progress bar."""
+        return IngestProgress(files_done=self.files_done, files=self.files, articles=self.articles, new=self.new,
+                              sentences=self.sentences, seconds=time.monotonic() - started)
 
     def report(self, started: float) -> IngestReport:
         """Freeze the counts into a report."""
@@ -86,3 +94,31 @@ def next_items(records: Iterator[Article | SourceError], settings: EngineSetting
     except SourceError as error:  # a JSONL file can fail part-way: keep the lines read before
         items.append(error)
     return items
+
+
+class InFlight:
+    """The one batch being written while the next is read and split: writes stay in order, memory two batches."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self, write: Coroutine[object, object, None]) -> None:
+        """Start writing a batch (after wait(): one at a time)."""
+        assert self._task is None, "wait for the batch in flight first"
+        self._task = asyncio.ensure_future(write)
+
+    async def wait(self) -> None:
+        """Until the batch in flight is committed; its error, if it failed, is raised here."""
+        task, self._task = self._task, None
+        if task is not None:
+            await task
+
+    async def abandon(self) -> None:
+        """Stop the batch in flight (Ctrl-C, or an error reading the next): what it committed stays."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        await asyncio.wait([task])
+        if not task.cancelled():
+            task.exception()  # retrieved and dropped: the error that brought us here is the one to report

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from index.embedder import Embedder
 from index.ingest.sentences import make_windows, segment_article
-from index.models import Article, PreparedArticle
+from index.models import Article, PreparedArticle, Segment
 from index.settings import PassageVectors
 
 
@@ -33,33 +34,49 @@ def passage_vectors(sentences: np.ndarray, windows: Sequence[tuple[int, int]]) -
     return (means / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
 
-def prepare_articles(articles: Sequence[Article], embedder: Embedder, chunk_sentences: int, chunk_overlap: int,
-                     passages: PassageVectors = "mean") -> list[PreparedArticle]:
-    """Split each article into sentences and passages, and embed them all in one call.
+@dataclass(frozen=True)
+class SplitArticle:
+    """An article split into sentences and passages, waiting for the model."""
 
-    `passages`: "mean" derives passage vectors from the sentences' (benchmarks/RESULTS.md weighs it), "model"
-    embeds each passage's text too, which doubles the model's work.
-    """
+    article: Article
+    content_hash: str
+    segments: tuple[Segment, ...]
+    windows: tuple[tuple[int, int], ...]
+
+
+def split_articles(articles: Sequence[Article], chunk_sentences: int, chunk_overlap: int) -> list[SplitArticle]:
+    """Split each article into sentences and passages (CPU work that can run while the model embeds another batch)."""
     split = []
     for article in articles:
         segments = tuple(segment_article(article.text))
         windows = tuple(make_windows(len(segments), chunk_sentences, chunk_overlap))
-        split.append((article, segments, windows))
+        split.append(SplitArticle(article, content_hash(article), segments, windows))
+    return split
+
+
+def embed_split(split: Sequence[SplitArticle], embedder: Embedder,
+                passages: PassageVectors = "mean") -> list[PreparedArticle]:
+    """Embed split articles in one call: every sentence, and with "model" every passage's text too.
+
+    "mean" derives passage vectors from the sentences' (benchmarks/RESULTS.md weighs it against "model", which
+    doubles the model's work).
+    """
     # One embed call for the whole batch: the model is far faster on full batches than per article.
     texts = []
-    for _, segments, windows in split:
-        texts += [s.text for s in segments]
+    for item in split:
+        texts += [s.text for s in item.segments]
         if passages == "model":
-            texts += [" ".join(s.text for s in segments[a:b]) for a, b in windows]
+            texts += [" ".join(s.text for s in item.segments[a:b]) for a, b in item.windows]
     matrix = embedder.embed(texts)
     prepared, offset = [], 0
-    for article, segments, windows in split:
-        sentences = matrix[offset:offset + len(segments)]
-        offset += len(segments)
+    for item in split:
+        sentences = matrix[offset:offset + len(item.segments)]
+        offset += len(item.segments)
         if passages == "model":
-            chunks = matrix[offset:offset + len(windows)]
-            offset += len(windows)
+            chunks = matrix[offset:offset + len(item.windows)]
+            offset += len(item.windows)
         else:
-            chunks = passage_vectors(sentences, windows)
-        prepared.append(PreparedArticle(article, content_hash(article), segments, windows, sentences, chunks))
+            chunks = passage_vectors(sentences, item.windows)
+        prepared.append(PreparedArticle(item.article, item.content_hash, item.segments, item.windows, sentences,
+                                        chunks))
     return prepared
