@@ -61,11 +61,13 @@ def cached_export(model_dir: Path, root: Path, quantize: bool = QUANTIZE) -> Pat
     partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=root))
     try:
         export(model_dir, partial, quantize)
-        if folder.exists():  # a broken earlier export (no manifest), or one another process just finished
-            if Manifest.read(folder) is not None:
-                return folder
+        if folder.exists() and Manifest.read(folder) is None:  # a broken earlier export: replaced
             shutil.rmtree(folder)
-        os.rename(partial, folder)
+        try:
+            os.rename(partial, folder)
+        except OSError:
+            if Manifest.read(folder) is None:  # not another process's complete export, which would do as well
+                raise
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return folder

@@ -134,6 +134,19 @@ def test_a_broken_cached_export_is_made_again(tmp_path, monkeypatch, damage):
     assert Manifest.read(folder) is not None
 
 
+def test_an_export_another_process_finished_first_is_used(tmp_path, monkeypatch):
+    model = fake_model(tmp_path / "model")
+    final = onnxexport.export_folder(model, tmp_path / "cache", onnxexport.QUANTIZE)
+
+    def racing(model_dir: Path, target: Path, quantize: bool) -> None:
+        write_tiny_export(target)
+        write_tiny_export(final)  # the other process renames its export into place meanwhile
+
+    monkeypatch.setattr(onnxexport, "export", racing)
+    assert cached_export(model, tmp_path / "cache") == final
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [final.name]
+
+
 def test_an_export_that_fails_leaves_nothing_behind(tmp_path, monkeypatch):
     def crash(model_dir: Path, target: Path, quantize: bool) -> None:
         (target / "model.onnx").write_bytes(b"half a model")
@@ -208,3 +221,47 @@ def test_choosing_the_embedder_imports_no_torch():
               f"print(sorted(set(sys.modules) & {set(HEAVY)!r}))")
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+def real_sentences() -> list[str]:
+    """BBC sentences from ../shared/data when it is there, else a few of our own; plus edge cases."""
+    data = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc_news" / "summary_sentence_labels.jsonl"
+    own = ["Russian drones attacked Kyiv overnight.", "The central bank raised interest rates by half a point."]
+    if data.is_file():
+        with open(data, encoding="utf-8") as lines:
+            own = [s for line in list(lines)[:20] for s in json.loads(line)["sentences"]]
+    # Past the model's 256 tokens (truncated alike), whitespace around a text, and a lone word.
+    return [*own, " ".join(own)[:4000], "  padded with spaces  ", "Kyiv"]
+
+
+@pytest.fixture(scope="session")
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An export cache of this session's own: the export itself is under test."""
+    return tmp_path_factory.mktemp("onnx-cache")
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder(onnx_cache: Path) -> OnnxEmbedder:
+    """The default model on ONNX Runtime, exported into the session's cache on first use."""
+    embedder = load_embedder(DEFAULT_MODEL, 16, "cpu", None, backend="onnx", onnx_cache=str(onnx_cache))
+    assert isinstance(embedder, OnnxEmbedder)
+    return embedder
+
+
+@pytest.mark.model
+def test_onnx_and_torch_give_the_same_vectors(onnx_embedder: OnnxEmbedder,
+                                               real_embedder: SentenceTransformerEmbedder) -> None:
+    sentences = real_sentences()
+    onnx_vectors, torch_vectors = onnx_embedder.embed(sentences), real_embedder.embed(sentences)
+    assert onnx_vectors.shape == torch_vectors.shape and onnx_embedder.dimension == 384
+    cosines = (onnx_vectors * torch_vectors).sum(axis=1)
+    assert cosines.min() >= 0.99, (cosines.min(), sentences[int(cosines.argmin())])
+    np.testing.assert_allclose(np.linalg.norm(onnx_vectors, axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.model
+def test_a_second_load_uses_the_cached_export(onnx_embedder: OnnxEmbedder, onnx_cache: Path, monkeypatch) -> None:
+    onnx_embedder.embed(["made the export"])
+    monkeypatch.setattr(onnxexport, "export", lambda *args: pytest.fail("exported again"))
+    again = load_embedder(DEFAULT_MODEL, 16, "cpu", None, backend="onnx", onnx_cache=str(onnx_cache))
+    np.testing.assert_allclose(again.embed(["Kyiv"]), onnx_embedder.embed(["Kyiv"]), atol=1e-6)
