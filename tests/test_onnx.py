@@ -10,6 +10,7 @@ import json
 import logging
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -265,3 +266,14 @@ def test_a_second_load_uses_the_cached_export(onnx_embedder: OnnxEmbedder, onnx_
     monkeypatch.setattr(onnxexport, "export", lambda *args: pytest.fail("exported again"))
     again = load_embedder(DEFAULT_MODEL, 16, "cpu", None, backend="onnx", onnx_cache=str(onnx_cache))
     np.testing.assert_allclose(again.embed(["Kyiv"]), onnx_embedder.embed(["Kyiv"]), atol=1e-6)
+
+
+@pytest.mark.model
+def test_concurrent_embeds_share_the_onnx_embedder_safely(onnx_embedder: OnnxEmbedder) -> None:
+    # The bot embeds from worker threads: the shared tokenizer and session must give each caller its own rows.
+    texts = [f"Sentence number {i} about the war in Ukraine." for i in range(40)]
+    expected_rows = onnx_embedder.embed(texts)
+    with ThreadPoolExecutor(4) as workers:
+        results = list(workers.map(lambda _: onnx_embedder.embed(texts), range(4)))
+    for result in results:
+        np.testing.assert_allclose(result, expected_rows, atol=1e-5)
