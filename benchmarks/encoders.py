@@ -21,7 +21,7 @@ import numpy as np
 from tables import print_rows
 
 from index import DEFAULT_MODEL
-from index.embedder import _resolve_model_path
+from index.embedder import resolve_model_path
 from index.onnxencoder import OnnxEmbedder
 from index.onnxexport import export
 
@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--model", default=DEFAULT_MODEL)
     args = parser.parse_args()
     sentences = bbc_sentences(args.sentences)
-    model_dir = Path(_resolve_model_path(args.model))
+    model_dir = Path(resolve_model_path(args.model))
     print(f"{len(sentences):,} BBC sentences, model {args.model}; load before: {uptime()}\n")
     from sentence_transformers import SentenceTransformer
 

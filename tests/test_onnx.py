@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -157,6 +158,16 @@ def test_an_export_that_fails_leaves_nothing_behind(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         cached_export(fake_model(tmp_path / "model"), tmp_path / "cache")
     assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_half_made_exports_of_killed_processes_are_removed_but_not_recent_ones(tmp_path, monkeypatch):
+    monkeypatch.setattr(onnxexport, "export", counting_export([]))
+    abandoned, running = tmp_path / "cache" / ".partial-old", tmp_path / "cache" / ".partial-now"
+    for folder in (abandoned, running):
+        folder.mkdir(parents=True)
+    os.utime(abandoned, (0, 0))
+    folder = cached_export(fake_model(tmp_path / "model"), tmp_path / "cache")
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted([running.name, folder.name])
 
 
 def test_the_cache_goes_where_configured_else_under_xdg_cache_home(tmp_path, monkeypatch):
