@@ -21,7 +21,7 @@ async def open_library(settings: Settings) -> AsyncIterator[Library]:
     """Open the library the settings point at, and close it afterwards."""
     embedding = settings.embedding
     embedder = load_embedder(embedding.model, embedding.batch_size, embedding.device, embedding.threads or None,
-                             on_load=_say_loading)
+                             on_load=_say_loading, backend=embedding.backend, onnx_cache=embedding.onnx_cache)
     library = await Library.open(settings.data_dir, embedder, settings.engine)
     try:
         yield library

