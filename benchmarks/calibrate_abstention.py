@@ -15,7 +15,7 @@ import argparse
 import asyncio
 
 import numpy as np
-from qa import CACHE, QUICK_ARTICLES, cached_library
+from qa import QUICK_ARTICLES, cache_folder, cached_library
 from qa_data import answerable_questions, news_articles, unanswerable_questions
 from sklearn.linear_model import LogisticRegression
 
@@ -33,7 +33,7 @@ async def dev_signals(quick: bool) -> tuple[np.ndarray, np.ndarray]:
     answerable = [q.question for q in answerable_questions() if q.split == "dev" and q.article_id in known]
     unanswerable = [question for question, split in unanswerable_questions() if split == "dev"]
     embedder = load_embedder(DEFAULT_MODEL, 64, "cpu", None)
-    library, _ = await cached_library(CACHE / ("news-quick" if quick else "news"), articles, embedder)
+    library, _ = await cached_library(cache_folder("news-quick" if quick else "news"), articles, embedder)
     try:
         titles = {info.id: info.title for info in await library.articles()}
         rows = [await signals(library, question, titles) for question in answerable + unanswerable]

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import get_args
 
 from qa_data import (
     ANSWERABLE_FILE,
@@ -50,8 +51,10 @@ from qa_report import PartResult, Row, markdown_table, notes_text, update_result
 
 from index import Answer, Article, Embedder, EngineSettings, Library, load_embedder
 from index.embedder import DEFAULT_MODEL
+from index.settings import PassageVectors
 
 CACHE = Path.home() / ".cache" / "newsbot-bench"
+PASSAGES: PassageVectors = EngineSettings().passage_vectors
 SEED = 4
 QUICK_ARTICLES = 2_000
 INGEST_SLICE = 256
@@ -61,9 +64,15 @@ SQUAD_TARGETS = {"@1": "≥ 0.75", "@3": "≥ 0.90"}
 Part = Callable[[argparse.Namespace, Embedder], Coroutine[None, None, PartResult]]
 
 
-async def cached_library(folder: Path, articles: Sequence[Article], embedder: Embedder) -> tuple[Library, str]:
+def cache_folder(name: str, passages: PassageVectors = PASSAGES) -> Path:
+    """Where a benchmark library is cached: one per way of making passage vectors, which its vectors depend on."""
+    return CACHE / f"{name}-{passages}-passages"
+
+
+async def cached_library(folder: Path, articles: Sequence[Article], embedder: Embedder,
+                         passages: PassageVectors = PASSAGES) -> tuple[Library, str]:
     """Open the library cached in `folder`, first ingesting whatever of `articles` it lacks (so it resumes)."""
-    library = await Library.open(folder, embedder, EngineSettings())
+    library = await Library.open(folder, embedder, EngineSettings(passage_vectors=passages))
     started, added = time.monotonic(), 0
     try:
         for start in range(0, len(articles), INGEST_SLICE):
@@ -86,7 +95,8 @@ async def cached_library(folder: Path, articles: Sequence[Article], embedder: Em
 async def squad_part(args: argparse.Namespace, embedder: Embedder) -> PartResult:
     """Gold-sentence rank among everything `Library.rank` weighs, over a library of all SQuAD dev paragraphs."""
     squad = load_squad()
-    library, note = await cached_library(CACHE / "squad", squad.articles, embedder)
+    library, note = await cached_library(cache_folder("squad", args.passage_vectors), squad.articles, embedder,
+                                         args.passage_vectors)
     picked = random.Random(SEED).sample(squad.questions, min(args.sample, len(squad.questions)))
     try:
         labels = [await squad_labels(library, question) for question in picked]
@@ -134,7 +144,8 @@ async def abstention_part(args: argparse.Namespace, embedder: Embedder) -> PartR
     every = answerable_questions()
     answerable = [question for question in every if question.article_id in known]
     unanswerable = unanswerable_questions()
-    library, note = await cached_library(CACHE / ("news-quick" if args.quick else "news"), articles, embedder)
+    library, note = await cached_library(cache_folder("news-quick" if args.quick else "news", args.passage_vectors),
+                                         articles, embedder, args.passage_vectors)
     try:
         await library.warm_up()
         await library.ask("warm up", log=False)
@@ -224,6 +235,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts: " + ", ".join(PARTS))
     parser.add_argument("--quick", action="store_true", help="abstention on the first 2,000 articles of each outlet")
     parser.add_argument("--sample", type=int, default=2_000, help="SQuAD questions to draw (default 2,000)")
+    parser.add_argument("--passage-vectors", choices=get_args(PassageVectors), default=PASSAGES,
+                        help=f"how the libraries' passage vectors are made (default {PASSAGES}, the engine's)")
     args = parser.parse_args()
     unknown = set(args.only.split(",")) - set(PARTS)
     if unknown:

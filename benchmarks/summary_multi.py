@@ -7,9 +7,9 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
-from pathlib import Path
 
 import numpy as np
+from qa import cache_folder
 from qa_data import BBC_FILE, REUTERS_FILE, news_articles
 from qa_metrics import percentile
 from qa_report import PartResult, Row
@@ -18,7 +18,7 @@ from index import Embedder, EngineSettings, Library, Summary
 from index.ingest.dates import parse_date
 
 # The library benchmarks/qa.py --quick builds: the first 2,000 articles of each outlet.
-CACHE = Path.home() / ".cache" / "newsbot-bench" / "news-quick"
+CACHE = cache_folder("news-quick")
 QUICK_ARTICLES = 2_000
 
 D = date

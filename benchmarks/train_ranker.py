@@ -17,7 +17,7 @@ import random
 from collections.abc import Sequence
 
 import numpy as np
-from qa import CACHE, SEED, cached_library
+from qa import SEED, cache_folder, cached_library
 from qa_data import load_squad
 from scipy.optimize import minimize
 
@@ -34,7 +34,8 @@ async def training_groups(count: int) -> list[Group]:
     squad = load_squad()
     questions = [q for q in squad.questions if q.split == "dev"]
     random.Random(SEED).shuffle(questions)
-    library, _ = await cached_library(CACHE / "squad", squad.articles, load_embedder(DEFAULT_MODEL, 64, "cpu", None))
+    embedder = load_embedder(DEFAULT_MODEL, 64, "cpu", None)
+    library, _ = await cached_library(cache_folder("squad"), squad.articles, embedder)
     try:
         titles = {info.id: info.title for info in await library.articles()}
         groups = []
