@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 MANIFEST = "newsbot-onnx.json"
 TOKENIZER_FILE = "tokenizer.json"
 POOLING_MODES = ("mean", "cls")
+# Tokens of a long news sentence: a batch of batch_size texts is budgeted this many tokens a text.
+TYPICAL_TOKENS = 64
 
 
 @dataclass(frozen=True)
@@ -68,11 +70,20 @@ def pool(hidden: np.ndarray, mask: np.ndarray, mode: str) -> np.ndarray:
     return np.ascontiguousarray(pooled / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
-def length_batches(lengths: Sequence[int], batch_size: int) -> Iterator[np.ndarray]:
-    """Indices of the texts in batches of similar length (longest first), so each batch pads little."""
+def length_batches(lengths: Sequence[int], batch_size: int,
+                   tokens: int | None = None) -> Iterator[np.ndarray]:
+    """Indices of the texts in batches of similar length (longest first), so each batch pads little.
+
+    A batch holds at most `batch_size` texts and `tokens` tokens (batch_size x TYPICAL_TOKENS by default): the
+    memory a run takes grows with the square of its longest text, so long texts go in smaller batches.
+    """
+    budget = tokens if tokens is not None else batch_size * TYPICAL_TOKENS
     order = np.argsort(-np.asarray(lengths, dtype=np.int64), kind="stable")
-    for start in range(0, len(order), batch_size):
-        yield order[start:start + batch_size]
+    start = 0
+    while start < len(order):
+        rows = min(batch_size, max(1, budget // max(int(lengths[order[start]]), 1)))
+        yield order[start:start + rows]
+        start += rows
 
 
 class OnnxEmbedder:

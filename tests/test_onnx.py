@@ -288,3 +288,12 @@ def test_concurrent_embeds_share_the_onnx_embedder_safely(onnx_embedder: OnnxEmb
         results = list(workers.map(lambda _: onnx_embedder.embed(texts), range(4)))
     for result in results:
         np.testing.assert_allclose(result, expected_rows, atol=1e-5)
+
+
+def test_long_texts_go_in_smaller_batches_so_memory_stays_bounded():
+    lengths = [256] * 10 + [16] * 100
+    batches = list(length_batches(lengths, 64, tokens=1024))
+    assert [len(batch) for batch in batches] == [4, 4, 4, 64, 34]  # 1,024 tokens: four 256-token texts a batch
+    assert all(len(batch) <= 64 for batch in batches)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(110))
+    assert max(len(batch) * max(lengths[i] for i in batch) for batch in batches) <= 1024
