@@ -26,7 +26,6 @@ class ProgressBar:
 
     def __init__(self) -> None:
         self._bar: Any = None
-        self.new = 0  # new articles committed so far: what Ctrl-C reports as kept
 
     def __call__(self, progress: IngestProgress) -> None:
         """Move the bar to where the ingest has got."""
@@ -34,7 +33,6 @@ class ProgressBar:
             from tqdm import tqdm  # imported only when an ingest runs
 
             self._bar = tqdm(unit="article", delay=BAR_DELAY_SECONDS, disable=not sys.stderr.isatty())
-        self.new = progress.new
         rate = progress.sentences / progress.seconds if progress.seconds > 0 else 0.0
         postfix = {"files": f"{progress.files_done}/{progress.files}"} if progress.files > 1 else {}
         self._bar.set_postfix(postfix | {"sentences/s": f"{rate:.0f}"}, refresh=False)
@@ -66,13 +64,12 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     urls = [given for given in args.paths if url_scheme(given)]
     paths = [Path(given) for given in args.paths if not url_scheme(given)]
-    bars = (ProgressBar(), ProgressBar())
     async with open_library(settings) as library:
+        before = await library.count_articles()  # one count: Ctrl-C says how many the run stored
         try:
-            report = (await _with_bar(library.ingest_files, paths, bars[0])
-                      + await _with_bar(library.ingest_urls, urls, bars[1]))
+            report = await _with_bar(library.ingest_files, paths) + await _with_bar(library.ingest_urls, urls)
         except asyncio.CancelledError:  # Ctrl-C: what is committed stays, and a rerun skips it as unchanged
-            _say_interrupted(sum(bar.new for bar in bars))
+            _say_interrupted(await library.count_articles() - before)
             raise
     _print_report(report, args.json)
     return 1 if report.failed else 0
@@ -100,8 +97,9 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
         print(render.ingest_summary(report))
 
 
-async def _with_bar(ingest: Callable[..., Awaitable[IngestReport]], sources: list, bar: ProgressBar) -> IngestReport:
+async def _with_bar(ingest: Callable[..., Awaitable[IngestReport]], sources: list) -> IngestReport:
     """Run one of the library's ingests with a progress bar of its own."""
+    bar = ProgressBar()
     try:
         return await ingest(sources, progress=bar)
     finally:

@@ -206,7 +206,6 @@ def test_the_progress_bar_counts_articles_with_files_done_and_sentences_per_seco
     one_file.close()  # draws the last state
     drawn = sys.stderr.getvalue().replace(" ", "")
     assert "96article" in drawn and "sentences/s=480" in drawn and "files=" not in drawn
-    assert one_file.new == 94  # what Ctrl-C reports as stored
     many = ingestcli.ProgressBar()
     many(IngestProgress(files_done=3, files=10, articles=40, new=40, sentences=400, seconds=4.0))
     many.close()
