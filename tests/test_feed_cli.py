@@ -124,8 +124,9 @@ async def test_the_watch_loop_polls_what_is_due(tmp_path):
             reports.append(report)
 
         watcher = asyncio.create_task(poll_forever(library, collect))
-        while not reports:
-            await asyncio.sleep(0.01)
+        async with asyncio.timeout(60):  # a poll that never returns fails the test instead of hanging the suite
+            while not reports:
+                await asyncio.sleep(0.01)
         watcher.cancel()
         await asyncio.gather(watcher, return_exceptions=True)
     assert reports[0].feeds[0].new == 4 and (await library.stats()).articles == 4
