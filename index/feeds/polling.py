@@ -126,8 +126,11 @@ class FeedPoller:
         """Return when a feed is due for its scheduled poll, one is added, or `longest` seconds have passed."""
         next_due = await self._feeds.next_due()
         wait = longest if next_due is None else (datetime.fromisoformat(next_due) - datetime.now(UTC)).total_seconds()
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that arrives as the
+        # event is set, and `newsbot watch` (or a test stopping it) would then never stop.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._added.wait(), min(longest, max(wait, 0.0)))
+            async with asyncio.timeout(min(longest, max(wait, 0.0))):
+                await self._added.wait()
         self._added.clear()
 
     async def poll(self, due_only: bool = False) -> PollReport:
