@@ -25,7 +25,7 @@ class EmbeddingSettings:
     """Which sentence-transformers model embeds the text, and how (ranges as in index/settings.py)."""
 
     model: str = DEFAULT_MODEL  # "hashing-<n>" takes n from 1 to MAX_HASHING_DIMENSION
-    backend: str = "auto"  # one of BACKENDS
+    backend: str = field(default="auto", metadata={"choices": BACKENDS})
     onnx_cache: str = ""  # empty: $XDG_CACHE_HOME/newsbot/onnx
     batch_size: int = field(default=64, metadata={"min": 1, "max": 4096})
     device: str = "cpu"
@@ -138,11 +138,8 @@ def _values(cls: type, table: dict[str, Any], where: str, section: str) -> dict[
 
 
 def _embedding(table: dict[str, Any], where: str) -> EmbeddingSettings:
-    """The [embedding] section, with a known backend and a hashing model's dimension in its range."""
+    """The [embedding] section, with a hashing model's dimension in its range."""
     settings = EmbeddingSettings(**_values(EmbeddingSettings, table, where, "embedding"))
-    if settings.backend not in BACKENDS:
-        raise ConfigError(f'{where}: [embedding] backend must be one of {", ".join(map(repr, BACKENDS))}, '
-                          f'not {settings.backend!r}')
     try:
         hashing_dimension(settings.model)
     except ValueError as error:
