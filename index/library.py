@@ -48,7 +48,7 @@ class Library:
         self._embedder = embedder
         self.settings = settings
         self.data_dir = data_dir
-        self._vectors = VectorStore(data_dir / VECTORS_FILE, store)
+        self._vectors = VectorStore(data_dir / VECTORS_FILE, store, settings.exact_up_to)
         self._asker = Asker(store, embedder, Retriever(store, self._vectors, settings), settings.policy)
         self._digester = Digester(store, self._vectors, embedder, settings)
         self.web = WebClient(settings.web)
@@ -129,7 +129,7 @@ class Library:
             removed = await self._store.remove_article(article_id, scope)
             if removed is None:
                 return False
-            await self._vectors.apply(removed, [])
+            await self._vectors.apply(scope, removed, [])
             await self._vectors.save()
             return True
 

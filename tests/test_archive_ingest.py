@@ -43,8 +43,11 @@ def wait_for_articles(database: Path, at_least: int, timeout: float = 60) -> int
     """Wait until the ingest has committed at least `at_least` articles; how many it had."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if database.exists() and (stored := count(database, "SELECT COUNT(*) FROM articles")) >= at_least:
-            return stored
+        try:
+            if database.exists() and (stored := count(database, "SELECT COUNT(*) FROM articles")) >= at_least:
+                return stored
+        except sqlite3.OperationalError:  # the file exists before its first migration has committed
+            pass
         time.sleep(0.02)
     raise AssertionError(f"fewer than {at_least} articles committed in {timeout} s")
 

@@ -65,4 +65,5 @@ async def test_an_upload_writes_nothing_beside_the_library(tmp_path):
     finally:
         await library.close()
     assert report.new == 1
-    assert {path.name for path in made} <= {"vectors.faiss", "newsbot.db-wal", "newsbot.db-shm"}
+    # The server's vector index ("111" in hex) is the only new file besides SQLite's own.
+    assert {path.name for path in made} <= {"vectors-313131.faiss", "newsbot.db-wal", "newsbot.db-shm"}

@@ -23,6 +23,7 @@ def prepared(article_id: str, sentences: list[str], url: str | None = None, dige
 @pytest.fixture
 async def store(tmp_path):
     opened = await Store.open(tmp_path / "newsbot.db")
+    await opened.set_meta("dimension", "4")  # as the vector store records before the first write
     yield opened
     await opened.close()
 
@@ -88,8 +89,10 @@ async def test_remove_unknown_article_returns_none(store):
 
 async def test_embeddings_round_trip_for_rebuilds(store):
     _, added = await store.write_articles([prepared("a", ["S."]), prepared("b", ["T."])])
-    ids, vectors = await store.chunk_embeddings(4)
+    ids, vectors = await store.chunk_embeddings(None)
     assert list(ids) == added and vectors.shape == (2, 4) and np.allclose(vectors, 1.0)
+    assert list((await store.chunk_embeddings(None, [added[1]]))[0]) == [added[1]]
+    assert (await store.chunk_ids()).keys() == {None}
 
 
 async def test_database_from_a_newer_newsbot_is_refused(tmp_path):

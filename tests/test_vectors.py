@@ -24,7 +24,7 @@ def filled() -> tuple[VectorIndex, np.ndarray, np.ndarray]:
     """An index of 50 random unit vectors with sparse ids."""
     ids = np.arange(50, dtype=np.int64) * 7 + 3
     vectors = unit_rows(50)
-    return VectorIndex.build(DIM, ids, vectors), ids, vectors
+    return VectorIndex.build(DIM, ids, vectors, exact_up_to=1000), ids, vectors
 
 
 def test_search_returns_best_first(filled: tuple[VectorIndex, np.ndarray, np.ndarray]) -> None:
@@ -47,7 +47,7 @@ def test_search_types_and_large_k(filled: tuple[VectorIndex, np.ndarray, np.ndar
 
 
 def test_search_small_index_skips_missing() -> None:
-    index = VectorIndex.build(DIM, [5, 9], unit_rows(2))
+    index = VectorIndex.build(DIM, [5, 9], unit_rows(2), exact_up_to=1000)
     assert {row_id for row_id, _ in index.search(unit_rows(1, seed=3)[0], 10)} == {5, 9}
 
 
@@ -72,7 +72,7 @@ def test_search_validates_query(filled: tuple[VectorIndex, np.ndarray, np.ndarra
 
 def test_ids_roundtrip(filled: tuple[VectorIndex, np.ndarray, np.ndarray]) -> None:
     index, ids, _ = filled
-    shuffled = VectorIndex.build(DIM, ids[::-1].copy(), unit_rows(50))
+    shuffled = VectorIndex.build(DIM, ids[::-1].copy(), unit_rows(50), exact_up_to=1000)
     for candidate in (index, shuffled):
         assert candidate.ids().dtype == np.int64
         np.testing.assert_array_equal(candidate.ids(), ids)
@@ -120,7 +120,7 @@ def test_add_validates(ids: list[float], vectors: np.ndarray) -> None:
 
 def test_add_casts_float64_and_noncontiguous() -> None:
     vectors = np.asfortranarray(unit_rows(4).astype(np.float64))
-    index = VectorIndex.build(DIM, np.array([1, 2, 3, 4], dtype=np.int32), vectors)
+    index = VectorIndex.build(DIM, np.array([1, 2, 3, 4], dtype=np.int32), vectors, exact_up_to=1000)
     assert index.search(vectors[2], 1)[0][0] == 3
 
 
@@ -157,7 +157,7 @@ def test_interrupted_save_keeps_old_file(
 ) -> None:
     index, _, _ = filled
     path = tmp_path / "sentences.faiss"
-    VectorIndex.build(DIM, [1, 2], unit_rows(2)).save(path)
+    VectorIndex.build(DIM, [1, 2], unit_rows(2), exact_up_to=1000).save(path)
     before = path.read_bytes()
 
     def crash(_index: faiss.Index, writer: faiss.PyCallbackIOWriter) -> None:
@@ -209,5 +209,63 @@ def test_dimension_mismatch_raises(
 def test_wrong_index_type_raises(tmp_path: Path) -> None:
     path = tmp_path / "plain.faiss"
     faiss.write_index(faiss.IndexFlatL2(DIM), str(path))
-    with pytest.raises(VectorIndexError, match="IndexIDMap2"):
+    with pytest.raises(VectorIndexError, match="not an inner-product index"):
         VectorIndex.load(path, DIM)
+
+
+def clustered_rows(count: int, dimension: int = 32, seed: int = 0) -> np.ndarray:
+    """Unit vectors around 40 centres, as sentence embeddings gather around topics."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(40, dimension))
+    rows = centres[rng.integers(0, 40, count)] + 0.6 * rng.normal(size=(count, dimension))
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_large_index_is_approximate_and_finds_what_exact_search_finds() -> None:
+    vectors = clustered_rows(6000)
+    ids = np.arange(6000, dtype=np.int64) + 1
+    approximate = VectorIndex.build(32, ids, vectors, exact_up_to=1000)
+    exact = VectorIndex.build(32, ids, vectors, exact_up_to=10_000)
+    assert exact.exact and not approximate.exact and len(approximate) == 6000
+    queries = clustered_rows(50, seed=1)
+    recall = np.mean([len({i for i, _ in approximate.search(q, 50)} & {i for i, _ in exact.search(q, 50)}) / 50
+                      for q in queries])
+    assert recall >= 0.95
+    assert approximate.search(vectors[7], 1)[0][0] == 8
+    np.testing.assert_array_equal(approximate.ids(), ids)
+
+
+def test_approximate_index_removes_saves_and_loads(tmp_path: Path) -> None:
+    vectors = clustered_rows(3000)
+    index = VectorIndex.build(32, np.arange(3000) + 1, vectors, exact_up_to=1000)
+    assert index.remove([1, 2, 99_999]) == 2
+    assert all(i not in (1, 2) for i, _ in index.search(vectors[0], 50))
+    with pytest.raises(ValueError, match="already"):
+        index.add([3], vectors[2:3])
+    index.save(tmp_path / "v.faiss")
+    loaded = VectorIndex.load(tmp_path / "v.faiss", 32)
+    assert not loaded.exact and len(loaded) == 2998
+    assert loaded.search(vectors[500], 10) == index.search(vectors[500], 10)
+
+
+@pytest.mark.parametrize("exact_up_to", [10_000, 1000])
+def test_excluded_ids_never_come_back_and_leave_no_gap(exact_up_to: int) -> None:
+    vectors = clustered_rows(3000)
+    index = VectorIndex.build(32, np.arange(3000) + 1, vectors, exact_up_to=exact_up_to)
+    nearest = [i for i, _ in index.search(vectors[0], 20)]
+    excluded = np.array(nearest[:10], dtype=np.int64)
+    found = index.search(vectors[0], 20, exclude=excluded)
+    assert len(found) == 20 and not {i for i, _ in found} & set(nearest[:10])
+    assert [i for i, _ in found][:10] == nearest[10:]
+
+
+def test_an_index_fits_its_size_until_it_should_change_kind() -> None:
+    small = VectorIndex.build(32, np.arange(900) + 1, clustered_rows(900), exact_up_to=1000)
+    assert small.exact and small.fits(1000) and not small.fits(800)
+    large = VectorIndex.build(32, np.arange(4000) + 1, clustered_rows(4000), exact_up_to=1000)
+    assert not large.exact and large.fits(1000)
+    large.remove(np.arange(3600) + 1)  # below half the limit: exact search is cheap again
+    assert not large.fits(1000)
+    grown = VectorIndex.build(32, np.arange(2000) + 1, clustered_rows(2000), exact_up_to=1000)
+    grown.add(np.arange(2000, 12_000) + 1, clustered_rows(10_000, seed=2))  # 6 times the size it was trained for
+    assert not grown.fits(1000)

@@ -188,7 +188,7 @@ class Ingestor:
         removed, added = await self._store.write_articles(prepared, scope, links)
         matrix = np.concatenate([np.zeros((0, self._embedder.dimension), dtype=np.float32),
                                  *(item.chunk_embeddings for item in prepared)]).astype(np.float32)
-        await self._vectors.apply(removed, added, matrix)
+        await self._vectors.apply(scope, removed, added, matrix)
         await self._vectors.save_if_due(self._settings.save_every_seconds)
 
     async def _embed(self, split: Sequence[SplitArticle]) -> list[PreparedArticle]:

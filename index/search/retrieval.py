@@ -13,9 +13,6 @@ from index.settings import EngineSettings
 from index.store.store import Store, StoredSentence
 from index.store.vectorstore import VectorStore
 
-# FAISS cannot filter by scope, so it is searched this many times deeper and the invisible hits dropped.
-DENSE_DEPTH = 4
-
 # (passages by BM25, passages by their sentences' BM25): (chunk id, score) pairs, best first.
 Lexical = tuple[list[tuple[int, float]], list[tuple[int, float]]]
 
@@ -57,11 +54,8 @@ class Retriever:
                 await self._store.search_sentence_chunks(fts_query, limit, scope))
 
     async def _dense(self, query_vector: np.ndarray, scope: str | None) -> list[tuple[int, float]]:
-        """The passages nearest in meaning that the scope sees."""
-        limit = self._settings.candidates
-        found = await self._vectors.search(query_vector, limit * DENSE_DEPTH)
-        keep = await self._store.visible_chunks([chunk_id for chunk_id, _ in found], scope)
-        return [hit for hit in found if hit[0] in keep][:limit]
+        """The passages nearest in meaning that the scope sees (the vector store searches only those)."""
+        return await self._vectors.search(query_vector, self._settings.candidates, scope)
 
     async def _passages(self, query_vector: np.ndarray, lexical: Lexical,
                         scope: str | None) -> list[tuple[int, float]]:

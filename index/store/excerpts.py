@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 
 from index.models import Candidate
+from index.store.blobs import matrix_from_blobs
 from index.store.database import Queries, parse_day, placeholders
 from index.store.scopes import scoped_id, visible, visible_params
 
@@ -31,10 +32,7 @@ def _excerpts(rows: Sequence[tuple], dimension: int) -> Excerpts:
     """Rows of _COLUMNS as unscored candidates and their embedding matrix."""
     candidates = [Candidate(sentence_id=row[0], article_id=row[1], position=row[2], text=row[3], similarity=0.0,
                             lexical=0.0, passage=0.0, published=parse_day(row[5])) for row in rows]
-    matrix = np.zeros((len(rows), dimension), dtype=np.float32)
-    for n, row in enumerate(rows):
-        matrix[n] = np.frombuffer(row[4], dtype=np.float32)
-    return candidates, matrix
+    return candidates, matrix_from_blobs([row[4] for row in rows], dimension)
 
 
 class SentenceReader(Queries):

@@ -14,6 +14,7 @@ import numpy as np
 
 from index.ingest.duplicates import Links
 from index.models import Article, PreparedArticle
+from index.store.blobs import from_blob, matrix_from_blobs, to_blob
 from index.store.catalog import Catalog
 from index.store.connection import configure, connect
 from index.store.copies import Copies
@@ -40,14 +41,13 @@ class StoredSentence:
     published: date | None = None
 
 
-def _blob(vector: np.ndarray) -> bytes:
-    """An embedding as stored: raw float32 bytes."""
-    return np.asarray(vector, dtype=np.float32).tobytes()
-
-
 def _casefold(value: str | None) -> str:
     """Python's case folding for SQL: SQLite's lower() folds ASCII letters only."""
     return value.casefold() if value else ""
+
+
+# Ids bound in one IN (...) list.
+_IN_LIST = 10_000
 
 
 class Store(Queries):
@@ -58,6 +58,7 @@ class Store(Queries):
         super().__init__(db, write_lock, path)
         self.path = path
         self.read_only = read_only
+        self.dimension = 0  # of the stored embeddings; 0 until the first article
         self.catalog = Catalog(db, write_lock, path)
         self.usage = UsageLog(db, write_lock, path)
         self.feeds = FeedStore(db, write_lock, path)
@@ -72,6 +73,7 @@ class Store(Queries):
         try:
             await configure(db, read_only, {"casefold": _casefold})
             await store._migrate()
+            store.dimension = int(await store.get_meta("dimension") or 0)
         except (sqlite3.DatabaseError, StoreError) as error:
             await db.close()
             if isinstance(error, StoreError):
@@ -99,6 +101,8 @@ class Store(Queries):
                 "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+        if key == "dimension":
+            self.dimension = int(value)
 
     async def existing_hashes(self, articles: Sequence[Article], scope: str | None = None) -> dict[str, str]:
         """Map each article already in this scope (by id, else by url; an original, else a copy) to its content hash."""
@@ -153,7 +157,7 @@ class Store(Queries):
         )
         await self._db.executemany(
             "INSERT INTO sentences(article_id, position, paragraph, text, embedding) VALUES (?, ?, ?, ?, ?)",
-            [(stored_id, n, seg.paragraph, seg.text, _blob(vector))
+            [(stored_id, n, seg.paragraph, seg.text, to_blob(vector))
              for n, (seg, vector) in enumerate(zip(item.segments, item.sentence_embeddings, strict=True))],
         )
         chunk_ids: list[int] = []
@@ -161,7 +165,7 @@ class Store(Queries):
             text = " ".join(seg.text for seg in item.segments[first:last])
             cursor = await self._db.execute(
                 "INSERT INTO chunks(article_id, first, last, text, embedding) VALUES (?, ?, ?, ?, ?)",
-                (stored_id, first, last, text, _blob(vector)),
+                (stored_id, first, last, text, to_blob(vector)),
             )
             chunk_ids.append(inserted_id(cursor))
         return chunk_ids
@@ -174,37 +178,40 @@ class Store(Queries):
                 return None
             return await self._delete_article(stored_id, scope)
 
-    async def chunk_ids(self) -> np.ndarray:
-        """Sorted ids of every stored chunk."""
-        rows = await self._all("SELECT id FROM chunks ORDER BY id")
-        return np.array([r[0] for r in rows], dtype=np.int64)
+    async def chunk_ids(self) -> dict[str | None, np.ndarray]:
+        """Sorted ids of every stored chunk, by the scope of its article."""
+        rows = await self._all("SELECT c.id, a.scope FROM chunks c JOIN articles a ON a.id = c.article_id"
+                               " ORDER BY c.id")
+        by_scope: dict[str | None, list[int]] = {}
+        for chunk_id, scope in rows:
+            by_scope.setdefault(scope, []).append(chunk_id)
+        return {scope: np.array(ids, dtype=np.int64) for scope, ids in by_scope.items()}
 
     async def data_version(self) -> int:
         """A number that changes whenever another connection (another process) commits a write."""
         return (await self._row("PRAGMA data_version"))[0]
 
-    async def chunk_embeddings(self, dimension: int,
+    async def chunk_embeddings(self, scope: str | None,
                                ids: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Stored chunk ids with their embeddings (all of them, or those listed), for the vector index."""
+        """Chunk ids of one scope with their embeddings (all of them, or those listed), for its vector index."""
         if ids is None:
-            rows = await self._all("SELECT id, embedding FROM chunks ORDER BY id")
+            rows = await self._all("SELECT c.id, c.embedding FROM chunks c JOIN articles a ON a.id = c.article_id"
+                                   " WHERE a.scope IS ? ORDER BY c.id", (scope,))
         else:
-            rows = await self._all(f"SELECT id, embedding FROM chunks WHERE id IN ({placeholders(len(ids))})"
-                                   " ORDER BY id", [int(i) for i in ids])
+            rows = []
+            for start in range(0, len(ids), _IN_LIST):  # SQLite limits the parameters of one statement
+                part = [int(i) for i in ids[start:start + _IN_LIST]]
+                rows += await self._all(f"SELECT id, embedding FROM chunks WHERE id IN ({placeholders(len(part))})"
+                                        " ORDER BY id", part)
         found = np.array([r[0] for r in rows], dtype=np.int64)
-        vectors = np.zeros((len(rows), dimension), dtype=np.float32)
-        for n, (_, blob) in enumerate(rows):
-            vectors[n] = np.frombuffer(blob, dtype=np.float32)
-        return found, vectors
+        return found, matrix_from_blobs([r[1] for r in rows], self.dimension)
 
-    async def visible_chunks(self, chunk_ids: Sequence[int], scope: str | None) -> set[int]:
-        """Those of these chunks whose articles the scope sees."""
+    async def shadowed_chunks(self, scope: str) -> np.ndarray:
+        """Chunks of the global articles this scope does not see, because it holds its own copy under the same id."""
         rows = await self._all(
-            "SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id"
-            f" WHERE c.id IN ({placeholders(len(chunk_ids))}) AND {visible('a')}",
-            [*chunk_ids, *visible_params(scope)],
-        )
-        return {r[0] for r in rows}
+            "SELECT c.id FROM articles own JOIN articles g ON g.id = substr(own.id, length(own.scope) + 2)"
+            " JOIN chunks c ON c.article_id = g.id WHERE own.scope = ? AND g.scope IS NULL", (scope,))
+        return np.array([r[0] for r in rows], dtype=np.int64)
 
     async def search_chunks(self, fts_query: str, limit: int, scope: str | None = None) -> list[tuple[int, float]]:
         """Chunks the scope sees matching an FTS5 query, best BM25 first (score: higher is better)."""
@@ -242,7 +249,7 @@ class Store(Queries):
         found: dict[int, list[StoredSentence]] = {}
         for chunk_id, sentence_id, article_id, position, paragraph, text, blob, published in rows:
             found.setdefault(chunk_id, []).append(StoredSentence(
-                sentence_id, article_id, position, paragraph, text, np.frombuffer(blob, dtype=np.float32),
+                sentence_id, article_id, position, paragraph, text, from_blob(blob, self.dimension),
                 parse_day(published)))
         return found
 

@@ -1,0 +1,150 @@
+"""Search inside a scope at scale: approximate indexes, one per scope, never a candidate the scope cannot see."""
+
+import random
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+from index import AnswerPolicy, Article, EngineSettings, Library
+from index.embedder import HashingEmbedder
+
+# A small exact limit, so the operator's library is searched by an approximate (IVF) index as at a million sentences.
+SETTINGS = EngineSettings(exact_up_to=150, policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1,
+                                                               min_similarity_without_terms=0.5))
+TOPICS = {
+    "harbour": "ferry harbour crane dock cargo tide pier sailors container",
+    "orchard": "apple orchard harvest cider blossom growers frost pickers",
+    "railway": "railway signal platform commuters timetable freight carriage",
+    "theatre": "theatre actors premiere stage curtain rehearsal audience",
+    "glacier": "glacier ice melt climbers valley summit avalanche",
+}
+ZEBRA = Article(id="zebra", title="Zebra escapes from city zoo", source="Local Paper", published=date(2023, 1, 5),
+                text="A zebra escaped from the city zoo on Monday. Keepers caught the zebra near the river. "
+                     "The zoo said the animal was unhurt.")
+
+
+def story(number: int, topic: str, rng: random.Random, prefix: str = "") -> Article:
+    """An article of six made-up sentences about one topic."""
+    words = TOPICS[topic].split()
+    sentences = [f"The {rng.choice(words)} {rng.choice(words)} report number {number} mentions "
+                 f"{rng.choice(words)} and {rng.choice(words)} in district {rng.randint(1, 90)}." for _ in range(6)]
+    return Article(id=f"{prefix}{topic}-{number}", title=f"{topic.title()} news {number}", source="Wire",
+                   published=date(2022, 1, 1) + timedelta(days=number % 700), text=" ".join(sentences))
+
+
+def zebra_crowd(count: int) -> list[Article]:
+    """Articles that are closer to a zebra question than anything else is."""
+    return [Article(id=f"crowd-{n}", title=f"Zebra keepers {n}", source="Crowd",
+                    text=f"Keepers caught the zebra near the river again, report {n} says. The zebra was unhurt.")
+            for n in range(count)]
+
+
+@pytest.fixture
+async def library(tmp_path):
+    opened = await Library.open(tmp_path / "data", HashingEmbedder(), SETTINGS)
+    yield opened
+    await opened.close()
+
+
+async def test_a_servers_article_is_found_however_many_other_servers_passages_are_nearer(library):
+    rng = random.Random(1)
+    await library.ingest_articles([story(n, topic, rng) for n in range(60) for topic in TOPICS])
+    await library.ingest_articles(zebra_crowd(300), scope="222")  # 4 x 50 passages nearer than the server's own
+    await library.ingest_articles([ZEBRA], scope="111")
+    vector = library._embedder.embed(["Where did keepers catch the zebra?"])[0]
+    found = await library._vectors.search(vector, 50, scope="111")
+    articles = await chunk_articles(library, [chunk_id for chunk_id, _ in found])
+    assert articles[found[0][0]] == "111\x1fzebra"
+    assert not any(stored.startswith("222") for stored in articles.values())
+    assert len(found) == 50  # the rest filled from the operator's library, not left empty by a filter
+    assert not library._vectors._indexes[None].exact  # the global library's index is the approximate one
+    answer = await library.ask("Where did keepers catch the zebra?", scope="111")
+    assert answer.quotes[0].text == "Keepers caught the zebra near the river."
+
+
+async def test_no_answer_summary_timeline_or_list_ever_shows_another_servers_article(library):
+    rng = random.Random(2)
+    await library.ingest_articles([story(n, topic, rng) for n in range(40) for topic in TOPICS])
+    servers = [str(server) for server in range(101, 109)]
+    for server in servers:
+        await library.ingest_articles([story(n, topic, rng, prefix=f"s{server}-") for n in range(12)
+                                       for topic in TOPICS], scope=server)
+    for server in servers:
+        own = f"s{server}-"
+        for topic, words in TOPICS.items():
+            answer = await library.ask(f"What happened to the {words.split()[0]} and {words.split()[3]}?",
+                                       scope=server)
+            summary = await library.summarize(topic, scope=server)
+            timeline = await library.timeline(topic, scope=server)
+            cited = [source.article_id for source in answer.sources + answer.nearest + summary.sources
+                     + timeline.sources]
+            assert cited and all(not article.startswith("s") or article.startswith(own) for article in cited)
+        listed = [article.id for article in await library.articles(scope=server, limit=10_000)]
+        assert len(listed) == 200 + 60
+        assert all(not article.startswith("s") or article.startswith(own) for article in listed)
+
+
+async def test_a_servers_own_copy_hides_the_global_article_from_its_search(tmp_path):
+    library = await Library.open(tmp_path / "data", HashingEmbedder(), EngineSettings())  # exact: about hiding only
+    rng = random.Random(3)
+    await library.ingest_articles([story(n, topic, rng) for n in range(60) for topic in TOPICS])
+    await library.ingest_articles([ZEBRA])
+    await library.ingest_articles([Article(id="zebra", title="Our zebra story", source="Server",
+                                           text="The escaped zebra was found by a boy at the station.")], scope="111")
+    vector = library._embedder.embed(["Where did keepers catch the zebra?"])[0]
+    articles = await chunk_articles(library, [c for c, _ in await library._vectors.search(vector, 50, scope="111")])
+    assert "111\x1fzebra" in articles.values() and "zebra" not in articles.values()
+    articles = await chunk_articles(library, [c for c, _ in await library._vectors.search(vector, 50)])
+    assert "zebra" in articles.values() and "111\x1fzebra" not in articles.values()
+    await library.close()
+
+
+async def test_indexes_grow_into_approximate_ones_are_saved_per_scope_and_reload_without_rebuilding(tmp_path):
+    rng = random.Random(4)
+    data = tmp_path / "data"
+    library = await Library.open(data, HashingEmbedder(), SETTINGS)
+    for start in range(0, 60, 10):  # in batches, as feeds arrive: the index changes kind on the way
+        await library.ingest_articles([story(n, topic, rng) for n in range(start, start + 10) for topic in TOPICS])
+    await library.ingest_articles([ZEBRA], scope="111")
+    vector = library._embedder.embed(["Where did keepers catch the zebra?"])[0]
+    before = await library._vectors.search(vector, 20, scope="111")
+    await library.close()
+    assert sorted(path.name for path in data.glob("*.faiss")) == ["vectors-313131.faiss", "vectors.faiss"]
+    saved = {path: path.stat().st_mtime_ns for path in data.glob("*.faiss")}
+    reopened = await Library.open(data, HashingEmbedder(), SETTINGS)
+    try:
+        assert not reopened._vectors._indexes[None].exact
+        assert await reopened._vectors.search(vector, 20, scope="111") == before
+        assert {path: path.stat().st_mtime_ns for path in data.glob("*.faiss")} == saved  # loaded, not rebuilt
+        assert await reopened.remove("zebra", scope="111")
+    finally:
+        await reopened.close()
+    assert [path.name for path in data.glob("*.faiss")] == ["vectors.faiss"]  # an emptied server's file goes
+
+
+async def test_indexes_out_of_step_with_sqlite_are_rebuilt(tmp_path):
+    rng = random.Random(5)
+    data = tmp_path / "data"
+    library = await Library.open(data, HashingEmbedder(), SETTINGS)
+    await library.ingest_articles([story(n, topic, rng) for n in range(40) for topic in TOPICS])
+    await library.ingest_articles([ZEBRA], scope="111")
+    await library.close()
+    (data / "vectors-313131.faiss").write_bytes(b"damaged")
+    stale = data / "vectors.faiss"
+    stale.write_bytes(b"")
+    reopened = await Library.open(data, HashingEmbedder(), SETTINGS)
+    try:
+        stored = await reopened._store.chunk_ids()
+        for scope, index in reopened._vectors._indexes.items():
+            np.testing.assert_array_equal(index.ids(), stored[scope])
+        assert (await reopened.ask("Where did keepers catch the zebra?", scope="111")).quotes
+    finally:
+        await reopened.close()
+
+
+async def chunk_articles(library: Library, chunk_ids: list[int]) -> dict[int, str]:
+    """The stored article id of each chunk."""
+    marks = ",".join("?" * len(chunk_ids))
+    rows = await library._store._all(f"SELECT id, article_id FROM chunks WHERE id IN ({marks})", chunk_ids)
+    return dict(rows)
