@@ -1,4 +1,4 @@
-"""What every command-line command shares: opening the library, and printing a result as JSON or text."""
+"""What every command-line command shares: opening the library, --server, and printing a result as JSON or text."""
 
 from __future__ import annotations
 
