@@ -6,13 +6,14 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot import render
 from bot.config import Settings
-from bot.session import open_library, print_either, print_json
+from bot.session import open_library, print_either, print_json, server_scope
 from bot.wording import plural
 from index import Library, QuestionError
 
@@ -72,33 +73,43 @@ def batch_lines(lines: Iterable[str]) -> Iterator[BatchLine]:
         yield BatchLine(number, line)
 
 
-async def answer_one(library: Library, question: str, as_json: bool, line: int | None = None) -> bool:
+@dataclass(frozen=True)
+class Asking:
+    """How a command asks: in which scope (a server's, or None: the operator's library), printing JSON or text."""
+
+    scope: str | None = None
+    as_json: bool = False
+
+
+async def answer_one(library: Library, question: str, asking: Asking, line: int | None = None) -> bool:
     """Answer one question and print it; a question that cannot be asked is one error line (False)."""
+    started = time.perf_counter()
     try:
-        answer = await library.ask(question)
+        answer = await library.ask(question, scope=asking.scope)
     except QuestionError as error:
         where = f"line {line}: " if line is not None else ""
-        if as_json:
+        if asking.as_json:
             print_json({"question": question, "error": str(error)} | ({"line": line} if line else {}))
         else:
             print(f"error: {where}{error}", file=sys.stderr)
         return False
-    if line is not None and not as_json:  # in a batch, each answer under its question
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 1)  # the engine's time alone, not the printing
+    if line is not None and not asking.as_json:  # in a batch, each answer under its question
         print(f"? {question}")
-    print_either(as_json, render.answer_json(answer), render.answer_text(answer))
+    print_either(asking.as_json, render.answer_json(answer) | {"elapsed_ms": elapsed_ms}, render.answer_text(answer))
     return True
 
 
-async def _answer_batch(library: Library, lines: Iterable[BatchLine], as_json: bool) -> _BatchTally:
+async def _answer_batch(library: Library, lines: Iterable[BatchLine], asking: Asking) -> _BatchTally:
     """Answer every question of a batch in order, a blank line between answers in text mode."""
     tally = _BatchTally()
     for line in lines:
         if not line.question:
             tally.blank += 1
             continue
-        if tally.answered and not as_json:
+        if tally.answered and not asking.as_json:
             print()
-        if await answer_one(library, line.question, as_json, line.number):
+        if await answer_one(library, line.question, asking, line.number):
             tally.answered += 1
         else:
             tally.refused += (line.number,)
@@ -129,10 +140,13 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     except BatchFileError as error:
         print(f"error: --batch {error}", file=sys.stderr)
         return 2
+    asking = Asking(server_scope(args), args.json)
     async with open_library(settings) as library:
+        if args.json:  # the model loads now, so that each answer's elapsed_ms is its own time
+            await library.warm_up()
         if args.batch is None:
-            return 0 if await answer_one(library, args.question, args.json) else 2
-        tally = await _answer_batch(library, batch_lines(lines), args.json)
+            return 0 if await answer_one(library, args.question, asking) else 2
+        tally = await _answer_batch(library, batch_lines(lines), asking)
     print(batch_closing_line(tally), file=sys.stderr)
     return 2 if tally.refused else 0
 
@@ -148,6 +162,6 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
                 break
             if question.strip().lower() in {"", "quit", "exit"}:
                 break
-            await answer_one(library, question, as_json=False)
+            await answer_one(library, question, Asking())
             print()
     return 0

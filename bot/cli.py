@@ -14,7 +14,7 @@ from bot.askcli import cmd_ask, cmd_chat
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, load_settings
 from bot.feedcli import add_feed_commands, cmd_feed_add, cmd_watch
 from bot.ingestcli import cmd_ingest
-from bot.session import Command, open_library, print_either
+from bot.session import SEES, Command, add_server_option, in_server, open_library, print_either, server_scope
 from bot.summarycli import add_summary_commands
 from index import EngineError, Library
 
@@ -23,18 +23,19 @@ _USER_ERRORS = (ConfigError, EngineError)
 
 
 async def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
-    """List the stored articles with the ids other commands take."""
+    """List the stored articles with the ids other commands take (with --server, those a server sees)."""
+    scope = server_scope(args)
     async with open_library(settings) as library:
-        articles = await library.articles()
-    print_either(args.json, render.articles_json(articles), render.articles_text(articles))
+        articles = await library.articles(scope)
+    print_either(args.json, render.articles_json(articles), render.articles_text(articles, scope))
     return 0
 
 
 async def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     """Remove articles by id: the operator's, or with --server those of one Discord server's own library."""
     # An id is only ever looked up in one scope: "111/a1" is an id of the operator's, never server 111's "a1".
-    scope = str(args.server) if args.server is not None else None
-    where = f" in server {scope}'s library" if scope else ""
+    scope = server_scope(args)
+    where = in_server(scope)
     hint = "" if scope else " (see `newsbot articles`; a Discord server's own: `newsbot remove --server ID`)"
     status = 0
     async with open_library(settings) as library:
@@ -105,14 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = add("ingest", cmd_ingest, "add article files, folders and web pages (http://, https://)")
     ingest.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
+    add_server_option(ingest, "into a Discord server's own articles, not the library's")
     ask = add("ask", cmd_ask, "answer a question with quoted, cited sentences")
     ask.add_argument("question", nargs="?")
     ask.add_argument("--batch", metavar="FILE", help="answer one question per line of FILE (- for stdin)")
+    add_server_option(ask, SEES)
     add_summary_commands(add)
-    add("articles", cmd_articles, "list stored articles and their ids")
+    add_server_option(add("articles", cmd_articles, "list stored articles and their ids"), SEES)
     remove = add("remove", cmd_remove, "remove articles by id", json_flag=False)
     remove.add_argument("ids", nargs="+", metavar="ID")
-    remove.add_argument("--server", type=int, metavar="ID", help="a Discord server's own articles, not the library's")
+    add_server_option(remove, "a Discord server's own articles, not the library's")
     add("stats", cmd_stats, "sizes of the library")
     add("chat", cmd_chat, "ask questions in the terminal", json_flag=False)
     run = add("run", cmd_run, f"run the Discord bot (token from ${TOKEN_VARIABLE})", json_flag=False)

@@ -13,7 +13,7 @@ from urllib.request import url2pathname
 
 from bot import render
 from bot.config import Settings
-from bot.session import open_library, print_json
+from bot.session import open_library, print_json, server_scope
 from bot.wording import plural
 from index import WEB_SCHEMES, IngestProgress, IngestReport, url_scheme
 
@@ -57,21 +57,23 @@ def not_fetched(given: str) -> str | None:
 
 
 async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    """Add files, folders and web pages (http(s) URLs) to the library."""
+    """Add files, folders and web pages (http(s) URLs) to the library, or with --server to a server's own."""
     if refused := [reason for given in args.paths if (reason := not_fetched(given))]:
         for reason in refused:
             print(f"error: {reason}", file=sys.stderr)
         return 2
     urls = [given for given in args.paths if url_scheme(given)]
     paths = [Path(given) for given in args.paths if not url_scheme(given)]
+    scope = server_scope(args)
     async with open_library(settings) as library:
-        before = await library.count_articles()  # one count: Ctrl-C says how many the run stored
+        before = await library.count_articles(scope)  # one count: Ctrl-C says how many the run stored
         try:
-            report = await _with_bar(library.ingest_files, paths) + await _with_bar(library.ingest_urls, urls)
+            report = (await _with_bar(library.ingest_files, paths, scope)
+                      + await _with_bar(library.ingest_urls, urls, scope))
         except asyncio.CancelledError:  # Ctrl-C: what is committed stays, and a rerun skips it as unchanged
-            _say_interrupted(await library.count_articles() - before)
+            _say_interrupted(await library.count_articles(scope) - before)
             raise
-    _print_report(report, args.json)
+    _print_report(report, args.json, scope)
     return 1 if report.failed else 0
 
 
@@ -81,7 +83,7 @@ def _say_interrupted(stored: int) -> None:
           "(what is stored is not read again)", file=sys.stderr)
 
 
-def _print_report(report: IngestReport, as_json: bool) -> None:
+def _print_report(report: IngestReport, as_json: bool, scope: str | None) -> None:
     """The skipped sources on stderr, then the closing line (or the JSON report)."""
     for error in report.errors:
         print(f"skipped {error}", file=sys.stderr)
@@ -92,15 +94,16 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
         print_json({"files": report.files, "new": report.new, "updated": report.updated,
                     "unchanged": report.unchanged, "duplicates": report.duplicates, "failed": report.failed,
                     "failed_files": report.failed_files, "errors": list(report.errors),
-                    "feeds": list(report.feeds), "seconds": report.seconds})
+                    "feeds": list(report.feeds), "seconds": report.seconds, "server": scope})
     else:
-        print(render.ingest_summary(report))
+        print(render.ingest_summary(report, scope))
 
 
-async def _with_bar(ingest: Callable[..., Awaitable[IngestReport]], sources: list) -> IngestReport:
-    """Run one of the library's ingests with a progress bar of its own."""
+async def _with_bar(ingest: Callable[..., Awaitable[IngestReport]], sources: list,
+                    scope: str | None) -> IngestReport:
+    """Run one of the library's ingests into a scope, with a progress bar of its own."""
     bar = ProgressBar()
     try:
-        return await ingest(sources, progress=bar)
+        return await ingest(sources, progress=bar, scope=scope)
     finally:
         bar.close()

@@ -1,4 +1,4 @@
-"""What every command-line command shares: opening the library, and printing a result as JSON or text."""
+"""What every command-line command shares: opening the library, --server, and printing a result as JSON or text."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from typing import Any
 
 from bot.config import Settings
 from index import Library, load_embedder
+
+# --server's help where a command reads what a server sees: its own articles and the operator's library.
+SEES = "as a Discord server sees it: its own articles and the library's"
 
 # A coroutine, not just an awaitable: main() hands it to asyncio.run.
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
@@ -27,6 +30,22 @@ async def open_library(settings: Settings) -> AsyncIterator[Library]:
         yield library
     finally:
         await library.close()
+
+
+def server_scope(args: argparse.Namespace) -> str | None:
+    """The scope of the Discord server a command acts for (--server ID); None: the operator's library."""
+    server = getattr(args, "server", None)
+    return None if server is None else str(server)
+
+
+def add_server_option(command: argparse.ArgumentParser, help_text: str) -> None:
+    """--server ID: the command acts for one Discord server (its id, a whole number, as Discord shows it)."""
+    command.add_argument("--server", type=int, metavar="ID", help=help_text)
+
+
+def in_server(scope: str | None) -> str:
+    """" in server 111's library" for a server's scope, "" for the operator's library."""
+    return f" in server {scope}'s library" if scope else ""
 
 
 def _say_loading(model: str) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import date
 
 from bot import render
 from bot.config import Settings
-from bot.session import Command, open_library, print_either
-from index import DEFAULT_LENGTH, MAX_LENGTH, TIMELINE_LENGTH, SummaryError, read_period
+from bot.session import SEES, Command, add_server_option, open_library, print_either, server_scope
+from index import DEFAULT_LENGTH, MAX_LENGTH, TIMELINE_LENGTH, SummaryError, UnknownArticle, read_period
 
 # The CLI's way to register a command: (name, function, help) -> its parser.
 AddCommand = Callable[[str, Command, str], argparse.ArgumentParser]
@@ -25,10 +26,17 @@ def _period(args: argparse.Namespace) -> tuple[date | None, date | None]:
 
 async def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     """Summarise a topic, a period or one article, or (given none) the latest news, with quoted sentences."""
-    since, until = _period(args)
+    since, until, scope = *_period(args), server_scope(args)
     async with open_library(settings) as library:
-        summary = await library.summarize(topic=args.topic, since=since, until=until, article=args.article,
-                                          length=args.length)
+        try:
+            summary = await library.summarize(topic=args.topic, since=since, until=until, article=args.article,
+                                              length=args.length, scope=scope)
+        except UnknownArticle as error:
+            if scope is None:
+                raise
+            print(f"error: {error} in server {scope}'s library (see `newsbot articles --server {scope}`)",
+                  file=sys.stderr)
+            return 2
     print_either(args.json, render.summary_json(summary, args.length),
                  render.summary_text(summary, asked=args.length))
     return 0
@@ -38,7 +46,8 @@ async def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     """A topic's events in date order, each quoted with the day it names."""
     since, until = _period(args)
     async with open_library(settings) as library:
-        timeline = await library.timeline(args.topic, since=since, until=until, length=args.length)
+        timeline = await library.timeline(args.topic, since=since, until=until, length=args.length,
+                                          scope=server_scope(args))
     print_either(args.json, render.summary_json(timeline, args.length),
                  render.summary_text(timeline, asked=args.length))
     return 0
@@ -52,11 +61,12 @@ def _length(value: str) -> int:
 
 
 def _period_options(command: argparse.ArgumentParser, length: int) -> None:
-    """--since, --until and --length (default `length`), as summary and timeline take them."""
+    """--since, --until, --length (default `length`) and --server, as summary and timeline take them."""
     command.add_argument("--since", metavar="D", help="from this day: 2022-12-30, 7d, 24h, today, this week...")
     command.add_argument("--until", metavar="D", help="up to this day (same forms)")
     command.add_argument("--length", type=_length, default=length, metavar="N",
                          help=f"sentences, 1 to {MAX_LENGTH} (default {length})")
+    add_server_option(command, SEES)
 
 
 def add_summary_commands(add: AddCommand) -> None:

@@ -188,20 +188,24 @@ def summary_json(summary: Summary, asked: int = 0) -> dict[str, Any]:
             "note": shortfall_note(summary, asked)}
 
 
-def articles_text(articles: list[ArticleInfo]) -> str:
-    """One line per article: id, date, outlet, title."""
+def articles_text(articles: list[ArticleInfo], scope: str | None = None) -> str:
+    """One line per article: id, date, outlet, title; listed for a server, its own marked and counted apart."""
     if not articles:
-        return "No articles yet: add some with `newsbot ingest PATH`."
+        return f"No articles yet: add some with `newsbot ingest{f' --server {scope}' if scope else ''} PATH`."
     width = max(len(a.id) for a in articles)
     lines = []
     for article in articles:
         day = article.published.isoformat() if article.published else "undated   "
         outlet = f" ({article.source})" if article.source else ""
-        lines.append(f"{article.id:<{width}}  {day}  {article.title}{outlet}")
+        own = f"  [server {article.scope}]" if article.scope else ""
+        lines.append(f"{article.id:<{width}}  {day}  {article.title}{outlet}{own}")
         if article.also_reported:
             lines.append(f"{'':<{width}}  {also_reported_text(article.also_reported)}")
-    lines.append(f"{plural(len(articles), 'article')}{_also_count(sum(len(a.also_reported) for a in articles))}")
-    return "\n".join(lines)
+    count = f"{plural(len(articles), 'article')}{_also_count(sum(len(a.also_reported) for a in articles))}"
+    if scope:
+        own_count = sum(1 for a in articles if a.scope)
+        count += f": {own_count:,} server {scope}'s own, {len(articles) - own_count:,} from the operator's library"
+    return "\n".join([*lines, count])
 
 
 def _also_count(copies: int) -> str:
@@ -210,11 +214,11 @@ def _also_count(copies: int) -> str:
 
 
 def articles_json(articles: list[ArticleInfo]) -> list[dict[str, Any]]:
-    """Articles as JSON objects."""
+    """Articles as JSON objects; "server" is the Discord server whose own an article is (null: the library's)."""
     return [
         {"id": a.id, "title": a.title, "url": a.url, "outlet": a.source, "author": a.author,
          "published": iso_day(a.published), "sentences": a.sentences, "ingested_at": a.ingested_at,
-         "also_reported": _copies_json(a.also_reported)}
+         "also_reported": _copies_json(a.also_reported), "server": a.scope}
         for a in articles
     ]
 
@@ -250,9 +254,10 @@ def stats_json(stats: Stats) -> dict[str, Any]:
     }
 
 
-def ingest_summary(report: IngestReport) -> str:
-    """The closing line of an ingest."""
-    line = (f"Read {plural(report.files, 'file')} in {report.seconds:.1f}s: {report.new:,} new, "
+def ingest_summary(report: IngestReport, scope: str | None = None) -> str:
+    """The closing line of an ingest (into a server's library, for the CLI's `ingest --server`)."""
+    into = f" into server {scope}'s library" if scope else ""
+    line = (f"Read {plural(report.files, 'file')}{into} in {report.seconds:.1f}s: {report.new:,} new, "
             f"{report.updated:,} updated, {report.unchanged:,} unchanged, {_failures(report)}")
     if report.duplicates:
         line += f"; {plural(report.duplicates, 'near-duplicate')} kept as also reported"
