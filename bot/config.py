@@ -64,7 +64,8 @@ _SECTIONS: dict[str, type] = {"embedding": EmbeddingSettings, "discord": Discord
 _ENGINE_SECTIONS = {
     "ingest": {"chunk_sentences", "chunk_overlap", "batch_articles", "max_file_mb", "max_article_chars",
                "save_every_seconds", "passage_vectors"},
-    "search": {"candidates", "passages", "dense_weight", "lexical_weight", "exact_up_to"},
+    "search": {"candidates", "passages", "dense_weight", "lexical_weight", "lexical_budget",
+               "exact_up_to"},
 }
 
 

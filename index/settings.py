@@ -74,6 +74,8 @@ class EngineSettings:
     passages: int = field(default=8, metadata={"min": 1, "max": 1000})
     dense_weight: float = field(default=1.0, metadata={"min": 0, "max": 100})
     lexical_weight: float = field(default=1.0, metadata={"min": 0, "max": 100})
+    # Rows one BM25 search may score: beyond it a question's commonest words are left out (within_budget).
+    lexical_budget: int = field(default=5000, metadata={"min": 1, "max": 100_000_000})
     # Passages one index (the library's, a server's) searches exactly; above, an approximate IVF index. An exact
     # scan of 20,000 takes about 4 ms a query on two cores, of 112,000 about 20 ms (benchmarks/scale.md).
     exact_up_to: int = field(default=20_000, metadata={"min": 0, "max": 100_000_000})

@@ -148,3 +148,17 @@ async def chunk_articles(library: Library, chunk_ids: list[int]) -> dict[int, st
     marks = ",".join("?" * len(chunk_ids))
     rows = await library._store._all(f"SELECT id, article_id FROM chunks WHERE id IN ({marks})", chunk_ids)
     return dict(rows)
+
+
+async def test_a_common_word_beyond_the_budget_is_left_out_of_the_bm25_search(tmp_path):
+    settings = EngineSettings(lexical_budget=20)
+    library = await Library.open(tmp_path / "data", HashingEmbedder(), settings)
+    try:
+        rng = random.Random(6)
+        await library.ingest_articles([story(n, "harbour", rng) for n in range(30)] + [ZEBRA])
+        assert await library._store.term_matches(["report", "zebra", "nothing"], 20) == [20, 2, 0]
+        chunks, sentences = await library._asker._retriever.lexical(["report", "zebra"], None)
+        articles = await chunk_articles(library, [chunk_id for chunk_id, _ in chunks + sentences])
+        assert set(articles.values()) == {"zebra"}  # "report", in 180 sentences, was not searched
+    finally:
+        await library.close()

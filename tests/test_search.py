@@ -1,6 +1,6 @@
 """Tests of the pure retrieval helpers: question terms, FTS5 queries, rank fusion."""
 
-from index.search.queries import build_fts_query, fuse_rankings, query_terms
+from index.search.queries import build_fts_query, fuse_rankings, query_terms, within_budget
 
 
 def test_query_terms_drop_question_and_function_words():
@@ -40,3 +40,14 @@ def test_fusion_weight_tilts_the_order():
 
 def test_fusion_of_nothing_is_empty():
     assert fuse_rankings([([], 1.0)]) == []
+
+
+def test_budget_keeps_the_rarest_terms_in_question_order():
+    terms = ["government", "cotis", "economist", "said"]
+    assert within_budget(terms, [5000, 3, 40, 5000], 100) == ["cotis", "economist"]
+    assert within_budget(terms, [5000, 3, 40, 5000], 100_000) == terms
+
+
+def test_budget_always_keeps_the_rarest_term():
+    assert within_budget(["war", "year"], [9000, 8000], 100) == ["year"]
+    assert within_budget([], [], 100) == []

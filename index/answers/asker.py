@@ -37,11 +37,11 @@ class Asker:
     async def candidates(self, question: str, scope: str | None, context: str | None) -> list[Candidate]:
         """The sentences retrieval finds for the question."""
         conversation = one_line(f"{context or ''} {question}")
-        fts = build_fts_query(query_terms(conversation))
+        terms = tuple(query_terms(conversation))
         # SQLite's BM25 searches run in their thread while the model embeds the question in another.
-        lexical = asyncio.ensure_future(self._retriever.lexical(fts, scope))
+        lexical = asyncio.ensure_future(self._retriever.lexical(terms, scope))
         try:
-            query = await self._query(question, conversation, fts)
+            query = await self._query(question, conversation, terms)
         except BaseException:
             lexical.cancel()
             raise
@@ -68,10 +68,10 @@ class Asker:
             answer = with_context(answer, await self._store.previous_sentences(leaning))
         return answer, (scored[0][0] if scored else None)
 
-    async def _query(self, question: str, conversation: str, fts: str | None) -> Query:
+    async def _query(self, question: str, conversation: str, terms: tuple[str, ...]) -> Query:
         """The question as retrieval reads it, with the earlier question of a conversation if there is one."""
         # A follow-up ("and how many were shot down?") says what to quote; only the conversation says where.
         texts = [question] if conversation == question else [question, conversation]
         vectors = await asyncio.to_thread(self._embedder.embed, texts)
-        return Query(vector=vectors[-1], fts=fts, sentence_vectors=vectors,
-                     sentence_fts=build_fts_query(query_terms(question)) or fts)
+        return Query(vector=vectors[-1], terms=terms, sentence_vectors=vectors,
+                     sentence_fts=build_fts_query(query_terms(question)) or build_fts_query(terms))

@@ -20,6 +20,22 @@ def build_fts_query(terms: Sequence[str], operator: str = "OR") -> str | None:
     return f" {operator} ".join(quoted) if quoted else None
 
 
+def within_budget(terms: Sequence[str], matches: Sequence[int], budget: int) -> list[str]:
+    """The rarest terms whose matching rows add up to at most `budget` (always the rarest one), in question order.
+
+    BM25 scores every row a query matches, so a common word ("government") in a million sentences costs tens of
+    milliseconds while adding little to the ranking: its IDF is low.
+    """
+    chosen: set[str] = set()
+    total = 0
+    for count, term in sorted(zip(matches, terms, strict=True)):
+        if chosen and total + count > budget:
+            break
+        chosen.add(term)
+        total += count
+    return [term for term in terms if term in chosen]
+
+
 def article_filter(query: str | None) -> tuple[str | None, str | None]:
     """A listing filter as (text to find in titles and outlets, FTS5 query for sentences holding all its words)."""
     text = one_line(query)

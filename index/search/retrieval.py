@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.models import Candidate
-from index.search.queries import fuse_rankings
+from index.search.queries import build_fts_query, fuse_rankings, within_budget
 from index.settings import EngineSettings
 from index.store.store import Store, StoredSentence
 from index.store.vectorstore import VectorStore
@@ -22,7 +22,7 @@ class Query:
     """A question as retrieval reads it: the conversation says where to look, the question what to quote."""
 
     vector: np.ndarray  # the conversation's embedding, for finding passages
-    fts: str | None  # the conversation's FTS5 query, for finding passages
+    terms: tuple[str, ...]  # the conversation's words, for finding passages by BM25
     sentence_vectors: np.ndarray  # rows (question, conversation): a sentence is as close as its closest row
     sentence_fts: str | None  # the question's own words when it has any, for the sentences' BM25
 
@@ -38,15 +38,17 @@ class Retriever:
     async def candidates(self, query: Query, scope: str | None, lexical: Lexical | None = None) -> list[Candidate]:
         """Every sentence of the best passages the scope sees, with its similarity, BM25 and passage score.
 
-        `lexical`: the BM25 rankings of query.fts, when the caller searched them already (while embedding).
+        `lexical`: the BM25 rankings of query.terms, when the caller searched them already (while embedding).
         """
         if lexical is None:
-            lexical = await self.lexical(query.fts, scope)
+            lexical = await self.lexical(query.terms, scope)
         passages = await self._passages(query.vector, lexical, scope)
         return await self._sentences(passages, query.sentence_vectors, query.sentence_fts)
 
-    async def lexical(self, fts_query: str | None, scope: str | None) -> Lexical:
+    async def lexical(self, terms: Sequence[str], scope: str | None) -> Lexical:
         """The passages best matching the words of a question by BM25: over passages, and over their sentences."""
+        budget = self._settings.lexical_budget
+        fts_query = build_fts_query(within_budget(terms, await self._store.term_matches(terms, budget), budget))
         if not fts_query:
             return [], []
         limit = self._settings.candidates

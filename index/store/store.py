@@ -213,6 +213,15 @@ class Store(Queries):
             " JOIN chunks c ON c.article_id = g.id WHERE own.scope = ? AND g.scope IS NULL", (scope,))
         return np.array([r[0] for r in rows], dtype=np.int64)
 
+    async def term_matches(self, terms: Sequence[str], cap: int) -> list[int]:
+        """How many sentences hold each term, counting no further than `cap` (cheap: no ranking)."""
+        counts = []
+        for term in terms:
+            query = '"' + term.replace('"', '""') + '"'
+            counts.append((await self._row("SELECT count(*) FROM (SELECT 1 FROM sentences_fts WHERE sentences_fts"
+                                           " MATCH ? LIMIT ?)", (query, cap)))[0])
+        return counts
+
     async def search_chunks(self, fts_query: str, limit: int, scope: str | None = None) -> list[tuple[int, float]]:
         """Chunks the scope sees matching an FTS5 query, best BM25 first (score: higher is better)."""
         rows = await self._all(

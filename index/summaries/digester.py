@@ -133,8 +133,9 @@ class Digester:
     async def _on_topic(self, topic: str, since: date | None, until: date | None, scope: str | None) -> Excerpts:
         """Sentences of the period's articles close enough to the topic to quote, with their embeddings."""
         vector = (await asyncio.to_thread(self._embedder.embed, [topic]))[0]
-        fts = build_fts_query(query_terms(topic))
-        query = Query(vector=vector, fts=fts, sentence_vectors=vector[None, :], sentence_fts=fts)
+        terms = tuple(query_terms(topic))
+        fts = build_fts_query(terms)
+        query = Query(vector=vector, terms=terms, sentence_vectors=vector[None, :], sentence_fts=fts)
         lexical = {c.sentence_id: c.lexical for c in await self._retriever.candidates(query, scope)
                    if _within(c.published, since, until)}
         if fts:  # retrieval ranks the whole library: a short period's matches may all lie below its cut
