@@ -8,6 +8,7 @@ import faiss
 import numpy as np
 import pytest
 
+from index.store.blobs import as_stored, from_blob, matrix_from_blobs, to_blob
 from index.store.vectors import VectorIndex, VectorIndexError
 
 DIM = 8
@@ -269,3 +270,17 @@ def test_an_index_fits_its_size_until_it_should_change_kind() -> None:
     grown = VectorIndex.build(32, np.arange(2000) + 1, clustered_rows(2000), exact_up_to=1000)
     grown.add(np.arange(2000, 12_000) + 1, clustered_rows(10_000, seed=2))  # 6 times the size it was trained for
     assert not grown.fits(1000)
+
+
+def test_stored_embeddings_are_float16_and_older_float32_ones_still_read() -> None:
+    vector = unit_rows(1)[0]
+    blob = to_blob(vector)
+    assert len(blob) == 2 * DIM
+    np.testing.assert_allclose(from_blob(blob, DIM), vector, atol=1e-3)
+    older = vector.astype(np.float32).tobytes()  # as newsbot stored them before
+    np.testing.assert_array_equal(from_blob(older, DIM), vector)
+    mixed = matrix_from_blobs([blob, older], DIM)
+    assert mixed.dtype == np.float32 and mixed.shape == (2, DIM)
+    np.testing.assert_array_equal(matrix_from_blobs([blob, blob], DIM), np.stack([as_stored(vector)] * 2))
+    with pytest.raises(ValueError, match="not 8-dimensional"):
+        from_blob(b"\x00" * 12, DIM)
