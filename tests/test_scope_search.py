@@ -1,6 +1,8 @@
 """Search inside a scope at scale: approximate indexes, one per scope, never a candidate the scope cannot see."""
 
+import contextlib
 import random
+import sqlite3
 from datetime import date, timedelta
 
 import numpy as np
@@ -162,3 +164,29 @@ async def test_a_common_word_beyond_the_budget_is_left_out_of_the_bm25_search(tm
         assert set(articles.values()) == {"zebra"}  # "report", in 180 sentences, was not searched
     finally:
         await library.close()
+
+
+async def test_an_older_librarys_float32_embeddings_are_rewritten_as_float16_once(tmp_path):
+    data = tmp_path / "data"
+    library = await Library.open(data, HashingEmbedder(), EngineSettings())
+    await library.ingest_articles([ZEBRA, story(1, "harbour", random.Random(7))])
+    before = await library.ask("Where did keepers catch the zebra?")
+    await library.close()
+    with contextlib.closing(sqlite3.connect(data / "newsbot.db")) as db, db:  # as an older newsbot left it
+        for table in ("sentences", "chunks"):
+            rows = db.execute(f"SELECT id, embedding FROM {table}").fetchall()
+            db.executemany(f"UPDATE {table} SET embedding = ? WHERE id = ?",
+                           [(np.frombuffer(blob, dtype=np.float16).astype(np.float32).tobytes(), row_id)
+                            for row_id, blob in rows])
+        db.execute("DELETE FROM meta WHERE key = 'embedding_format'")
+    reopened = await Library.open(data, HashingEmbedder(), EngineSettings())
+    try:
+        after = await reopened.ask("Where did keepers catch the zebra?")
+        assert (after.quotes, after.sources) == (before.quotes, before.sources) and before.quotes
+        assert not await reopened._store.compaction.needed()
+    finally:
+        await reopened.close()
+    with contextlib.closing(sqlite3.connect(data / "newsbot.db")) as db:
+        lengths = db.execute("SELECT DISTINCT length(embedding) FROM sentences UNION"
+                             " SELECT DISTINCT length(embedding) FROM chunks").fetchall()
+    assert lengths == [(2 * HashingEmbedder().dimension,)]

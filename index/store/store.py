@@ -16,6 +16,7 @@ from index.ingest.duplicates import Links
 from index.models import Article, PreparedArticle
 from index.store.blobs import from_blob, matrix_from_blobs, to_blob
 from index.store.catalog import Catalog
+from index.store.compaction import Compaction
 from index.store.connection import configure, connect
 from index.store.copies import Copies
 from index.store.database import Queries, inserted_id, parse_day, placeholders, timestamp
@@ -64,6 +65,7 @@ class Store(Queries):
         self.feeds = FeedStore(db, write_lock, path)
         self.copies = Copies(db, write_lock, path)
         self.excerpts = SentenceReader(db, write_lock, path)
+        self.compaction = Compaction(db, write_lock, path)
 
     @classmethod
     async def open(cls, path: Path) -> Store:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from index.store.blobs import as_stored
+from index.store.compaction import FLOAT16
 from index.store.faults import StoreError, file_fault
 from index.store.store import Store
 from index.store.vectors import VectorIndex, VectorIndexError
@@ -111,6 +112,7 @@ class VectorStore:
             return
         await self._store.set_meta("embedding_model", model)
         await self._store.set_meta("dimension", str(dimension))
+        await self._store.set_meta("embedding_format", FLOAT16)
         self._dimension = dimension
 
     async def apply(self, scope: str | None, removed: Sequence[int], added: Sequence[int],
