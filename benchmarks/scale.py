@@ -3,8 +3,9 @@
 Usage: python benchmarks/scale.py [--sizes N ...] [--real-model-up-to N] [--reuse] [--cache DIR] [--out FILE]
 
 Synthetic articles are made of real sentences, read from ../shared/data at run time and never copied into the
-project: each joins 15-30 sentences (in their order) of 2-3 real articles of one source (a BBC category, or
-Reuters), with a unique id, a title, an outlet and a date from 2015-2024 (fixed seed). One JSONL per size is
+project: each joins about 15-30 sentences, a random half (in order) of each of 2-3 real articles of one pool (a BBC
+category or a Reuters topic, whose short articles take more), with a unique id, a title, an outlet and a date
+from 2015-2024 (fixed seed); newsbot must store every one (none is a near-duplicate). One JSONL per size is
 written into the cache folder (default ~/.cache/newsbot-bench/scale/<size>-<model>/) beside its library.
 - build: `python -m bot ingest <file>` end to end, wall seconds; the real model (ONNX) up to --real-model-up-to
   sentences, "hashing-384" above; `--reuse` keeps a complete cached library and its recorded build time;
@@ -46,7 +47,7 @@ QUESTIONS = Path(__file__).resolve().parent / "questions" / "answerable.jsonl"
 REAL_MODEL = "all-MiniLM-L6-v2"
 HASHING = "hashing-384"
 ASKED, WARM_UP, K = 200, 5, 50
-Source = dict[str, list[tuple[str, list[str]]]]  # pool (BBC category or Reuters) -> (title, sentences) per article
+Source = dict[str, list[tuple[str, list[str]]]]  # pool -> (title, sentences) of each article
 
 
 def real_articles() -> Source:
@@ -76,8 +77,10 @@ def synthetic_article(rng: random.Random, pools: Source, number: int) -> tuple[d
     detector's thresholds (even three shared sources give an expected shingle Jaccard near 0.2).
     """
     pool = rng.choices(sorted(pools), weights=[len(pools[name]) for name in sorted(pools)])[0]
-    wanted, parts, titles, used = rng.randint(15, 30), [], [], set()
-    while sum(map(len, parts)) < wanted and len(used) < len(pools[pool]):
+    wanted, titles = rng.randint(15, 30), []
+    parts: list[list[str]] = []
+    used: set[int] = set()
+    while sum(len(part) for part in parts) < wanted and len(used) < len(pools[pool]):
         drawn = rng.randrange(len(pools[pool]))
         if drawn in used:
             continue
