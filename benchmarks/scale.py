@@ -4,8 +4,8 @@ Usage: python benchmarks/scale.py [--sizes N ...] [--real-model-up-to N] [--reus
 
 Synthetic articles are made of real sentences, read from ../shared/data at run time and never copied into the
 project: each joins about 15-30 sentences, a random half (in order) of each of 2-3 real articles of one pool (a BBC
-category or a Reuters topic, whose short articles take more), with a unique id, a title, an outlet and a date
-from 2015-2024 (fixed seed); newsbot must store every one (none is a near-duplicate). One JSONL per size is
+category or a Reuters topic: a third of each of more of its short articles), with a unique id, a title, an outlet
+and a date from 2015-2024 (fixed seed); newsbot must store every one (none is a near-duplicate). One JSONL per size is
 written into the cache folder (default ~/.cache/newsbot-bench/scale/<size>-<model>/) beside its library.
 - build: `python -m bot ingest <file>` end to end, wall seconds; the real model (ONNX) up to --real-model-up-to
   sentences, "hashing-384" above; `--reuse` keeps a complete cached library and its recorded build time;
@@ -73,8 +73,9 @@ def real_articles() -> Source:
 def synthetic_article(rng: random.Random, pools: Source, number: int) -> tuple[dict[str, str], int]:
     """About 15-30 real sentences: half of each of 2-3 articles of one pool (more of the short Reuters ones).
 
-    Half of each, picked at random, keeps two articles drawn from the same sources far below the near-duplicate
-    detector's thresholds (even three shared sources give an expected shingle Jaccard near 0.2).
+    Half of each (a third of a short one), picked at random, keeps two articles drawn from the same sources far
+    below the near-duplicate detector's thresholds (even three shared sources give an expected Jaccard near 0.2);
+    with half of a short article, two Reuters articles sharing a long 4-sentence story were one story (1 in 4,413).
     """
     pool = rng.choices(sorted(pools), weights=[len(pools[name]) for name in sorted(pools)])[0]
     wanted, titles = rng.randint(15, 30), []
@@ -86,7 +87,8 @@ def synthetic_article(rng: random.Random, pools: Source, number: int) -> tuple[d
             continue
         used.add(drawn)
         title, sentences = pools[pool][drawn]
-        kept = sorted(rng.sample(range(len(sentences)), (len(sentences) + 1) // 2))
+        share = (len(sentences) + 1) // 2 if len(sentences) >= 10 else max(1, len(sentences) // 3)
+        kept = sorted(rng.sample(range(len(sentences)), share))
         parts.append([sentences[n] for n in kept])
         titles.append(title)
     published = date(2015, 1, 1) + timedelta(days=rng.randrange(3650))
