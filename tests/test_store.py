@@ -109,3 +109,16 @@ async def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match=r"is damaged \(file is not a database\); restore it from a backup"):
         await Store.open(path)
+
+
+async def test_closing_folds_the_write_ahead_log_back_into_the_database(tmp_path):
+    opened = await Store.open(tmp_path / "newsbot.db")
+    await opened.set_meta("dimension", "4")
+    reader = sqlite3.connect(tmp_path / "newsbot.db")  # another process reading keeps SQLite from doing it itself
+    reader.execute("SELECT count(*) FROM articles").fetchall()
+    await opened.write_articles([prepared(f"a{n}", ["One sentence.", "Another one."]) for n in range(50)])
+    assert (tmp_path / "newsbot.db-wal").stat().st_size > 0
+    await opened.close()
+    reader.close()
+    wal = tmp_path / "newsbot.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0

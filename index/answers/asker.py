@@ -10,7 +10,7 @@ from index.answers.selection import build_answer, needs_context, with_context
 from index.embedder import Embedder
 from index.ingest.datewords import find_dates
 from index.models import Answer, ArticleInfo, Candidate
-from index.search.queries import build_fts_query, query_terms
+from index.search.queries import query_terms
 from index.search.retrieval import Query, Retriever
 from index.settings import AnswerPolicy
 from index.store.store import Store
@@ -74,4 +74,4 @@ class Asker:
         texts = [question] if conversation == question else [question, conversation]
         vectors = await asyncio.to_thread(self._embedder.embed, texts)
         return Query(vector=vectors[-1], terms=terms, sentence_vectors=vectors,
-                     sentence_fts=build_fts_query(query_terms(question)) or build_fts_query(terms))
+                     sentence_terms=tuple(query_terms(question)) or terms)

@@ -24,7 +24,7 @@ class Query:
     vector: np.ndarray  # the conversation's embedding, for finding passages
     terms: tuple[str, ...]  # the conversation's words, for finding passages by BM25
     sentence_vectors: np.ndarray  # rows (question, conversation): a sentence is as close as its closest row
-    sentence_fts: str | None  # the question's own words when it has any, for the sentences' BM25
+    sentence_terms: tuple[str, ...]  # the question's own words when it has any, for the sentences' BM25
 
 
 class Retriever:
@@ -43,12 +43,16 @@ class Retriever:
         if lexical is None:
             lexical = await self.lexical(query.terms, scope)
         passages = await self._passages(query.vector, lexical, scope)
-        return await self._sentences(passages, query.sentence_vectors, query.sentence_fts)
+        return await self._sentences(passages, query.sentence_vectors, await self.fts_query(query.sentence_terms))
+
+    async def fts_query(self, terms: Sequence[str]) -> str | None:
+        """An FTS5 query for any of these words, less the commonest once they match over [search] lexical_budget."""
+        budget = self._settings.lexical_budget
+        return build_fts_query(within_budget(terms, await self._store.term_matches(terms, budget), budget))
 
     async def lexical(self, terms: Sequence[str], scope: str | None) -> Lexical:
         """The passages best matching the words of a question by BM25: over passages, and over their sentences."""
-        budget = self._settings.lexical_budget
-        fts_query = build_fts_query(within_budget(terms, await self._store.term_matches(terms, budget), budget))
+        fts_query = await self.fts_query(terms)
         if not fts_query:
             return [], []
         limit = self._settings.candidates

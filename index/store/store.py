@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -88,7 +89,11 @@ class Store(Queries):
         await apply_migrations(self._db, MIGRATIONS, self.path, self.read_only)
 
     async def close(self) -> None:
-        """Close the connection."""
+        """Close the connection, first folding the write-ahead log back into the database when it can be written."""
+        # A long ingest's log can grow to the size of the database; a reader in another process keeps it otherwise.
+        if not self.read_only:
+            with contextlib.suppress(sqlite3.Error):
+                await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         await self._db.close()
 
     async def get_meta(self, key: str) -> str | None:
