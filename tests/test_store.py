@@ -119,6 +119,8 @@ async def test_closing_folds_the_write_ahead_log_back_into_the_database(tmp_path
     await opened.write_articles([prepared(f"a{n}", ["One sentence.", "Another one."]) for n in range(50)])
     assert (tmp_path / "newsbot.db-wal").stat().st_size > 0
     await opened.close()
-    reader.close()
-    wal = tmp_path / "newsbot.db-wal"
-    assert not wal.exists() or wal.stat().st_size == 0
+    try:
+        wal = tmp_path / "newsbot.db-wal"
+        assert not wal.exists() or wal.stat().st_size == 0
+    finally:
+        reader.close()
