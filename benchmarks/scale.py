@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from tables import print_rows
 
-from index import Article, EngineSettings, Library, load_embedder
+from index import Article, Embedder, EngineSettings, Library, load_embedder
 from index.ingest.duplicates import Signed, band_keys, is_copy, signed
 from index.ingest.sentences import segment_article
 from index.library import DATABASE_FILE
@@ -180,20 +180,34 @@ def exact_matrix(library_db: Path) -> tuple[np.ndarray, np.ndarray]:
     return ids, matrix
 
 
-async def recall(library: Library, asked: list[str], library_db: Path) -> float:
-    """Mean share of the exact top K passages the vector index finds (a tie with the K-th exact score counts)."""
+async def recall(library: Library, asked: list[str], library_db: Path) -> tuple[float, list[float]]:
+    """Mean share of the exact top K passages the vector index finds (a tie with the K-th exact score counts), and
+    the seconds each of those vector searches took."""
     ids, matrix = exact_matrix(library_db)
     row_of = {int(chunk): n for n, chunk in enumerate(ids)}
-    shares = []
+    shares, seconds = [], []
     for question in asked:
         vector = library._embedder.embed([question])[0]
         scores = matrix @ vector
         k = min(K, len(ids))
         exact = np.argpartition(-scores, k - 1)[:k]
         floor = scores[exact].min() - 1e-5
-        found = [row_of.get(chunk) for chunk, _ in await library._vectors.search(vector, K)]
+        started = time.perf_counter()
+        hits = await library._vectors.search(vector, K)
+        seconds.append(time.perf_counter() - started)
+        found = [row_of.get(chunk) for chunk, _ in hits]
         shares.append(sum(1 for n in found if n is not None and scores[n] >= floor) / k)
-    return statistics.fmean(shares)
+    return statistics.fmean(shares), seconds
+
+
+def model_seconds(model: Embedder, asked: list[str]) -> list[float]:
+    """The seconds the real model takes to embed each question alone (in `ask` when the library was built with it)."""
+    seconds = []
+    for question in asked:
+        started = time.perf_counter()
+        model.embed([question])
+        seconds.append(time.perf_counter() - started)
+    return seconds
 
 
 def memory() -> dict[str, float]:
@@ -223,13 +237,17 @@ async def measure(folder: Path) -> dict[str, Any]:
             await library.ask(question)
             seconds.append(time.perf_counter() - started)
         rss = memory()
-        found = await recall(library, asked, data / DATABASE_FILE)
+        found, dense = await recall(library, asked, data / DATABASE_FILE)
+        index = library._vectors._indexes[None]
     finally:
         await library.close()
     cuts = statistics.quantiles([s * 1000 for s in seconds], n=100)
     return {"sentences": stats.sentences, "passages": stats.passages, "articles": stats.articles,
             "disk_mb": disk / 1e6, "rss_mb": rss["VmRSS"], "hwm_mb": rss["VmHWM"], "asked": len(seconds),
-            "p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "recall": found}
+            "p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "recall": found,
+            "index": "exact" if index.exact else f"IVF, {index._index.nlist:,} lists",  # type: ignore[union-attr]
+            "dense_p50": statistics.median(dense) * 1000,
+            "model_p50": statistics.median(model_seconds(bot_model, asked)) * 1000}
 
 
 def row(built: dict[str, Any], measured: dict[str, Any]) -> dict[str, str]:
@@ -243,7 +261,10 @@ def row(built: dict[str, Any], measured: dict[str, Any]) -> dict[str, str]:
         "sentences/s": f"{measured['sentences'] / wall:,.0f}", "disk MB": f"{measured['disk_mb']:,.0f}",
         "RSS MB (peak)": f"{measured['rss_mb']:,.0f} ({measured['hwm_mb']:,.0f})",
         "ask p50 / p95 / p99 ms": f"{measured['p50']:,.0f} / {measured['p95']:,.0f} / {measured['p99']:,.0f}",
-        f"recall@{K}": f"{measured['recall']:.3f}",
+        "index": measured["index"], f"recall@{K}": f"{measured['recall']:.3f}",
+        "dense p50 ms": f"{measured['dense_p50']:.1f}",
+        f"{REAL_MODEL} p50 ms": f"{measured['model_p50']:.1f}" + (" (in ask)" if built["model"] == REAL_MODEL
+                                                                   else " (not in ask)"),
     }
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from index.models import Article, PreparedArticle, Segment
+from index.store.database import id_ranges
 from index.store.schema import MIGRATIONS
 from index.store.store import Store, StoreError
 
@@ -124,3 +125,17 @@ async def test_closing_folds_the_write_ahead_log_back_into_the_database(tmp_path
         assert not wal.exists() or wal.stat().st_size == 0
     finally:
         reader.close()
+
+
+def test_id_ranges_join_consecutive_ids():
+    assert id_ranges([7, 3, 4, 5, 9, 8, 20]) == [(3, 5), (7, 9), (20, 20)]
+    assert id_ranges([]) == []
+
+
+async def test_sentence_scores_are_those_of_the_listed_sentences_only(store):
+    await store.write_articles([prepared("a", ["Kyiv was shelled.", "Kyiv is calm."]),
+                                prepared("b", ["Kyiv again.", "Lviv too."])])
+    rows = sqlite3.connect(store.path).execute("SELECT id, text FROM sentences ORDER BY id").fetchall()
+    ids = {text: row_id for row_id, text in rows}
+    scores = await store.sentence_scores('"kyiv"', [ids["Kyiv was shelled."], ids["Kyiv again."], ids["Lviv too."]])
+    assert set(scores) == {ids["Kyiv was shelled."], ids["Kyiv again."]} and all(v > 0 for v in scores.values())

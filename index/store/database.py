@@ -21,6 +21,17 @@ def placeholders(count: int) -> str:
     return ",".join("?" * count)
 
 
+def id_ranges(ids: Sequence[int]) -> list[tuple[int, int]]:
+    """The ids as (first, last) ranges of consecutive ids, in order."""
+    ranges: list[tuple[int, int]] = []
+    for row_id in sorted(set(ids)):
+        if ranges and row_id == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], row_id)
+        else:
+            ranges.append((row_id, row_id))
+    return ranges
+
+
 def parse_day(value: str | None) -> date | None:
     """Read a stored ISO date."""
     return date.fromisoformat(value) if value else None
