@@ -223,15 +223,16 @@ def clustered_rows(count: int, dimension: int = 32, seed: int = 0) -> np.ndarray
 
 
 def test_large_index_is_approximate_and_finds_what_exact_search_finds() -> None:
-    vectors = clustered_rows(6000)
+    rows = clustered_rows(6050)  # queries from the same topics as the vectors, but not among them
+    vectors, queries = rows[:6000], rows[6000:]
     ids = np.arange(6000, dtype=np.int64) + 1
     approximate = VectorIndex.build(32, ids, vectors, exact_up_to=1000)
     exact = VectorIndex.build(32, ids, vectors, exact_up_to=10_000)
     assert exact.exact and not approximate.exact and len(approximate) == 6000
-    queries = clustered_rows(50, seed=1)
     recall = np.mean([len({i for i, _ in approximate.search(q, 50)} & {i for i, _ in exact.search(q, 50)}) / 50
                       for q in queries])
-    assert recall >= 0.95
+    assert recall >= 0.97
+    assert approximate._index.nprobe < approximate._index.nlist  # calibrated: fewer lists than all of them
     assert approximate.search(vectors[7], 1)[0][0] == 8
     np.testing.assert_array_equal(approximate.ids(), ids)
 
