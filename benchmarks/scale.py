@@ -220,7 +220,6 @@ async def measure(folder: Path) -> dict[str, Any]:
     """Open the size's library with the real model in memory too, time the questions, then recall@K."""
     model = json.loads((folder / "build.json").read_text())["model"]
     data = folder / "data"
-    disk = sum(path.stat().st_size for path in data.rglob("*") if path.is_file())
     embedder = load_embedder(model, 64, "cpu", None)
     bot_model = embedder if model == REAL_MODEL else load_embedder(REAL_MODEL, 64, "cpu", None)
     bot_model.embed(["warm up"])
@@ -241,6 +240,7 @@ async def measure(folder: Path) -> dict[str, Any]:
         index = library._vectors._indexes[None]
     finally:
         await library.close()
+    disk = sum(path.stat().st_size for path in data.rglob("*") if path.is_file())  # closed: the log folded back
     cuts = statistics.quantiles([s * 1000 for s in seconds], n=100)
     return {"sentences": stats.sentences, "passages": stats.passages, "articles": stats.articles,
             "disk_mb": disk / 1e6, "rss_mb": rss["VmRSS"], "hwm_mb": rss["VmHWM"], "asked": len(seconds),

@@ -186,9 +186,8 @@ class VectorIndex:
         """Search the fewest lists that find CALIBRATION_RECALL of the exact best matches of queries made of rows."""
         assert isinstance(self._index, faiss.IndexIVFScalarQuantizer)
         queries = _calibration_queries(matrix)
-        exact = faiss.IndexFlatIP(self.dimension)
-        exact.add(matrix)
-        _, positions = exact.search(queries, _CALIBRATION_DEPTH)
+        # Straight over the matrix: an exact index would hold a second copy of every vector while this runs.
+        _, positions = faiss.knn(queries, matrix, _CALIBRATION_DEPTH, metric=faiss.METRIC_INNER_PRODUCT)
         truth = [set(ids[row[row >= 0]].tolist()) for row in positions]
         for share in _PROBE_SHARES:
             self._index.nprobe = max(1, math.ceil(self._index.nlist * share))
