@@ -158,9 +158,10 @@ async def test_a_common_word_beyond_the_budget_is_left_out_of_the_bm25_search(tm
     try:
         rng = random.Random(6)
         await library.ingest_articles([story(n, "harbour", rng) for n in range(30)] + [ZEBRA])
-        assert await library._store.term_matches(["report", "zebra", "nothing"], 20) == [20, 2, 0]
-        chunks, sentences = await library._asker._retriever.lexical(["report", "zebra"], None)
-        articles = await chunk_articles(library, [chunk_id for chunk_id, _ in chunks + sentences])
+        assert await library._store.term_matches(['"report"', '"zebra"', '"nothing"'], 20) == [20, 2, 0]
+        found = await library._asker._retriever.lexical(["report", "zebra"], None)
+        assert found.matches == {"report": 20, "zebra": 2}
+        articles = await chunk_articles(library, [chunk_id for chunk_id, _ in found.chunks + found.sentences])
         assert set(articles.values()) == {"zebra"}  # "report", in 180 sentences, was not searched
     finally:
         await library.close()

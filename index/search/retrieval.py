@@ -13,8 +13,16 @@ from index.settings import EngineSettings
 from index.store.store import Store, StoredSentence
 from index.store.vectorstore import VectorStore
 
-# (passages by BM25, passages by their sentences' BM25): (chunk id, score) pairs, best first.
-Lexical = tuple[list[tuple[int, float]], list[tuple[int, float]]]
+Hits = list[tuple[int, float]]  # (chunk id, score), best first
+
+
+@dataclass(frozen=True)
+class Lexical:
+    """A question's BM25 rankings of passages, and how many sentences hold each of its words (up to the budget)."""
+
+    chunks: Hits  # passages by their own BM25
+    sentences: Hits  # passages by their sentences' BM25
+    matches: dict[str, int]  # so the sentences' own BM25 counts no word twice
 
 
 @dataclass(frozen=True)
@@ -43,21 +51,31 @@ class Retriever:
         if lexical is None:
             lexical = await self.lexical(query.terms, scope)
         passages = await self._passages(query.vector, lexical, scope)
-        return await self._sentences(passages, query.sentence_vectors, await self.fts_query(query.sentence_terms))
+        matches = await self.matches(query.sentence_terms, lexical.matches)
+        return await self._sentences(passages, query.sentence_vectors, self.fts_query(query.sentence_terms, matches))
 
-    async def fts_query(self, terms: Sequence[str]) -> str | None:
+    async def matches(self, terms: Sequence[str], known: dict[str, int] | None = None) -> dict[str, int]:
+        """How many sentences hold each word, counted up to [search] lexical_budget; `known` ones not again."""
+        known = known or {}
+        new = [term for term in terms if term not in known]
+        queries = [build_fts_query([term]) or "" for term in new]
+        return known | dict(zip(new, await self._store.term_matches(queries, self._settings.lexical_budget),
+                                strict=True))
+
+    def fts_query(self, terms: Sequence[str], matches: dict[str, int]) -> str | None:
         """An FTS5 query for any of these words, less the commonest once they match over [search] lexical_budget."""
-        budget = self._settings.lexical_budget
-        return build_fts_query(within_budget(terms, await self._store.term_matches(terms, budget), budget))
+        counts = [matches[term] for term in terms]
+        return build_fts_query(within_budget(terms, counts, self._settings.lexical_budget))
 
     async def lexical(self, terms: Sequence[str], scope: str | None) -> Lexical:
         """The passages best matching the words of a question by BM25: over passages, and over their sentences."""
-        fts_query = await self.fts_query(terms)
+        matches = await self.matches(terms)
+        fts_query = self.fts_query(terms, matches)
         if not fts_query:
-            return [], []
+            return Lexical([], [], matches)
         limit = self._settings.candidates
-        return (await self._store.search_chunks(fts_query, limit, scope),
-                await self._store.search_sentence_chunks(fts_query, limit, scope))
+        return Lexical(await self._store.search_chunks(fts_query, limit, scope),
+                       await self._store.search_sentence_chunks(fts_query, limit, scope), matches)
 
     async def _dense(self, query_vector: np.ndarray, scope: str | None) -> list[tuple[int, float]]:
         """The passages nearest in meaning that the scope sees (the vector store searches only those)."""
@@ -67,11 +85,10 @@ class Retriever:
                         scope: str | None) -> list[tuple[int, float]]:
         """The best passages by dense and BM25 retrieval, fused by rank."""
         dense = await self._dense(query_vector, scope)
-        lexical_chunks, lexical_sentences = lexical
         fused = fuse_rankings([
             (dense, self._settings.dense_weight),
-            (lexical_chunks, self._settings.lexical_weight),
-            (lexical_sentences, self._settings.lexical_weight),
+            (lexical.chunks, self._settings.lexical_weight),
+            (lexical.sentences, self._settings.lexical_weight),
         ])
         return fused[: self._settings.passages]
 

@@ -220,14 +220,14 @@ class Store(Queries):
             " JOIN chunks c ON c.article_id = g.id WHERE own.scope = ? AND g.scope IS NULL", (scope,))
         return np.array([r[0] for r in rows], dtype=np.int64)
 
-    async def term_matches(self, terms: Sequence[str], cap: int) -> list[int]:
-        """How many sentences hold each term, counting no further than `cap` (cheap: no ranking)."""
-        if not terms:
+    async def term_matches(self, fts_queries: Sequence[str], cap: int) -> list[int]:
+        """How many sentences match each FTS5 query, counting no further than `cap` (cheap: no ranking)."""
+        if not fts_queries:
             return []
-        # One statement for all the terms: each statement is a round trip to the connection's thread.
+        # One statement for all the queries: each statement is a round trip to the connection's thread.
         count = "SELECT count(*) FROM (SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH ? LIMIT ?)"
-        rows = await self._all(" UNION ALL ".join(f"SELECT {n}, ({count})" for n in range(len(terms))),
-                               [value for term in terms for value in ('"' + term.replace('"', '""') + '"', cap)])
+        rows = await self._all(" UNION ALL ".join(f"SELECT {n}, ({count})" for n in range(len(fts_queries))),
+                               [value for query in fts_queries for value in (query, cap)])
         return [matches for _, matches in sorted(rows)]
 
     async def search_chunks(self, fts_query: str, limit: int, scope: str | None = None) -> list[tuple[int, float]]:

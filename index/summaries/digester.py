@@ -134,9 +134,10 @@ class Digester:
         """Sentences of the period's articles close enough to the topic to quote, with their embeddings."""
         vector = (await asyncio.to_thread(self._embedder.embed, [topic]))[0]
         terms = tuple(query_terms(topic))
-        fts = await self._retriever.fts_query(terms)
         query = Query(vector=vector, terms=terms, sentence_vectors=vector[None, :], sentence_terms=terms)
-        lexical = {c.sentence_id: c.lexical for c in await self._retriever.candidates(query, scope)
+        found = await self._retriever.lexical(terms, scope)
+        fts = self._retriever.fts_query(terms, found.matches)
+        lexical = {c.sentence_id: c.lexical for c in await self._retriever.candidates(query, scope, found)
                    if _within(c.published, since, until)}
         if fts:  # retrieval ranks the whole library: a short period's matches may all lie below its cut
             for sentence_id, score in await self._store.excerpts.matching(fts, scope, since, until, TOPIC_MATCHES):
