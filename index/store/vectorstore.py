@@ -60,25 +60,25 @@ class VectorStore:
         if not self._dimension:
             return
         for scope, stored_ids in (await self._store.chunk_ids()).items():
-            index = await asyncio.to_thread(self._read, scope)
-            if index is None or not index.fits(self._exact_up_to) or not np.array_equal(index.ids(), stored_ids):
-                index = await self._rebuilt(scope)
-            self._indexes[scope] = index
+            saved = await asyncio.to_thread(self._read, scope, stored_ids)
+            self._indexes[scope] = saved if saved is not None else await self._rebuilt(scope)
         try:
             await self.save()
         except StoreError as error:  # a command that only reads still works: the index is rebuilt next time
             self._changed.clear()
             logger.warning("vector index rebuilt but not saved: %s", error)
 
-    def _read(self, scope: str | None) -> VectorIndex | None:
-        """A scope's saved index; None when there is none or it cannot be read (SQLite is the source of truth)."""
+    def _read(self, scope: str | None, stored_ids: np.ndarray) -> VectorIndex | None:
+        """A scope's saved index; None when there is none, it cannot be read, or it is out of step with SQLite (the
+        source of truth) or of the wrong kind for its size."""
         path = self.file(scope)
         if not path.exists():
             return None
         try:
-            return VectorIndex.load(path, self._dimension)
+            index = VectorIndex.load(path, self._dimension)
         except VectorIndexError:
             return None
+        return index if index.fits(self._exact_up_to) and np.array_equal(index.ids(), stored_ids) else None
 
     async def _rebuilt(self, scope: str | None) -> VectorIndex:
         """A scope's index made afresh from its stored chunks, of the kind that suits their number."""
@@ -154,14 +154,24 @@ class VectorStore:
             if not self._dimension:
                 await self.load()
                 return
-            stored = await self._store.chunk_ids()
+            # Listing and comparing a large index's ids takes tens of ms: off the event loop.
+            differences = await asyncio.to_thread(self._differences, await self._store.chunk_ids())
+            for scope, (missing, stale) in differences.items():
+                found, matrix = await self._store.chunk_embeddings(scope, missing.tolist())
+                await self._update(scope, stale, found, matrix)
+
+    def _differences(self, stored: dict[str | None, np.ndarray]) -> dict[str | None, tuple[np.ndarray, np.ndarray]]:
+        """For each scope out of step with SQLite: the chunk ids its index lacks, and those it holds no longer."""
+        none = np.zeros(0, dtype=np.int64)
+        differences = {}
+        with self._faiss_lock:
             for scope in set(stored) | set(self._indexes):
-                have = self._indexes[scope].ids() if scope in self._indexes else np.zeros(0, dtype=np.int64)
-                want = stored.get(scope, np.zeros(0, dtype=np.int64))
+                have = self._indexes[scope].ids() if scope in self._indexes else none
+                want = stored.get(scope, none)
                 missing, stale = np.setdiff1d(want, have), np.setdiff1d(have, want)
                 if missing.size or stale.size:
-                    found, matrix = await self._store.chunk_embeddings(scope, missing.tolist())
-                    await self._update(scope, stale, found, matrix)
+                    differences[scope] = (missing, stale)
+        return differences
 
     async def save_if_due(self, every_seconds: float) -> None:
         """Save when the last save is older than `every_seconds`, so a crash loses at most that much rebuilding."""
