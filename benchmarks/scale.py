@@ -42,6 +42,7 @@ from index import Article, Embedder, EngineSettings, Library, load_embedder
 from index.ingest.duplicates import Signed, band_keys, is_copy, signed
 from index.ingest.sentences import segment_article
 from index.library import DATABASE_FILE
+from index.store.blobs import matrix_from_blobs
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 QUESTIONS = Path(__file__).resolve().parent / "questions" / "answerable.jsonl"
@@ -172,12 +173,7 @@ def exact_matrix(library_db: Path) -> tuple[np.ndarray, np.ndarray]:
         dimension = int(db.execute("SELECT value FROM meta WHERE key = 'dimension'").fetchone()[0])
         rows = db.execute("SELECT c.id, c.embedding FROM chunks c JOIN articles a ON a.id = c.article_id"
                           " WHERE a.scope IS NULL ORDER BY c.id").fetchall()
-    ids = np.array([row[0] for row in rows], dtype=np.int64)
-    matrix = np.zeros((len(rows), dimension), dtype=np.float32)
-    for n, (_, blob) in enumerate(rows):
-        kind = np.float32 if len(blob) == 4 * dimension else np.float16
-        matrix[n] = np.frombuffer(blob, dtype=kind)
-    return ids, matrix
+    return np.array([row[0] for row in rows], dtype=np.int64), matrix_from_blobs([row[1] for row in rows], dimension)
 
 
 async def recall(library: Library, asked: list[str], library_db: Path) -> tuple[float, list[float]]:

@@ -9,6 +9,16 @@ from bot.cli import main
 
 Newsbot = Callable[..., tuple[int, str, str]]
 
+# The hashing embedder, and an answer policy loose enough for its weaker similarities.
+HASHING_CONFIG = """
+[embedding]
+model = "hashing"
+[answer]
+min_confidence = 0.0
+min_similarity = 0.1
+min_similarity_without_terms = 0.5
+"""
+
 
 def command_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
                    config: str) -> Newsbot:

@@ -9,23 +9,14 @@ import pytest
 
 from bot import ingestcli
 from index import IngestProgress
-from tests.cli_runner import command_runner
+from tests.cli_runner import HASHING_CONFIG, command_runner
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CONFIG = """
-[embedding]
-model = "hashing"
-[answer]
-min_confidence = 0.0
-min_similarity = 0.1
-min_similarity_without_terms = 0.5
-"""
-
 
 @pytest.fixture
 def newsbot(tmp_path, monkeypatch, capsys):
     """Run a newsbot command with a hashing-embedder config; return (exit status, stdout, stderr)."""
-    return command_runner(tmp_path, monkeypatch, capsys, CONFIG)
+    return command_runner(tmp_path, monkeypatch, capsys, HASHING_CONFIG)
 
 
 def test_ingest_prints_counts_and_ask_quotes_a_cited_sentence(newsbot):

@@ -10,18 +10,11 @@ import pytest
 from aiohttp import web
 
 from index import Library
-from tests.cli_runner import command_runner
+from tests.cli_runner import HASHING_CONFIG, command_runner
 from tests.local_site import news_page, serve_in_thread
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CONFIG = """
-[embedding]
-model = "hashing"
-[answer]
-min_confidence = 0.0
-min_similarity = 0.1
-min_similarity_without_terms = 0.5
-[web]
+CONFIG = HASHING_CONFIG + """[web]
 allow_private_addresses = true
 timeout_seconds = 5.0
 """
