@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,8 @@ TRECQA = DATA / "trecqa"
 BBC_FILE = DATA / "bbc_news" / "articles.jsonl"
 REUTERS_FILE = DATA / "reuters21578" / "reuters21578_test.jsonl"
 UNANSWERABLE_FILE = QUESTIONS / "unanswerable.txt"
+# "# --- False premises: the event asked about never happened ... ---" -> "false premises"
+_KIND_HEADING = re.compile(r"^# --- ([^:(]+)")
 ANSWERABLE_FILE = QUESTIONS / "answerable.jsonl"
 
 
@@ -43,6 +46,7 @@ class SquadQuestion:
     paragraph_id: str
     sentence: str
     split: str  # "dev": an article with even index in the file; "test": odd
+    answers: tuple[str, ...] = ()  # every answer the annotators gave (the gold sentence holds the first)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,15 @@ class SquadSet:
     articles: list[Article]
     questions: list[SquadQuestion]
     crossing: int  # answers spanning two sentences, left out
+
+
+@dataclass(frozen=True)
+class UnanswerableQuestion:
+    """A news question no article answers, its split, and its kind (near miss, false premise, ...)."""
+
+    question: str
+    split: str
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -82,7 +95,8 @@ def load_squad() -> SquadSet:
                 if gold is None:
                     crossing += 1
                 else:
-                    questions.append(SquadQuestion(qa["question"], paragraph_id, sentences[gold], split))
+                    answers = tuple(dict.fromkeys(answer["text"].strip() for answer in qa["answers"]))
+                    questions.append(SquadQuestion(qa["question"], paragraph_id, sentences[gold], split, answers))
     return SquadSet(articles, questions, crossing)
 
 
@@ -153,11 +167,17 @@ def news_article_id(reference: str) -> str:
     return f"reuters/{reference}" if reference.isdigit() else f"bbc/{reference}"
 
 
-def unanswerable_questions() -> list[tuple[str, str]]:
-    """The questions of unanswerable.txt with their split: dev and test alternate, comments and blanks skipped."""
-    lines = UNANSWERABLE_FILE.read_text(encoding="utf-8").splitlines()
-    questions = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-    return [(question, "dev" if number % 2 == 0 else "test") for number, question in enumerate(questions)]
+def unanswerable_questions() -> list[UnanswerableQuestion]:
+    """The questions of unanswerable.txt with their split (dev and test alternate) and the kind their heading names."""
+    questions: list[UnanswerableQuestion] = []
+    kind = ""
+    for line in UNANSWERABLE_FILE.read_text(encoding="utf-8").splitlines():
+        text = line.strip()
+        if heading := _KIND_HEADING.match(text):
+            kind = heading.group(1).removesuffix("---").strip().lower()
+        elif text and not text.startswith("#"):
+            questions.append(UnanswerableQuestion(text, "dev" if len(questions) % 2 == 0 else "test", kind))
+    return questions
 
 
 def answerable_questions() -> list[AnswerableQuestion]:

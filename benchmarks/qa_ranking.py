@@ -13,6 +13,8 @@ from qa_report import Row
 
 from index import AnswerPolicy, Embedder
 from index.answers.ranking import score_candidates
+from index.answers.reader import Reader
+from index.answers.reading import FIRST_STAGE_WEIGHT, reader_passages, rerank
 from index.models import Candidate
 from index.search.queries import build_fts_query, query_terms
 from index.store.schema import _TOKENIZER as PRODUCT_TOKENIZER  # the library's own FTS5 tokenizer, kept in step
@@ -45,31 +47,56 @@ def bm25_scores(question: str, sentences: Sequence[str]) -> list[float]:
     return scores
 
 
-def rank_split(questions: Sequence[RankingQuestion], embedder: Embedder) -> dict[str, list[list[int]]]:
-    """Each question's labels in the order of the product's scorer and of plain cosine."""
+def first_stage(question: RankingQuestion, similarities: np.ndarray) -> list[tuple[float, Candidate]]:
+    """The question's own candidates scored by the learned first stage, best first."""
+    lexical = bm25_scores(question.question, question.sentences)
+    # Out-of-order candidates (TrecQA) are each their own "article": no false neighbours.
+    candidates = [Candidate(sentence_id=i, article_id="" if question.in_order else str(i), position=i, text=text,
+                            similarity=float(similarities[i]), lexical=lexical[i], passage=1.0)
+                  for i, text in enumerate(question.sentences)]
+    return score_candidates(question.question, candidates, {"": question.title}, AnswerPolicy())
+
+
+def read_best(question: RankingQuestion, scored: list[tuple[float, Candidate]], reader: Reader,
+              depth: int) -> np.ndarray:
+    """The reader's log-odds for the first `depth` scored candidates, each with its title and (in order) the
+    sentence before it."""
+    best = [c for _, c in scored[:depth]]
+    previous = {c.sentence_id: question.sentences[c.position - 1] for c in best if question.in_order and c.position}
+    titles = {c.article_id: question.title for c in best}
+    return reader.read(question.question, reader_passages(best, titles, previous))
+
+
+def rank_split(questions: Sequence[RankingQuestion], embedder: Embedder,
+               reader: Reader | None) -> dict[str, list[list[int]]]:
+    """Each question's labels in the order of the product (first stage, then the reader), of the first stage
+    alone, and of plain cosine."""
     texts = list(dict.fromkeys([q.question for q in questions] + [s for q in questions for s in q.sentences]))
     vectors = dict(zip(texts, embedder.embed(texts), strict=True))
-    ranked: dict[str, list[list[int]]] = {"scorer": [], "cosine": []}
-    policy = AnswerPolicy()
+    ranked: dict[str, list[list[int]]] = {"scorer": [], "first stage": [], "cosine": []}
+    depth = AnswerPolicy().reader_depth
     for question in questions:
         similarities = np.stack([vectors[s] for s in question.sentences]) @ vectors[question.question]
-        lexical = bm25_scores(question.question, question.sentences)
-        # Out-of-order candidates (TrecQA) are each their own "article": no false neighbours.
-        candidates = [Candidate(sentence_id=i, article_id="" if question.in_order else str(i), position=i, text=text,
-                                similarity=float(similarities[i]), lexical=lexical[i], passage=1.0)
-                      for i, text in enumerate(question.sentences)]
-        scored = score_candidates(question.question, candidates, {"": question.title}, policy)
+        scored = first_stage(question, similarities)
+        ranked["first stage"].append([question.labels[c.sentence_id] for _, c in scored])
+        if reader is not None:
+            scored = rerank(scored, read_best(question, scored, reader, depth).tolist(), FIRST_STAGE_WEIGHT)
         ranked["scorer"].append([question.labels[c.sentence_id] for _, c in scored])
         ranked["cosine"].append(ranked_labels(similarities.tolist(), question.labels))
     return ranked
 
 
-def ranking_rows(name: str, splits: dict[str, list[RankingQuestion]], embedder: Embedder) -> list[Row]:
-    """MAP, MRR and P@1 of the product's scorer and of cosine alone, per split, with the published figures."""
+def ranking_rows(name: str, splits: dict[str, list[RankingQuestion]], embedder: Embedder,
+                 reader: Reader | None) -> list[Row]:
+    """MAP, MRR and P@1 of the product's ranking, its first stage and cosine alone, per split, with the published
+    figures."""
     rows = []
+    labels_of = {"scorer": "newsbot", "first stage": "first stage only", "cosine": "cosine only"}
     for split, questions in splits.items():
-        for ranker, labels in rank_split(questions, embedder).items():
-            label = "newsbot scorer" if ranker == "scorer" else "cosine only"
+        for ranker, labels in rank_split(questions, embedder, reader).items():
+            if reader is None and ranker == "first stage":
+                continue  # the same as the product's ranking
+            label = labels_of[ranker]
             for metric, measure in METRICS.items():
                 key = (name, split, ranker, metric)
                 rows.append(Row(f"{name} ({label})", split, len(questions), metric,

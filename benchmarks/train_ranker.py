@@ -21,7 +21,7 @@ from qa import SEED, cache_folder, cached_library
 from qa_data import load_squad
 from scipy.optimize import minimize
 
-from index import load_embedder
+from index import AnswerPolicy, load_embedder
 from index.answers.ranking import FEATURES, RANKER_WEIGHTS, candidate_features
 from index.embedder import DEFAULT_MODEL
 
@@ -35,12 +35,13 @@ async def training_groups(count: int) -> list[Group]:
     questions = [q for q in squad.questions if q.split == "dev"]
     random.Random(SEED).shuffle(questions)
     embedder = load_embedder(DEFAULT_MODEL, 64, "cpu", None)
-    library, _ = await cached_library(cache_folder("squad"), squad.articles, embedder)
+    library, _ = await cached_library(cache_folder("squad"), squad.articles, embedder,
+                                      policy=AnswerPolicy(reader="none"))
     try:
         titles = {info.id: info.title for info in await library.articles()}
         groups = []
         for question in questions[:count]:
-            candidates = [c for _, c in await library.rank(question.question)]
+            candidates = [c for _, c in (await library.rank(question.question)).scored]
             labels = [int(c.article_id == question.paragraph_id and c.text == question.sentence) for c in candidates]
             if any(labels):  # a question whose gold sentence was not retrieved teaches the ranker nothing
                 groups.append((candidate_features(question.question, candidates, titles), np.array(labels)))

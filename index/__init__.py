@@ -3,6 +3,8 @@
 This is the engine's public API: the front ends in bot/ import only from here (tests/test_architecture.py checks).
 """
 
+from index.answers.reader import ReaderError
+from index.answers.reading import Ranking
 from index.answers.selection import QuestionError
 from index.embedder import BACKENDS, DEFAULT_MODEL, Embedder, EmbedderError, hashing_dimension, load_embedder
 from index.errors import EngineError, LibraryError
@@ -37,7 +39,7 @@ __all__ = [
     "BACKENDS", "DEFAULT_LENGTH", "DEFAULT_MODEL", "MAX_LENGTH", "TIMELINE_LENGTH", "WEB_SCHEMES", "AlsoReported",
     "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder", "EmbedderError",
     "EngineError", "EngineSettings", "Feed", "FeedFollowError", "FeedLimit", "FeedSettings", "IngestProgress",
-    "IngestReport", "Library", "LibraryError", "PollReport", "QuestionError", "Quote", "Stats", "StoreError",
-    "Summary", "SummaryEntry", "SummaryError", "UnknownArticle", "Usage", "WebSettings", "apply_migrations",
-    "hashing_dimension", "load_embedder", "read_period", "url_scheme", "web_url",
+    "IngestReport", "Library", "LibraryError", "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError",
+    "Stats", "StoreError", "Summary", "SummaryEntry", "SummaryError", "UnknownArticle", "Usage", "WebSettings",
+    "apply_migrations", "hashing_dimension", "load_embedder", "read_period", "url_scheme", "web_url",
 ]

@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 
 from index.answers.asker import Asker
+from index.answers.reader import Reader, open_reader
+from index.answers.reading import Ranking
 from index.answers.selection import check_question
 from index.embedder import Embedder
 from index.errors import LibraryError
@@ -43,13 +45,14 @@ VECTORS_FILE = "vectors.faiss"
 class Library:
     """A searchable collection of articles stored under one data directory."""
 
-    def __init__(self, store: Store, embedder: Embedder, settings: EngineSettings, data_dir: Path) -> None:
+    def __init__(self, store: Store, embedder: Embedder, settings: EngineSettings, data_dir: Path,
+                 reader: Reader | None) -> None:
         self._store = store
         self._embedder = embedder
         self.settings = settings
         self.data_dir = data_dir
         self._vectors = VectorStore(data_dir / VECTORS_FILE, store, settings.exact_up_to)
-        self._asker = Asker(store, embedder, Retriever(store, self._vectors, settings), settings.policy)
+        self._asker = Asker(store, embedder, Retriever(store, self._vectors, settings), settings.policy, reader)
         self._digester = Digester(store, self._vectors, embedder, settings)
         self.web = WebClient(settings.web)
         self._ingestor = Ingestor(store, self._vectors, embedder, settings, self.web)
@@ -57,10 +60,15 @@ class Library:
         self.feeds = FeedPoller(store.feeds, self.web, self.ingest_articles, settings.feeds)
 
     @classmethod
-    async def open(cls, data_dir: Path, embedder: Embedder, settings: EngineSettings | None = None) -> Library:
-        """Open the library in `data_dir`, checking that SQLite and FAISS agree."""
+    async def open(cls, data_dir: Path, embedder: Embedder, settings: EngineSettings | None = None,
+                   reader: Reader | None = None) -> Library:
+        """Open the library in `data_dir`, checking that SQLite and FAISS agree (`reader`: instead of the one the
+        settings name)."""
+        settings = settings or EngineSettings()
+        # Before the store opens: a reader folder that is not one leaves nothing open behind its error.
+        reader = reader or open_reader(settings.policy.reader)
         store = await Store.open(data_dir / DATABASE_FILE)
-        library = cls(store, embedder, settings or EngineSettings(), data_dir)
+        library = cls(store, embedder, settings, data_dir, reader)
         try:
             await library._check_model()
             if not store.read_only and store.dimension and await store.compaction.needed():
@@ -79,8 +87,9 @@ class Library:
         return (data_dir / DATABASE_FILE).is_file()
 
     async def warm_up(self) -> None:
-        """Load the embedding model now (in a worker thread), so the first question is as fast as the rest."""
-        await asyncio.to_thread(self._embedder.embed, ["warm up"])
+        """Load the embedding model and the reader now (in a worker thread), so the first question is as fast as the
+        rest."""
+        await asyncio.to_thread(self._asker.warm_up)
 
     async def close(self) -> None:
         """Save the vectors and close the web client and the database (closed even when saving fails)."""
@@ -169,11 +178,10 @@ class Library:
         return replace(answer, question_id=question_id)
 
     async def rank(self, question: str, scope: str | None = None, context: str | None = None,
-                   today: date | None = None) -> list[tuple[float, Candidate]]:
+                   today: date | None = None) -> Ranking:
         """Every candidate sentence `ask` would weigh, with its score, best first (none for an empty library)."""
         question = check_question(question, self.settings.policy.max_question_chars)
-        scored, _, _ = await self._asker.rank(question, await self._candidates(question, scope, context) or [], today)
-        return scored
+        return await self._asker.rank(question, await self._candidates(question, scope, context) or [], today, context)
 
     async def _candidates(self, question: str, scope: str | None, context: str | None) -> list[Candidate] | None:
         """The sentences retrieval finds for the question; None when the library has no articles."""
@@ -188,7 +196,7 @@ class Library:
         candidates = await self._candidates(question, scope, context)
         if candidates is None:
             return Answer(question=question, quotes=(), sources=(), reason=NO_ARTICLES, empty_library=True), None
-        return await self._asker.answer(question, candidates, today)
+        return await self._asker.answer(question, candidates, today, context)
 
     async def summarize(self, topic: str | None = None, since: date | None = None, until: date | None = None,
                         article: str | None = None, length: int = DEFAULT_LENGTH, scope: str | None = None) -> Summary:

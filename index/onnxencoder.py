@@ -156,14 +156,14 @@ class OnnxEmbedder:
         cleaned = [text.strip().lower() if manifest.do_lower_case else text.strip() for text in texts]
         encodings = tokenizer.encode_batch(cleaned)
         for batch in length_batches([len(e.ids) for e in encodings], self._batch_size):
-            feed = _feed([encodings[i] for i in batch], manifest.inputs, manifest.pad_id)
+            feed = model_inputs([encodings[i] for i in batch], manifest.inputs, manifest.pad_id)
             (hidden,) = session.run(["last_hidden_state"], feed)
             out[batch] = pool(hidden, feed["attention_mask"], manifest.pooling)
         return out
 
 
-def _feed(encodings: Sequence[Any], inputs: Sequence[str], pad_id: int) -> dict[str, np.ndarray]:
-    """The model's inputs for one batch, padded to its longest text."""
+def model_inputs(encodings: Sequence[Any], inputs: Sequence[str], pad_id: int) -> dict[str, np.ndarray]:
+    """A transformer's inputs for one batch of encoded texts (or pairs), padded to its longest."""
     width = max(len(e.ids) for e in encodings)
     columns = {"input_ids": ("ids", pad_id), "attention_mask": ("attention_mask", 0), "token_type_ids": ("type_ids", 0)}
     feed = {}
@@ -187,7 +187,7 @@ def load_export(folder: Path, threads: int | None) -> tuple[onnxruntime.Inferenc
         raise ValueError(f"{folder} is not a complete ONNX export")
     tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
     tokenizer.enable_truncation(manifest.max_seq_length)
-    # Padding is done per length-sorted batch in _feed: padded here, every text would be as long as the longest.
+    # Padding is done per length-sorted batch in model_inputs: padded here, every text would be as long as the longest.
     tokenizer.no_padding()
     options = onnxruntime.SessionOptions()
     # 0 is ONNX Runtime's own default (every core), the same meaning as threads = 0 in the config.

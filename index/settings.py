@@ -21,8 +21,14 @@ class AnswerPolicy:
     # No sentence is quoted below this cosine, nor below the higher one when it shares no word with the question.
     min_similarity: float = field(default=0.35, metadata={"min": -1, "max": 1})
     min_similarity_without_terms: float = field(default=0.55, metadata={"min": -1, "max": 1})
-    # Abstain below this confidence (0-1) that the best sentence answers at all: see benchmarks/RESULTS.md.
-    min_confidence: float = field(default=0.375, metadata={"min": 0, "max": 1})
+    # The pair reader that reads each of the best reader_depth candidates with the question: "shipped" (the one in
+    # index/answers/model), "none" (the learned first stage alone, as before the reader), or a reader folder.
+    reader: str = "shipped"
+    reader_depth: int = field(default=6, metadata={"min": 1, "max": 200})
+    # Abstain below this confidence (0-1) that the best sentence answers at all: see benchmarks/RESULTS.md. Each
+    # bar belongs to its confidence model: the reader's, and the first stage's when reader = "none".
+    min_confidence: float = field(default=0.241, metadata={"min": 0, "max": 1})
+    min_confidence_without_reader: float = field(default=0.375, metadata={"min": 0, "max": 1})
     # A further sentence is quoted when it is at least this likely as the best one (softmax of the scores).
     companion_likelihood: float = field(default=0.25, metadata={"min": 0, "max": 1})
     # Newer articles win near-ties: a bonus halving every recency_half_life_days before the newest candidate.

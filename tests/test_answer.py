@@ -72,10 +72,10 @@ def test_near_repeats_are_quoted_once():
 
 def test_abstains_below_the_confidence_bar_and_says_why():
     scored = [(5.0, candidate(1, "The grid held."))]
-    answer = build_answer("Who won the cup final?", scored, POLICY.min_confidence - 0.01, ARTICLES, POLICY)
+    answer = build_answer("Who won the cup final?", scored, POLICY.min_confidence - 0.01, ARTICLES, POLICY, read=True)
     assert answer.abstained and answer.quotes == () and answer.sources == ()
     assert "do not answer" in answer.reason
-    assert not build_answer("Who won?", scored, POLICY.min_confidence, ARTICLES, POLICY).abstained
+    assert not build_answer("Who won?", scored, POLICY.min_confidence, ARTICLES, POLICY, read=True).abstained
 
 
 def test_a_sentence_sharing_no_word_needs_more_similarity():

@@ -167,10 +167,10 @@ async def test_questions_that_cannot_be_asked_are_refused(library, question):
 
 
 async def test_rank_scores_every_candidate_best_first_and_ask_quotes_the_top_one(library):
-    assert await library.rank("What happened in Kyiv?") == []
+    assert (await library.rank("What happened in Kyiv?")).scored == []
     await library.ingest_files([EXAMPLES])
     question = "How many of the 69 missiles did Ukraine's air defences shoot down?"
-    ranked = await library.rank(question)
+    ranked = (await library.rank(question)).scored
     scores = [score for score, _ in ranked]
     assert len(ranked) > 3 and scores == sorted(scores, reverse=True)
     assert len({candidate.sentence_id for _, candidate in ranked}) == len(ranked)

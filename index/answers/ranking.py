@@ -38,6 +38,10 @@ RANKER_WEIGHTS = np.array((3.352, 0.835, 2.905, 0.707, 4.345, 3.187, 4.035, 1.64
 # No signal grows with the library, as BM25 does: the same bar serves one article and thousands.
 CONFIDENCE_WEIGHTS = np.array((2.546, -3.138, -1.820))
 CONFIDENCE_BIAS = -0.096
+# The same with the pair reader's log-odds for the best candidate as a fourth signal (the reader on), fitted the same
+# way with the shipped reader at reader_depth 6: `python benchmarks/calibrate_abstention.py`.
+READER_CONFIDENCE_WEIGHTS = np.array((0.983, -1.444, -1.670, 0.527))
+READER_CONFIDENCE_BIAS = 0.226
 
 
 def stems(text: str) -> list[str]:
@@ -108,7 +112,7 @@ def _freshness(published: date | None, newest: date | None, half_life_days: floa
     return 0.5 ** ((newest - published).days / half_life_days)
 
 
-def _in_period(published: date | None, period: tuple[date, date] | None, grace_days: int) -> bool:
+def in_period(published: date | None, period: tuple[date, date] | None, grace_days: int) -> bool:
     """Whether an article appeared in the period a question names, or within the grace days after it."""
     if published is None or period is None:
         return False
@@ -125,7 +129,7 @@ def score_candidates(question: str, candidates: Sequence[Candidate], titles: Map
     scored = []
     for score, candidate in zip(learned.tolist(), candidates, strict=True):
         score += policy.recency_weight * _freshness(candidate.published, newest, policy.recency_half_life_days)
-        if _in_period(candidate.published, period, policy.period_grace_days):
+        if in_period(candidate.published, period, policy.period_grace_days):
             score += policy.period_weight
         scored.append((score, candidate))
     scored.sort(key=lambda pair: (-pair[0], pair[1].sentence_id))
@@ -147,9 +151,15 @@ def confidence_signals(question: str, scored: Sequence[tuple[float, Candidate]],
     return np.array((best.similarity, 1.0 - coverage(weights, article_words), float(missing_year)))
 
 
-def confidence(question: str, scored: Sequence[tuple[float, Candidate]], titles: Mapping[str, str]) -> float:
-    """How likely the best candidate answers the question at all (0-1), from its closeness and what it leaves out."""
+def confidence(question: str, scored: Sequence[tuple[float, Candidate]], titles: Mapping[str, str],
+               reading: float | None = None) -> float:
+    """How likely the best candidate answers the question at all (0-1), from its closeness and what it leaves out,
+    and above all from the reader's log-odds for it when the reader read it."""
     if not scored:
         return 0.0
     signals = confidence_signals(question, scored, titles)
-    return float(1.0 / (1.0 + math.exp(-(signals @ CONFIDENCE_WEIGHTS + CONFIDENCE_BIAS))))
+    if reading is None:
+        logit = signals @ CONFIDENCE_WEIGHTS + CONFIDENCE_BIAS
+    else:
+        logit = np.append(signals, reading) @ READER_CONFIDENCE_WEIGHTS + READER_CONFIDENCE_BIAS
+    return float(1.0 / (1.0 + math.exp(-logit)))

@@ -97,11 +97,12 @@ def cite(
 
 
 def build_answer(question: str, scored: Sequence[tuple[float, Candidate]], confidence: float,
-                 articles: Mapping[str, ArticleInfo], policy: AnswerPolicy) -> Answer:
-    """Quote the best 1-3 sentences with their sources, or abstain and say why."""
+                 articles: Mapping[str, ArticleInfo], policy: AnswerPolicy, read: bool = False) -> Answer:
+    """Quote the best 1-3 sentences with their sources, or abstain and say why (`read`: the reader judged them)."""
     if not scored:
         return Answer(question=question, quotes=(), sources=(), reason="no article mentions anything like this")
-    chosen = select_sentences(scored, policy) if confidence >= policy.min_confidence else []
+    bar = policy.min_confidence if read else policy.min_confidence_without_reader
+    chosen = select_sentences(scored, policy) if confidence >= bar else []
     if not chosen:
         return Answer(question=question, quotes=(), sources=(),
                       reason="the articles do not answer this closely enough to quote",
