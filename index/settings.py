@@ -24,10 +24,10 @@ class AnswerPolicy:
     # The pair reader that reads each of the best reader_depth candidates with the question: "shipped" (the one in
     # index/answers/model), "none" (the learned first stage alone, as before the reader), or a reader folder.
     reader: str = "shipped"
-    reader_depth: int = field(default=6, metadata={"min": 1, "max": 200})
+    reader_depth: int = field(default=4, metadata={"min": 1, "max": 200})
     # Abstain below this confidence (0-1) that the best sentence answers at all: see benchmarks/RESULTS.md. Each
     # bar belongs to its confidence model: the reader's, and the first stage's when reader = "none".
-    min_confidence: float = field(default=0.241, metadata={"min": 0, "max": 1})
+    min_confidence: float = field(default=0.228, metadata={"min": 0, "max": 1})
     min_confidence_without_reader: float = field(default=0.375, metadata={"min": 0, "max": 1})
     # A further sentence is quoted when it is at least this likely as the best one (softmax of the scores).
     companion_likelihood: float = field(default=0.25, metadata={"min": 0, "max": 1})

@@ -39,9 +39,9 @@ RANKER_WEIGHTS = np.array((3.352, 0.835, 2.905, 0.707, 4.345, 3.187, 4.035, 1.64
 CONFIDENCE_WEIGHTS = np.array((2.546, -3.138, -1.820))
 CONFIDENCE_BIAS = -0.096
 # The same with the pair reader's log-odds for the best candidate as a fourth signal (the reader on), fitted the same
-# way with the shipped reader at reader_depth 6: `python benchmarks/calibrate_abstention.py`.
-READER_CONFIDENCE_WEIGHTS = np.array((0.983, -1.444, -1.670, 0.527))
-READER_CONFIDENCE_BIAS = 0.226
+# way with the shipped reader at reader_depth 4: `python benchmarks/calibrate_abstention.py`.
+READER_CONFIDENCE_WEIGHTS = np.array((0.990, -1.346, -1.691, 0.505))
+READER_CONFIDENCE_BIAS = 0.175
 
 
 def stems(text: str) -> list[str]:
