@@ -194,7 +194,6 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "index/answers/model")
     args = parser.parse_args()
-    torch.set_num_threads(torch.get_num_threads())
     groups = cached_groups(args.questions)
     held_out = held_out_titles()
     training = [g for g in groups if g.article not in held_out]

@@ -65,7 +65,7 @@ class ReaderManifest:
             raise ReaderError(f"{path} is not a reader manifest: {error}") from error
 
 
-def open_reader(setting: str, threads: int | None = None) -> PairReader | None:
+def open_reader(setting: str) -> PairReader | None:
     """The reader a setting names ("shipped", "none", or a folder), checked now and loaded on first use."""
     if setting == "none":
         return None
@@ -74,21 +74,20 @@ def open_reader(setting: str, threads: int | None = None) -> PairReader | None:
     if not (folder / MANIFEST).is_file():
         raise ReaderError(f'answer.reader "{setting}": {folder} holds no reader ({MANIFEST} not found)')
     ReaderManifest.read(folder / MANIFEST)
-    return _shared_reader(folder.resolve(), threads)
+    return _shared_reader(folder.resolve())
 
 
 @functools.cache
-def _shared_reader(folder: Path, threads: int | None) -> PairReader:
+def _shared_reader(folder: Path) -> PairReader:
     """One reader per folder per process: every library a process opens shares its loaded model and its lock."""
-    return PairReader(folder, threads)
+    return PairReader(folder)
 
 
 class PairReader:
     """Scores question-passage pairs with the reader in `folder`, loaded on first use."""
 
-    def __init__(self, folder: Path, threads: int | None = None) -> None:
+    def __init__(self, folder: Path) -> None:
         self._folder = folder
-        self._threads = threads
         self._loaded: tuple[onnxruntime.InferenceSession, Tokenizer, ReaderManifest] | None = None
         # One lock: a shared fast tokenizer can raise "Already borrowed" when two threads use it at once.
         self._lock = threading.Lock()
@@ -111,11 +110,11 @@ class PairReader:
     def _ensure_loaded(self) -> tuple[onnxruntime.InferenceSession, Tokenizer, ReaderManifest]:
         """Load the session and tokenizer once. The caller holds the lock."""
         if self._loaded is None:
-            self._loaded = load_reader(self._folder, self._threads)
+            self._loaded = load_reader(self._folder)
         return self._loaded
 
 
-def load_reader(folder: Path, threads: int | None) -> tuple[onnxruntime.InferenceSession, Tokenizer, ReaderManifest]:
+def load_reader(folder: Path) -> tuple[onnxruntime.InferenceSession, Tokenizer, ReaderManifest]:
     """A reader folder's ONNX Runtime session, its tokenizer (cutting the passage, never the question) and manifest."""
     import onnxruntime
     from tokenizers import Tokenizer
@@ -124,7 +123,7 @@ def load_reader(folder: Path, threads: int | None) -> tuple[onnxruntime.Inferenc
     try:
         tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or 0
+        options.intra_op_num_threads = 0  # ONNX Runtime's default: every core, as the embedder's default
         options.inter_op_num_threads = 1
         session = onnxruntime.InferenceSession(str(folder / manifest.model_file), options,
                                                providers=["CPUExecutionProvider"])
