@@ -214,6 +214,13 @@ SENTENCE_CASES: list[tuple[str, list[str]]] = [
         ["The deadline is 30.12.2022.", "After that, fines apply."],
     ),
     ("Apple cut prices. iPhone sales jumped 8%.", ["Apple cut prices.", "iPhone sales jumped 8%."]),
+    # Mt. before a name, No. and N°. before a number, spaced ellipses mid-sentence and at its end
+    ("They climbed Mt. Kenya in May. It was cold.", ["They climbed Mt. Kenya in May.", "It was cold."]),
+    ("The file was N°. 5 on the list. It was lost.", ["The file was N°. 5 on the list.", "It was lost."]),
+    ("Ministers said . . . Kyiv would get help. Talks ended.",
+     ["Ministers said . . . Kyiv would get help.", "Talks ended."]),
+    ("The talks ended without a deal . . . . Both sides left.",
+     ["The talks ended without a deal . . . .", "Both sides left."]),
     # bullets lose their marker
     ("- Schools will close on Monday.", ["Schools will close on Monday."]),
     ("* Roads remain shut", ["Roads remain shut"]),

@@ -24,16 +24,12 @@ _LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028]")
 _SPACE_RUNS = re.compile(r"(?<=\S)[ \t]+")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
-
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _BULLET = re.compile(r"(?:[-*•]|\d{1,3}[.)])\s+")
 _ENDS_SENTENCE = re.compile(r"[.?!…][”\"’')\]]*$")
 # A line ending like this cannot be a headline or a paragraph end, so the block was hard-wrapped.
-_ENDS_MID_SENTENCE = re.compile(
-    r"(?:[,;(\-–—]|\b(?:the|a|an|of|to|and|or|in|on|for|with|at|by|from|that|as|but|is|was|"
-    r"were|are|has|have|had|its|their|his|her))$",
-    re.IGNORECASE,
-)
+_ENDS_MID_SENTENCE = re.compile(r"(?:[,;(\-–—]|\b(?:the|a|an|of|to|and|or|in|on|for|with|at|by|from|that|as|but|is|"
+                                r"was|were|are|has|have|had|its|their|his|her))$", re.IGNORECASE)
 # Wire copy wraps at 60-80 columns; longer lines are whole paragraphs, not wrapped text.
 _WRAP_WIDTH = 100
 # Filled lines end within a long word's length of the wrap width.
@@ -46,6 +42,8 @@ _NEXT_WORD = re.compile(r"[“\"‘'«(\[]*(\S*)")
 _WORD = re.compile(r"[\w’'-]*")
 _ALNUM = re.compile(r"\w")
 _DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]")
+# Two spaced dots just before a full stop: the stop is the third of a spaced ellipsis (". . .") or the fourth.
+_SPACED_DOTS = re.compile(r"(?:\. ){2,}$")
 _CURRENCY = "$£€¥"
 # Longer "sentences" (lists without full stops, a word of a million letters) are cut at a space before this
 # length: what a sentence costs to split, embed and tokenise then stays bounded however the text runs on.
@@ -60,12 +58,12 @@ def _words(text: str) -> frozenset[str]:
 # Abbreviations that stand before a name or example, so they never end a sentence.
 _NON_FINAL = _words(
     "mr mrs ms mx dr prof gen lt col sgt cpl maj capt adm cmdr gov sen rep rev hon pres "
-    "supt insp det fr messrs mme mlle e.g i.e vs v cf viz approx ca"
+    "supt insp det fr messrs mme mlle e.g i.e vs v cf viz approx ca mt mts"
 )
 # Abbreviations that can also end a sentence ("He moved to the U.S.").
 _FINAL = _words("st jr sr inc ltd corp co plc llc bros ave rd blvd dept govt est")
 # Abbreviations that introduce a number ("No. 10", "Dec. 30") but end the sentence before a capital.
-_NUMBERED = _words("no nos vol fig p pp art ch sec pt op etc jan feb mar apr jun jul aug sep sept oct nov dec")
+_NUMBERED = _words("no nos n° nº vol fig p pp art ch sec pt op etc jan feb mar apr jun jul aug sep sept oct nov dec")
 # Abbreviations a line can end with only when a wrapper broke it mid-sentence ("Feb." / "19.").
 _NOT_LAST = _NON_FINAL | _NUMBERED
 # Capitalised words that start sentences but rarely follow "U.S." or "Inc." inside one.
@@ -238,6 +236,8 @@ def _is_break(text: str, match: re.Match[str]) -> bool:
     if match.group(1) != "." or match.group(2):
         # Only a bare full stop can belong to an abbreviation; "U.S.)" or "etc.”" close a sentence.
         return True
+    if spaced := _SPACED_DOTS.search(text, max(0, match.start() - 12), match.start()):  # ". . ." omits words
+        return spaced.group(0).count(".") >= 3  # mid-sentence; ". . . ." is an ellipsis and a full stop
     # A short look-back finds the word before the stop without copying the whole paragraph.
     window = text[max(0, match.start() - 40) : match.start()].split()
     previous = window[-1].lstrip(_OPENERS) if window else ""
