@@ -27,14 +27,13 @@ from train_reader import held_out_titles
 
 from index import AnswerPolicy, Embedder, load_embedder
 from index.answers.reader import SHIPPED, PairReader
-from index.answers.reading import reader_passages, rerank
+from index.answers.reading import Scored, reader_passages, rerank
 from index.embedder import DEFAULT_MODEL
 from index.models import Candidate
 
 MAX_DEPTH = 30
 DEPTHS = (2, 4, 6, 8, 12, 20, 30)
 WEIGHTS = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)
-Scored = list[tuple[float, Candidate]]
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import pytest
 
 from index import AnswerPolicy, Article, EngineSettings, Library
 from index.answers.reader import SHIPPED, PairReader, ReaderError, open_reader
-from index.answers.reading import SEPARATOR, passage_text, reader_passages, rerank
-from index.answers.selection import build_answer
+from index.answers.reading import SEPARATOR, UNREAD_GAP, passage_text, reader_passages, rerank
+from index.answers.selection import build_answer, select_sentences
 from index.embedder import HashingEmbedder
 from index.models import ArticleInfo, Candidate
 from tests.cli_runner import HASHING_CONFIG, command_runner
@@ -46,6 +46,14 @@ def test_rerank_orders_the_read_candidates_by_the_reader_and_keeps_the_rest_belo
     assert reranked[0][0] == 4.0
     scores = [score for score, _ in reranked]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_an_unread_candidate_is_never_quoted_beside_a_read_one():
+    scored = [(3.0, candidate(1, "Ukraine shot down 54 missiles.")), (2.9, candidate(2, "Kyiv lost power at night."))]
+    reranked = rerank(scored, [0.5], first_stage_weight=0.0)
+    assert reranked[0][0] - reranked[1][0] >= UNREAD_GAP
+    chosen = select_sentences(reranked, AnswerPolicy(min_similarity=0.1))
+    assert [c.sentence_id for _, c in chosen] == [1]
 
 
 def test_the_first_stage_weight_can_outvote_a_small_reader_margin():

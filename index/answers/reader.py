@@ -72,7 +72,8 @@ def open_reader(setting: str) -> PairReader | None:
     folder = SHIPPED if setting == "shipped" else Path(setting).expanduser()
     # A wrong folder is one clear line at start, not an error at the first question.
     if not (folder / MANIFEST).is_file():
-        raise ReaderError(f'answer.reader "{setting}": {folder} holds no reader ({MANIFEST} not found)')
+        raise ReaderError(f'answer.reader "{setting}": {folder} holds no reader ({MANIFEST} not found); set it to '
+                          '"shipped", "none" or a folder made by benchmarks/train_reader.py')
     ReaderManifest.read(folder / MANIFEST)
     return _shared_reader(folder.resolve())
 
