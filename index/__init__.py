@@ -9,7 +9,7 @@ from index.answers.selection import QuestionError
 from index.embedder import BACKENDS, DEFAULT_MODEL, Embedder, EmbedderError, hashing_dimension, load_embedder
 from index.errors import EngineError, LibraryError
 from index.feeds.polling import FeedFollowError, FeedLimit
-from index.ingest.datewords import read_period
+from index.ingest.periods import read_period
 from index.library import Library
 from index.models import (
     AlsoReported,

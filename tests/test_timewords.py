@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from index.ingest.datewords import dated_event, event_date, find_dates, parse_period, read_period
+from index.ingest.datewords import dated_event, event_date, find_dates
+from index.ingest.periods import parse_period, read_period
 
 SATURDAY = date(2022, 12, 31)  # the seed article's events ran Thursday 29 to Friday 30 December 2022
 MONDAY = date(2023, 1, 2)
@@ -44,6 +45,28 @@ CASES = [
     ("It began in March 2021.", SATURDAY, ("in March 2021", D(2021, 3, 1), D(2021, 3, 31))),
     ("A review is due in February.", SATURDAY, ("in February", D(2023, 2, 1), D(2023, 2, 28))),
     ("Elections were held on 5 May 1987.", MONDAY, ("5 May 1987", D(1987, 5, 5), D(1987, 5, 5))),
+    # Issue 16: years, numeric dates, quarters, holidays, months by tense, spans ahead and shifted back.
+    ("The plant opened in 2019.", SATURDAY, ("2019", D(2019, 1, 1), D(2019, 12, 31))),
+    ("The city aims to be carbon neutral by 2035.", SATURDAY, ("2035", D(2035, 1, 1), D(2035, 12, 31))),
+    ("Output recovered from mid-2021.", SATURDAY, ("2021", D(2021, 1, 1), D(2021, 12, 31))),
+    ("The ruling, dated 2023-02-28, was published late.", SATURDAY, ("2023-02-28", D(2023, 2, 28), D(2023, 2, 28))),
+    ("The claim was filed on 10/23/2022.", SATURDAY, ("10/23/2022", D(2022, 10, 23), D(2022, 10, 23))),
+    ("The claim was filed on 23/10/2022.", SATURDAY, ("23/10/2022", D(2022, 10, 23), D(2022, 10, 23))),
+    ("Profit fell in the third quarter.", MONDAY, ("the third quarter", D(2022, 7, 1), D(2022, 9, 30))),
+    ("Fourth-quarter sales will be reported soon.", SATURDAY, ("Fourth-quarter", D(2022, 10, 1), D(2022, 12, 31))),
+    ("Sales rose in Q3 2021.", SATURDAY, ("Q3 2021", D(2021, 7, 1), D(2021, 9, 30))),
+    ("Shops shut on Christmas Day.", MONDAY, ("Christmas Day", D(2022, 12, 25), D(2022, 12, 25))),
+    ("Flights were cancelled over Thanksgiving.", SATURDAY, ("Thanksgiving", D(2022, 11, 24), D(2022, 11, 24))),
+    ("The company was founded in August.", D(2023, 3, 15), ("in August", D(2022, 8, 1), D(2022, 8, 31))),
+    ("Elections will be held in August.", D(2023, 3, 15), ("in August", D(2023, 8, 1), D(2023, 8, 31))),
+    ("In September, it announced a merger.", SATURDAY, ("In September", D(2022, 9, 1), D(2022, 9, 30))),
+    ("Inflation peaked last May.", SATURDAY, ("last May", D(2022, 5, 1), D(2022, 5, 31))),
+    ("The dam broke in June last year.", MONDAY, ("in June last year", D(2022, 6, 1), D(2022, 6, 30))),
+    ("The strike on 5 January was the worst.", SATURDAY, ("5 January", D(2022, 1, 5), D(2022, 1, 5))),
+    ("The summit opens on Thursday, November 16.", D(2023, 11, 13), ("November 16", D(2023, 11, 16), D(2023, 11, 16))),
+    ("A ruling is due in two weeks' time.", SATURDAY, ("in two weeks' time", D(2023, 1, 14), D(2023, 1, 14))),
+    ("Crews will inspect the damaged wall on Monday.", SATURDAY, ("on Monday", MONDAY, MONDAY)),
+    ("Voters will decide in three months.", SATURDAY, ("in three months", D(2023, 3, 31), D(2023, 3, 31))),
 ]
 
 
@@ -57,9 +80,31 @@ def test_dates_in_words_resolve_against_the_publication_date(sentence, published
 @pytest.mark.parametrize("sentence", [
     "The U.S. economy grew.", "Protesters march 5 miles to the capital.", "They may agree to talks.",
     "He scored 31 points.", "The 31 February date is wrong.",
+    # Issue 16: counts and decades are not years; an ambiguous numeric date is left alone; "in two years" looks back.
+    "About 2000 people marched.", "The 1990s were calm.", "Prices are the highest in two years.",
+    "The form was dated 03/04/2023.", "He may resign.",
 ])
 def test_sentences_without_dates(sentence):
     assert find_dates(sentence, SATURDAY) == []
+
+
+def test_tense_is_judged_in_the_clause_of_each_date():
+    """A future word in another clause no longer moves a weekday forward (issue 16)."""
+    sentence = "Six deaths were reported last week, and there will be more, Dr Jhung said Friday."
+    friday = find_dates(sentence, D(2013, 3, 22))[-1]
+    assert (friday.text, friday.first) == ("Friday", D(2013, 3, 22))
+
+
+def test_a_shift_moves_the_date_before_it():
+    mentions = find_dates("Profit rose in the third quarter from $5 million a year earlier.", MONDAY)
+    assert [(m.text, m.first, m.last) for m in mentions] == [
+        ("the third quarter", D(2022, 7, 1), D(2022, 9, 30)), ("a year earlier", D(2021, 7, 1), D(2021, 9, 30))]
+    assert find_dates("The port closed two days earlier.", SATURDAY)[0].first == D(2022, 12, 29)
+
+
+def test_an_event_is_placed_on_its_narrowest_date():
+    assert dated_event("In 2022, shelling killed three on Friday.", SATURDAY)[2] == "on Friday"
+    assert dated_event("Output fell in 2021.", SATURDAY)[:2] == (D(2021, 1, 1), D(2021, 12, 31))
 
 
 def test_several_mentions_in_order_and_the_event_date():
