@@ -29,7 +29,8 @@ def test_split_front_matter_accepts_dots_as_end() -> None:
 
 
 @pytest.mark.parametrize(("markdown", "plain"), [
-    ("## Heading ##", "\nHeading\n"),
+    ("## Heading ##", "Heading"),
+    ("Text\n# Heading\nMore", "Text\n\nHeading\n\nMore"),
     ("A [link](https://x.org) and ![img](a.png)", "A link and "),
     ("**bold** _em_ ~~gone~~ `code`", "bold em gone code"),
     ("- item\n1. step", "item\nstep"),
@@ -37,6 +38,12 @@ def test_split_front_matter_accepts_dots_as_end() -> None:
     ("\\*kept\\* snake_case 2*3", "*kept* snake_case 2*3"),
     ("before\n```\ncode\n```\nafter", "before\n\nafter"),
     ("<!-- hidden -->shown <b>bold</b>", "shown bold"),
+    ("- tight\n- list\n\nThen prose.", "tight\nlist\n\nThen prose."),
+    ("> # Quoted heading\n> and text", "Quoted heading\n\nand text"),
+    ("[Kept][ref], no ![alt][ref].\n\n[ref]: https://x.org", "Kept, no ."),
+    ("K&ouml;ln &amp; <https://x.org>", "Köln & https://x.org"),
+    ('<div class="note">\n<p>Raw <em>HTML</em> &lt;kept&gt;</p><p>as text</p>\n</div>', "Raw HTML <kept>\nas text"),
+    ("<script>var x = 1;</script>\n\n    indented code\n\n~~~\nfenced\n~~~", ""),
 ])
 def test_strip_markdown(markdown: str, plain: str) -> None:
     assert strip_markdown(markdown) == plain

@@ -7,11 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from html import unescape
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from configparser import ConfigParser
 
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
     from trafilatura.settings import Document
 
 from index.text import one_line
@@ -31,31 +34,12 @@ _WHITESPACE = re.compile(r"\s+")
 _CANONICAL_LINK = re.compile(r"<link\b[^>]*\brel\s*=\s*[\"']?canonical\b[^>]*>", re.IGNORECASE)
 _HREF = re.compile(r"\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
 _FRONT_MATTER_LINE = re.compile(r"([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*)")
-# Markdown syntax, removed in this order (bullets before emphasis, since "* item"
-# is a bullet; escapes last, so escaped markers survive as plain characters).
-# Spans exclude their own delimiters, so lines full of unmatched markers stay linear.
-_MARKDOWN_RULES = [
-    (r"(?s)<!--.*?(?:-->|\Z)", ""),
-    (r"(?ms)^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[^\n]*$|\Z)", ""),
-    (r"(?m)^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", "\n\\1\n"),
-    (r"(?m)^ {0,3}([-=*_])(?:[ \t]*\1){2,}[ \t]*$", ""),
-    (r"(?m)^ {0,3}\[[^\]\n]+\]:[ \t]+\S.*$", ""),
-    (r"!\[[^\[\]\n]*\](?:\([^()\n]*\)|\[[^\[\]\n]*\])", ""),
-    (r"\[([^\[\]\n]+)\](?:\([^()\n]*\)|\[[^\[\]\n]*\])", r"\1"),
-    (r"<(https?://[^<>\s]+)>", r"\1"),
-    (r"</?[A-Za-z][^<>\n]*>", ""),
-    (r"(?m)^ {0,3}(?:>[ \t]?)+", ""),
-    (r"(?m)^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+", ""),
-    (r"(?<![\w\\])(\*{1,3})(?=\S)([^*\n]+)(?<=\S)\1(?!\w)", r"\2"),
-    (r"(?<![\w\\])(_{1,3})(?=\S)([^_\n]+)(?<=\S)\1(?!\w)", r"\2"),
-    # Again, for emphasis nested in the same marker: "**a *b* c**" loses the inner pair first.
-    (r"(?<![\w\\])(\*{1,3})(?=\S)([^*\n]+)(?<=\S)\1(?!\w)", r"\2"),
-    (r"(?<![\w\\])(_{1,3})(?=\S)([^_\n]+)(?<=\S)\1(?!\w)", r"\2"),
-    (r"~~(?=\S)([^~\n]+)(?<=\S)~~", r"\1"),
-    (r"`+([^`\n]+)`+", r"\1"),
-    (r"\\([\\`*_{}\[\]()#+\-.!>~|])", r"\1"),
-]
-_MARKDOWN = [(re.compile(pattern), replacement) for pattern, replacement in _MARKDOWN_RULES]
+# Tags that start or end a block of text in an HTML block; any other tag sits inside a line.
+_HTML_BLOCK_TAGS = frozenset({"address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt",
+                              "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+                              "li", "main", "nav", "ol", "p", "section", "summary", "table", "td", "th", "tr", "ul"})
+# Code and scripts in an HTML block are no more prose than a fenced code block is.
+_HTML_SKIPPED_TAGS = frozenset({"pre", "script", "style"})
 
 
 @dataclass(frozen=True)
@@ -93,9 +77,73 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
 
 def strip_markdown(text: str) -> str:
     """Reduce Markdown to plain prose: quoted sentences must not carry markup."""
-    for pattern, replacement in _MARKDOWN:
-        text = pattern.sub(replacement, text)
-    return text
+    # Blocks are parted by a blank line, as the sentence splitter reads one as a paragraph end; the items of a tight
+    # list by a newline, as written. Code blocks, rules and images carry no prose and are left out.
+    parts: list[str] = []
+    tight_before = False
+    tokens = _markdown_parser().parse(text)
+    for number, token in enumerate(tokens):
+        if token.type == "inline":
+            block, tight = _inline_words(token.children or []), tokens[number - 1].hidden
+        elif token.type == "html_block":
+            block, tight = _html_text(token.content), False
+        else:
+            continue
+        if block.strip():
+            if parts:
+                parts.append("\n" if tight and tight_before else "\n\n")
+            parts.append(block)
+            tight_before = tight
+    return "".join(parts)
+
+
+@cache
+def _markdown_parser() -> MarkdownIt:
+    """A CommonMark parser that also reads ~~strikethrough~~, whose words are kept."""
+    # Imported here, as trafilatura is below: commands that read no Markdown need not pay for it.
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("strikethrough")
+
+
+def _inline_words(children: list[Token]) -> str:
+    """The words of a paragraph or heading: link text without its URL, code spans as written, no images."""
+    return "".join(child.content if child.type in ("text", "code_inline")
+                   else "\n" if child.type in ("softbreak", "hardbreak") else "" for child in children)
+
+
+def _html_text(html: str) -> str:
+    """The text of an HTML block, a line for each of its blocks, entities decoded and tags dropped."""
+    parser = _HtmlText()
+    parser.feed(html)
+    parser.close()
+    return "\n".join(line for line in map(str.strip, "".join(parser.parts).split("\n")) if line)
+
+
+class _HtmlText(HTMLParser):
+    """Collects the text of raw HTML, a newline at each block tag, leaving out code and scripts."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Start a line at a block tag; start skipping at code or a script."""
+        if tag in _HTML_SKIPPED_TAGS:
+            self.skipping += 1
+        self.parts.append("\n" if tag in _HTML_BLOCK_TAGS else "")
+
+    def handle_endtag(self, tag: str) -> None:
+        """End a line at a block tag; stop skipping at the end of code or a script."""
+        if tag in _HTML_SKIPPED_TAGS and self.skipping:
+            self.skipping -= 1
+        self.parts.append("\n" if tag in _HTML_BLOCK_TAGS else "")
+
+    def handle_data(self, data: str) -> None:
+        """Keep text outside code and scripts."""
+        if not self.skipping:
+            self.parts.append(data)
 
 
 @cache
