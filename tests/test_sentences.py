@@ -221,6 +221,18 @@ SENTENCE_CASES: list[tuple[str, list[str]]] = [
      ["Ministers said . . . Kyiv would get help.", "Talks ended."]),
     ("The talks ended without a deal . . . . Both sides left.",
      ["The talks ended without a deal . . . .", "Both sides left."]),
+    # a time opening a sentence, the pronoun I, a citation after a quotation, numbered items run together,
+    # and a full stop before an ellipsis that opens the next sentence (as the Golden Rules ask)
+    ("At 6 a.m. Gen. Hale ordered a retreat. By noon it was over.",
+     ["At 6 a.m. Gen. Hale ordered a retreat.", "By noon it was over."]),
+    ("Nobody was more surprised than I. Ortiz later apologised.",
+     ["Nobody was more surprised than I.", "Ortiz later apologised."]),
+    ("The study calls the effect “robust in every sample.” (Nature, 2023). Others disagree.",
+     ["The study calls the effect “robust in every sample.” (Nature, 2023).", "Others disagree."]),
+    ("1. Cut costs. 2. Raise prices.", ["Cut costs.", "2. Raise prices."]),
+    ("1.) Voters must register by Friday.", ["Voters must register by Friday."]),
+    ("He read the letter aloud: “We tried everything. . . . Nothing worked.”",
+     ["He read the letter aloud: “We tried everything.", ". . . Nothing worked.”"]),
     # bullets lose their marker
     ("- Schools will close on Monday.", ["Schools will close on Monday."]),
     ("* Roads remain shut", ["Roads remain shut"]),
@@ -262,6 +274,15 @@ def test_split_sentences_of_empty_paragraph() -> None:
 def test_split_sentences_never_returns_bare_punctuation() -> None:
     assert split_sentences("He said: “It is over. ”") == ["He said: “It is over. ”"]
     assert split_sentences("… The talks resumed. Nobody spoke.") == ["… The talks resumed.", "Nobody spoke."]
+
+
+def test_a_lost_space_between_sentences_splits_only_before_a_clear_opener() -> None:
+    assert split_sentences("Shares fell 3% on Monday.The company did not comment.") == [
+        "Shares fell 3% on Monday.",
+        "The company did not comment.",
+    ]
+    assert split_sentences("Customers of One.Tel were told on Monday.") == ["Customers of One.Tel were told on Monday."]
+    assert split_sentences("Read it on bbc.co.uk or Gov.UK today.") == ["Read it on bbc.co.uk or Gov.UK today."]
 
 
 def test_a_run_on_sentence_is_cut_at_spaces_into_bounded_verbatim_pieces() -> None:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from itertools import pairwise
 
+from index.ingest.abbreviations import FINAL, NON_FINAL, NOT_LAST, NUMBERED, SPEECH_VERBS, STARTERS
 from index.models import Segment
 
 # Invisible characters that scrapers leave behind; removing them changes no wording.
@@ -25,7 +26,7 @@ _SPACE_RUNS = re.compile(r"(?<=\S)[ \t]+")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _BLANK_LINE = re.compile(r"\n\s*\n")
-_BULLET = re.compile(r"(?:[-*•]|\d{1,3}[.)])\s+")
+_BULLET = re.compile(r"(?:[-*•]|\d{1,3}(?:\.\)|[.)]))\s+")
 _ENDS_SENTENCE = re.compile(r"[.?!…][”\"’')\]]*$")
 # A line ending like this cannot be a headline or a paragraph end, so the block was hard-wrapped.
 _ENDS_MID_SENTENCE = re.compile(r"(?:[,;(\-–—]|\b(?:the|a|an|of|to|and|or|in|on|for|with|at|by|from|that|as|but|is|"
@@ -37,52 +38,33 @@ _WRAP_SLACK = 15
 
 _OPENERS = "“\"‘'«([—–-"
 _CLOSERS = "”\"’'»)]"
-_CANDIDATE = re.compile(r"([.?!…]+)([”\"’'»)\]]*)\s+")
+# A stop before white space, or one glued to the next sentence by a lost space ("world.Today is").
+_CANDIDATE = re.compile(r"([.?!…]+)([”\"’'»)\]]*)(?:\s+|(?<=[a-z\d]{2}\.)(?=[A-Z][a-z]*\.? ))")
+# Where a word glued to the one before it begins ("Tuesday.Mr" -> "Mr").
+_GLUED = re.compile(r"[a-z\d]{2}\.(?=[A-Z][a-z])")
 _NEXT_WORD = re.compile(r"[“\"‘'«(\[]*(\S*)")
 _WORD = re.compile(r"[\w’'-]*")
 _ALNUM = re.compile(r"\w")
 _DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]")
 # Two spaced dots just before a full stop: the stop is the third of a spaced ellipsis (". . .") or the fourth.
 _SPACED_DOTS = re.compile(r"(?:\. ){2,}$")
+# A stop after this cannot end a sentence: a list marker alone ("2.", "b.)") or a time that opens one ("At 5 a.m.").
+_NOT_A_SENTENCE = re.compile(
+    r"(?:\d{1,3}|[a-z])\.?\)?|(?:at|by|from|until|till|before|after|around|about|since)\s+\d{1,2}(?:[:.]\d\d)?\s?[ap]\.m\.",
+    re.IGNORECASE,
+)
+_NOT_A_SENTENCE_CHARS = 30  # longer than any of those, so most stops skip the pattern
 _CURRENCY = "$£€¥"
 # Longer "sentences" (lists without full stops, a word of a million letters) are cut at a space before this
 # length: what a sentence costs to split, embed and tokenise then stays bounded however the text runs on.
 MAX_SENTENCE_CHARS = 2000
 
 
-def _words(text: str) -> frozenset[str]:
-    """A set of words written as one space-separated string, to keep long word lists readable."""
-    return frozenset(text.split())
-
-
-# Abbreviations that stand before a name or example, so they never end a sentence.
-_NON_FINAL = _words(
-    "mr mrs ms mx dr prof gen lt col sgt cpl maj capt adm cmdr gov sen rep rev hon pres "
-    "supt insp det fr messrs mme mlle e.g i.e vs v cf viz approx ca mt mts"
-)
-# Abbreviations that can also end a sentence ("He moved to the U.S.").
-_FINAL = _words("st jr sr inc ltd corp co plc llc bros ave rd blvd dept govt est")
-# Abbreviations that introduce a number ("No. 10", "Dec. 30") but end the sentence before a capital.
-_NUMBERED = _words("no nos n° nº vol fig p pp art ch sec pt op etc jan feb mar apr jun jul aug sep sept oct nov dec")
-# Abbreviations a line can end with only when a wrapper broke it mid-sentence ("Feb." / "19.").
-_NOT_LAST = _NON_FINAL | _NUMBERED
-# Capitalised words that start sentences but rarely follow "U.S." or "Inc." inside one.
-_STARTERS = _words(
-    "He She It They We I You The A An This That These Those There Here His Her Its Their "
-    "Our My Your But And Yet So Still However Meanwhile Instead Also Now Then Later Earlier "
-    "Today Yesterday Last Next After Before When While If As Since Although Though Despite "
-    "In On At By For From With Without Under Over During According Some Many Most Few All "
-    "No None Both Each Every Such What Who Why How Where Which Officials Police Analysts "
-    "Investors Critics Experts Authorities Residents Witnesses Shares"
-)
-_SPEECH = (
-    "said|says|asked|asks|added|adds|told|tells|wrote|writes|explained|insisted|warned|"
-    "replied|noted|argued|shouted|declared|tweeted|posted|recalled|responded|answered|"
-    "admitted|cautioned|urged|joked|continued"
-)
-# A bare attribution after a quotation ("Harris asked reporters.") belongs to the quotation.
+# A bare attribution after a quotation ("Harris asked reporters.") belongs to the quotation, as does a
+# parenthesis with the stop outside it, such as a source or a citation ("(Smith 55).").
+_CITATION = re.compile(r"\([^()]*\)[.!?]")
 _ATTRIBUTION = re.compile(
-    rf"[^\s“\"‘'«]\S*(?: \S+){{0,3}} (?:{_SPEECH})"
+    rf"[^\s“\"‘'«]\S*(?: \S+){{0,3}} (?:{SPEECH_VERBS})"
     r"(?: (?:reporters|journalists|on|in|at|to|during|after|before|from|via|when|while|"
     r"late|early|last|this|yesterday|today)(?: \S+){0,3})?(?:,[^“\"‘«]*)?[.!?]"
 )
@@ -127,7 +109,7 @@ def _breaks_mid_sentence(lines: list[str], full: int) -> bool:
             return True
         if _ENDS_SENTENCE.search(line):
             # A title such as "Gov." or "e.g." never closes a paragraph, so only a wrapper breaks there.
-            if _last_word(line) in _NON_FINAL:
+            if _last_word(line) in NON_FINAL:
                 return True
             continue
         if _ENDS_MID_SENTENCE.search(line) or (full and len(line) + 1 + _first_word_length(following) > full):
@@ -155,7 +137,7 @@ def _starts_unit(previous: str, line: str, width: int, base: int, in_bullet: boo
     forced = width > 0 and len(previous) + 1 + _first_word_length(text) > width
     if _BULLET.match(text):
         # A dash or number pushed to the line start mid-sentence ("on Feb." / "19.") is not a list marker.
-        return not forced or (_ENDS_SENTENCE.search(previous) is not None and _last_word(previous) not in _NOT_LAST)
+        return not forced or (_ENDS_SENTENCE.search(previous) is not None and _last_word(previous) not in NOT_LAST)
     if _indent(line) > base:
         # An indented first line marks a paragraph, but under a bullet it continues the item.
         return not in_bullet
@@ -189,7 +171,7 @@ def split_sentences(paragraph: str) -> list[str]:
     spans: list[list[int]] = []
     start = 0
     for match in _CANDIDATE.finditer(text):
-        if _is_break(text, match):
+        if _is_break(text, match, start):
             _add_span(text, spans, start, match.end(2))
             start = match.end()
     _add_span(text, spans, start, len(text))
@@ -220,27 +202,38 @@ def _add_span(text: str, spans: list[list[int]], start: int, end: int) -> None:
 
 
 def _belongs_to_previous(previous: str, piece: str) -> bool:
-    """True for stray punctuation and for a bare attribution after a quotation."""
+    """True for stray punctuation, and for a bare attribution or citation after a quotation."""
     if not _ALNUM.search(previous) or not _ALNUM.search(piece):
         return True
-    return previous[-1] in _CLOSERS and _ATTRIBUTION.fullmatch(piece) is not None
+    return previous[-1] in _CLOSERS and (_ATTRIBUTION.fullmatch(piece) or _CITATION.fullmatch(piece)) is not None
 
 
-def _is_break(text: str, match: re.Match[str]) -> bool:
-    """Decide whether a candidate full stop, ellipsis, ? or ! ends a sentence."""
-    following = _NEXT_WORD.match(text, match.end())
+def _is_break(text: str, match: re.Match[str], start: int) -> bool:
+    """Decide whether a candidate full stop, ellipsis, ? or ! ends the sentence begun at start."""
+    begin, close, end = match.start(), match.end(2), match.end()
+    # "word. . . . Next": a full stop, then an ellipsis that opens the next sentence.
+    opens_ellipsis = text.startswith(". . . ", end) and match.group(0) == ". " and not text[begin - 1].isspace()
+    following = _NEXT_WORD.match(text, end + 6 * opens_ellipsis)
     assert following is not None  # every part of the pattern is optional: it always matches
     word = following.group(1)
     if not _looks_like_start(word):
         return False
-    if match.group(1) != "." or match.group(2):
+    if close - start <= _NOT_A_SENTENCE_CHARS and _NOT_A_SENTENCE.fullmatch(text, start, close):
+        return False
+    if end == close and not _is_starter(word):
+        return False  # a lost space only before a clear opener: "One.Tel" and "Zafi.D" are names
+    if close - begin > 1 or opens_ellipsis:
         # Only a bare full stop can belong to an abbreviation; "U.S.)" or "etc.”" close a sentence.
         return True
-    if spaced := _SPACED_DOTS.search(text, max(0, match.start() - 12), match.start()):  # ". . ." omits words
-        return spaced.group(0).count(".") >= 3  # mid-sentence; ". . . ." is an ellipsis and a full stop
+    if spaced := _SPACED_DOTS.search(text, max(0, begin - 12), begin):  # ". . ." omits words
+        # Mid-sentence; ". . . ." is an ellipsis and a full stop, unless that stop came first ("word. . . .").
+        return spaced.group(0).count(".") >= 3 and not text[spaced.start() - 1 : spaced.start()].strip()
     # A short look-back finds the word before the stop without copying the whole paragraph.
-    window = text[max(0, match.start() - 40) : match.start()].split()
-    previous = window[-1].lstrip(_OPENERS) if window else ""
+    window = text[max(0, begin - 40) : begin].split()
+    token = window[-1] if window else ""
+    previous = (_GLUED.split(token)[-1] if "." in token else token).lstrip(_OPENERS)
+    if previous == "I" and len(window) > 1 and window[-2].islower():
+        return True  # "you and I.": the pronoun, not an initial
     return _abbreviation_allows_break(previous, word)
 
 
@@ -255,11 +248,11 @@ def _looks_like_start(word: str) -> bool:
 def _abbreviation_allows_break(previous: str, word: str) -> bool:
     """After a full stop, rule out abbreviations and initials that do not end the sentence."""
     key = previous.lower()
-    if key in _NON_FINAL:
+    if key in NON_FINAL:
         return False
-    abbreviation = key in _FINAL or _DOTTED.fullmatch(key) is not None or (len(key) == 1 and key.isalpha())
+    abbreviation = key in FINAL or _DOTTED.fullmatch(key) is not None or (len(key) == 1 and key.isalpha())
     if word[:1].isdigit() or word[:1] in _CURRENCY:
-        return not (abbreviation or key in _NUMBERED)
+        return not (abbreviation or key in NUMBERED)
     return not abbreviation or _is_starter(word)
 
 
@@ -269,7 +262,7 @@ def _is_starter(word: str) -> bool:
     if len(core) == 1 and word[1:2] == ".":
         # "J. A. Smith": an initial, not the article "A".
         return False
-    return core in _STARTERS or core.lower() in _NON_FINAL
+    return core in STARTERS or core.lower() in NON_FINAL
 
 
 def segment_article(text: str) -> list[Segment]:
