@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from index.ingest.calendars import month_span, quarter_span, season_span
 from index.ingest.sentences import split_paragraphs, split_sentences
 
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T.*)?")
@@ -17,7 +17,7 @@ _YEAR = re.compile(r"(\d{4})")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])")
 _SEASON = re.compile(r"(\d{4})-(SP|SU|FA|WI)")
-_SEASON_MONTHS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 2)}
+_SEASONS = {"SP": "spring", "SU": "summer", "FA": "autumn", "WI": "winter"}
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,6 @@ class DatedSentence:
     annotated: tuple[tuple[int, int], ...]  # (start, end) of every TIMEX3 of any type: dates, times, durations
 
 
-def _month_end(year: int, month: int) -> date:
-    """The last day of a month."""
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
 def value_span(value: str) -> tuple[date, date] | None:
     """The days a TIMEX3 value covers (a day, ISO week, month, quarter, season or year); None if unresolved."""
     if match := _DAY.fullmatch(value):
@@ -54,13 +49,11 @@ def value_span(value: str) -> tuple[date, date] | None:
         monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
         return monday, monday + timedelta(days=6)
     if match := _QUARTER.fullmatch(value):
-        year, first = int(match[1]), 3 * int(match[2]) - 2
-        return date(year, first, 1), _month_end(year, first + 2)
+        return quarter_span(int(match[1]), int(match[2]))
     if match := _SEASON.fullmatch(value):
-        year, (first, last) = int(match[1]), _SEASON_MONTHS[match[2]]
-        return date(year, first, 1), _month_end(year + (last < first), last)
+        return season_span(_SEASONS[match[2]], int(match[1]))
     if match := _MONTH.fullmatch(value):
-        return date(int(match[1]), int(match[2]), 1), _month_end(int(match[1]), int(match[2]))
+        return month_span(int(match[1]), int(match[2]))
     if match := _YEAR.fullmatch(value):
         return date(int(match[1]), 1, 1), date(int(match[1]), 12, 31)
     return None
