@@ -13,6 +13,7 @@ from bot import render
 from bot.askcli import cmd_ask, cmd_chat
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, load_settings
 from bot.feedcli import add_feed_commands, cmd_feed_add, cmd_watch
+from bot.followcli import add_follow_commands, cmd_follow_add
 from bot.ingestcli import cmd_ingest
 from bot.session import SEES, Command, add_server_option, in_server, open_library, print_either, server_scope
 from bot.summarycli import add_summary_commands
@@ -121,11 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = add("run", cmd_run, f"run the Discord bot (token from ${TOKEN_VARIABLE})", json_flag=False)
     run.add_argument("--shards", choices=["auto"], help="auto: shard as Discord recommends, for large bots")
     add_feed_commands(commands, common)
+    add_follow_commands(commands, common)
     return parser
 
 
 # Commands that make a library where there is none; the others need one and say so instead of making it.
-_CREATES_LIBRARY: tuple[Command, ...] = (cmd_ingest, cmd_run, cmd_feed_add, cmd_watch)
+_CREATES_LIBRARY: tuple[Command, ...] = (cmd_ingest, cmd_run, cmd_feed_add, cmd_watch, cmd_follow_add)
 
 
 def main(argv: list[str] | None = None) -> int:

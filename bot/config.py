@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index import BACKENDS, DEFAULT_MODEL, AnswerPolicy, EngineSettings, FeedSettings, WebSettings, hashing_dimension
+from index import (
+    BACKENDS,
+    DEFAULT_MODEL,
+    AnswerPolicy,
+    EngineSettings,
+    FeedSettings,
+    FollowSettings,
+    WebSettings,
+    hashing_dimension,
+)
 
 TOKEN_VARIABLE = "NEWSBOT_DISCORD_TOKEN"
 
@@ -60,7 +69,7 @@ class Settings:
 
 # The sections of config.toml, and the settings each fills; the engine's settings come from two of them.
 _SECTIONS: dict[str, type] = {"embedding": EmbeddingSettings, "discord": DiscordSettings, "answer": AnswerPolicy,
-                              "web": WebSettings, "feeds": FeedSettings}
+                              "web": WebSettings, "feeds": FeedSettings, "follow": FollowSettings}
 _ENGINE_SECTIONS = {
     "ingest": {"chunk_sentences", "chunk_overlap", "batch_articles", "max_file_mb", "max_article_chars",
                "save_every_seconds", "passage_vectors"},
@@ -149,7 +158,7 @@ def _embedding(table: dict[str, Any], where: str) -> EmbeddingSettings:
 
 
 def _engine(raw: dict[str, Any], where: str) -> EngineSettings:
-    """The engine's settings from [ingest], [search], [answer], [web] and [feeds]."""
+    """The engine's settings from [ingest], [search], [answer], [web], [feeds] and [follow]."""
     values: dict[str, Any] = {}
     for section, keys in _ENGINE_SECTIONS.items():
         table = _table(raw, section, where)
@@ -157,7 +166,7 @@ def _engine(raw: dict[str, Any], where: str) -> EngineSettings:
             raise ConfigError(f"{where} [{section}]: unknown setting {stray[0]!r}")
         values.update(_values(EngineSettings, table, where, section))
     engine = EngineSettings(**values, policy=_section(raw, "answer", where), web=_section(raw, "web", where),
-                            feeds=_section(raw, "feeds", where))
+                            feeds=_section(raw, "feeds", where), follow=_section(raw, "follow", where))
     if engine.chunk_overlap >= engine.chunk_sentences:
         raise ConfigError(f"{where}: [ingest] chunk_overlap must be less than chunk_sentences "
                           f"(got {engine.chunk_overlap}, chunk_sentences {engine.chunk_sentences})")

@@ -7,7 +7,9 @@ import logging
 import sys
 
 from bot.config import Settings
+from bot.followcli import alerts_json, told
 from bot.render import error_text
+from bot.render.alerts import alert_line
 from bot.render.feeds import feed_json, feed_line, poll_lines, report_json, watch_poll_line, watch_start_line
 from bot.session import Command, open_library, print_either
 from bot.watch import poll_forever
@@ -82,7 +84,9 @@ async def cmd_feed_poll(args: argparse.Namespace, settings: Settings) -> int:
     """Poll every feed once, now."""
     async with open_library(settings) as library:
         report = await library.feeds.poll()
-    print_either(args.json, report_json(report), "\n".join(poll_lines(report)))
+        alerts = await told(library, tuple(alert for poll in report.feeds for alert in poll.alerts))
+    print_either(args.json, report_json(report) | {"alerts": alerts_json(alerts)},
+                 "\n".join([*poll_lines(report), *map(alert_line, alerts)]))
     return 1 if any(poll.status in ("failed", "gone") for poll in report.feeds) else 0
 
 
@@ -101,7 +105,9 @@ async def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         async def say(report: PollReport) -> None:
             """Print one line for a poll that read feeds (a look that found none due prints nothing)."""
             if report.feeds:
-                print(watch_poll_line(report, await library.feeds.next_due()), flush=True)
+                alerts = await told(library, tuple(alert for poll in report.feeds for alert in poll.alerts))
+                print("\n".join([watch_poll_line(report, await library.feeds.next_due()), *map(alert_line, alerts)]),
+                      flush=True)
 
         await poll_forever(library, say)
     return 0

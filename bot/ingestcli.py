@@ -13,9 +13,11 @@ from urllib.request import url2pathname
 
 from bot import render
 from bot.config import Settings
+from bot.followcli import alerts_json, told
+from bot.render.alerts import alert_line
 from bot.session import open_library, print_json, server_scope
 from bot.wording import plural
-from index import WEB_SCHEMES, IngestProgress, IngestReport, url_scheme
+from index import WEB_SCHEMES, Alert, IngestProgress, IngestReport, url_scheme
 
 # A bar appears only for an ingest still running after this long, so quick ones print just their closing line.
 BAR_DELAY_SECONDS = 1.0
@@ -73,7 +75,8 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         except asyncio.CancelledError:  # Ctrl-C: what is committed stays, and a rerun skips it as unchanged
             _say_interrupted(await library.count_articles(scope) - before)
             raise
-    _print_report(report, args.json, scope)
+        alerts = await told(library, report.alerts)
+    _print_report(report, args.json, scope, alerts)
     return 1 if report.failed else 0
 
 
@@ -83,8 +86,8 @@ def _say_interrupted(stored: int) -> None:
           "(what is stored is not read again)", file=sys.stderr)
 
 
-def _print_report(report: IngestReport, as_json: bool, scope: str | None) -> None:
-    """The skipped sources on stderr, then the closing line (or the JSON report)."""
+def _print_report(report: IngestReport, as_json: bool, scope: str | None, alerts: list[Alert]) -> None:
+    """The skipped sources on stderr, then the closing line and an `alert:` line per alert (or the JSON report)."""
     for error in report.errors:
         print(f"skipped {error}", file=sys.stderr)
     for feed in report.feeds:
@@ -94,9 +97,10 @@ def _print_report(report: IngestReport, as_json: bool, scope: str | None) -> Non
         print_json({"files": report.files, "new": report.new, "updated": report.updated,
                     "unchanged": report.unchanged, "duplicates": report.duplicates, "failed": report.failed,
                     "failed_files": report.failed_files, "errors": list(report.errors),
-                    "feeds": list(report.feeds), "seconds": report.seconds, "server": scope})
+                    "feeds": list(report.feeds), "seconds": report.seconds, "server": scope,
+                    "alerts": alerts_json(alerts)})
     else:
-        print(render.ingest_summary(report, scope))
+        print("\n".join([render.ingest_summary(report, scope), *map(alert_line, alerts)]))
 
 
 async def _with_bar(ingest: Callable[..., Awaitable[IngestReport]], sources: list,

@@ -9,6 +9,8 @@ from index.answers.selection import QuestionError
 from index.embedder import BACKENDS, DEFAULT_MODEL, Embedder, EmbedderError, hashing_dimension, load_embedder
 from index.errors import EngineError, LibraryError
 from index.feeds.polling import FeedFollowError, FeedLimit
+from index.follows.follower import FollowError
+from index.follows.matching import Alert, Follow
 from index.ingest.periods import read_period
 from index.library import Library
 from index.models import (
@@ -28,7 +30,7 @@ from index.models import (
     SummaryEntry,
     Usage,
 )
-from index.settings import AnswerPolicy, EngineSettings, FeedSettings, WebSettings
+from index.settings import AnswerPolicy, EngineSettings, FeedSettings, FollowSettings, WebSettings
 from index.store.faults import StoreError
 from index.store.migrations import apply_migrations
 from index.summaries.choosing import MAX_LENGTH, SummaryError, UnknownArticle
@@ -36,10 +38,11 @@ from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH
 from index.web.fetching import WEB_SCHEMES, url_scheme, web_url
 
 __all__ = [
-    "BACKENDS", "DEFAULT_LENGTH", "DEFAULT_MODEL", "MAX_LENGTH", "TIMELINE_LENGTH", "WEB_SCHEMES", "AlsoReported",
-    "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder", "EmbedderError",
-    "EngineError", "EngineSettings", "Feed", "FeedFollowError", "FeedLimit", "FeedSettings", "IngestProgress",
-    "IngestReport", "Library", "LibraryError", "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError",
-    "Stats", "StoreError", "Summary", "SummaryEntry", "SummaryError", "UnknownArticle", "Usage", "WebSettings",
-    "apply_migrations", "hashing_dimension", "load_embedder", "read_period", "url_scheme", "web_url",
+    "BACKENDS", "DEFAULT_LENGTH", "DEFAULT_MODEL", "MAX_LENGTH", "TIMELINE_LENGTH", "WEB_SCHEMES", "Alert",
+    "AlsoReported", "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder",
+    "EmbedderError", "EngineError", "EngineSettings", "Feed", "FeedFollowError", "FeedLimit", "FeedSettings",
+    "Follow", "FollowError", "FollowSettings", "IngestProgress", "IngestReport", "Library", "LibraryError",
+    "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "Stats", "StoreError", "Summary",
+    "SummaryEntry", "SummaryError", "UnknownArticle", "Usage", "WebSettings", "apply_migrations", "hashing_dimension",
+    "load_embedder", "read_period", "url_scheme", "web_url",
 ]

@@ -16,6 +16,7 @@ from index.answers.selection import check_question
 from index.embedder import Embedder
 from index.errors import LibraryError
 from index.feeds.polling import FeedPoller
+from index.follows.follower import Follower
 from index.ingest.pipeline import Ingestor, Progress
 from index.models import (
     Answer,
@@ -55,7 +56,10 @@ class Library:
         self._asker = Asker(store, embedder, Retriever(store, self._vectors, settings), settings.policy, reader)
         self._digester = Digester(store, self._vectors, embedder, settings)
         self.web = WebClient(settings.web)
-        self._ingestor = Ingestor(store, self._vectors, embedder, settings, self.web)
+        # Follows: follow, list and remove topics, and the alerts articles make (library.follows.pending()); every
+        # batch an ingest stores is checked against them.
+        self.follows = Follower(store, embedder, settings.policy, settings.follow)
+        self._ingestor = Ingestor(store, self._vectors, embedder, settings, self.web, self.follows.check)
         # Feeds: follow, list, remove and poll (library.feeds.poll()); new articles go through ingest_articles.
         self.feeds = FeedPoller(store.feeds, self.web, self.ingest_articles, settings.feeds)
 

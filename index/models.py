@@ -8,6 +8,8 @@ from typing import Literal
 
 import numpy as np
 
+from index.follows.matching import Alert
+
 SummaryKind = Literal["summary", "timeline"]
 
 
@@ -214,6 +216,8 @@ class IngestReport:
     failed_files: int = 0
     # Web addresses that serve an RSS or Atom feed: counted in `failed`, to be followed as feeds, not ingested.
     feeds: tuple[str, ...] = ()
+    # Alerts the stored articles made for followed topics (index/follows), in the order they were made.
+    alerts: tuple[Alert, ...] = ()
 
     def __add__(self, other: IngestReport) -> IngestReport:
         """The report of two runs one after the other (files, then web pages): every field summed."""
@@ -280,6 +284,7 @@ class FeedPoll:
     duplicates: int = 0  # near-duplicates of stored articles, kept as "also reported by" (not in `new`)
     errors: tuple[str, ...] = ()
     article_ids: tuple[str, ...] = ()  # the articles stored new or updated
+    alerts: tuple[Alert, ...] = ()  # what the stored articles made for followed topics
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,21 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class FollowSettings:
+    """How followed topics are matched against newly stored articles ([follow] in config.toml)."""
+
+    # An article published longer than this before it is stored alerts nobody: an archive import floods no channel.
+    max_age_days: float = field(default=3.0, metadata={"min": 0, "max": 36_500})
+    # A story is about a topic when at least this many of its sentences are (benchmarks/follow.py chose it).
+    min_sentences: int = field(default=1, metadata={"min": 1, "max": 100})
+    max_topic_chars: int = field(default=100, metadata={"min": 1, "max": 1000})
+    # Discord: topics one user may follow for their direct messages, and alert messages a channel or a user gets
+    # in an hour (the rest are gathered into one message at the end of the hour).
+    max_per_user: int = field(default=10, metadata={"min": 0, "max": 10_000})
+    max_per_hour: int = field(default=10, metadata={"min": 1, "max": 10_000})
+
+
+@dataclass(frozen=True)
 class EngineSettings:
     """Settings of the engine; the front ends read them from config.toml."""
 
@@ -95,3 +110,4 @@ class EngineSettings:
     policy: AnswerPolicy = field(default_factory=AnswerPolicy)
     web: WebSettings = field(default_factory=WebSettings)
     feeds: FeedSettings = field(default_factory=FeedSettings)
+    follow: FollowSettings = field(default_factory=FollowSettings)

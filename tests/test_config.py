@@ -45,9 +45,10 @@ def test_every_setting_is_documented_in_the_example():
     text = (ROOT / "config.example.toml").read_text()
     settings = load_settings()
     engine = settings.engine
-    for group in (settings.embedding, engine, engine.policy, engine.web, engine.feeds, settings.discord):
+    for group in (settings.embedding, engine, engine.policy, engine.web, engine.feeds, engine.follow,
+                  settings.discord):
         for field in dataclasses.fields(group):
-            if field.name not in {"policy", "web", "feeds"}:
+            if field.name not in {"policy", "web", "feeds", "follow"}:
                 assert f"\n{field.name} =" in text, field.name
 
 

@@ -190,7 +190,8 @@ class FeedPoller:
         await self._feeds.record_items(feed.id, {key: a.id for key, a in articles.items()}, failed)
         return FeedPoll(feed=feed, status="polled", new=report.new, updated=report.updated,
                         unchanged=report.unchanged, duplicates=report.duplicates, failed=len(errors) + report.failed,
-                        errors=(*errors, *report.errors), article_ids=tuple(a.id for a in articles.values()))
+                        errors=(*errors, *report.errors), article_ids=tuple(a.id for a in articles.values()),
+                        alerts=report.alerts)
 
     async def _article(self, feed: Feed, parsed: ParsedFeed, item: FeedItem, clock: _Clock) -> Article | SourceError:
         """The item's article: from the feed when it carries the whole text, else from the linked page."""

@@ -7,6 +7,7 @@ import time
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 
+from index.follows.matching import Alert
 from index.ingest.files import SourceError
 from index.models import Article, IngestProgress, IngestReport
 from index.settings import EngineSettings
@@ -26,6 +27,7 @@ class Tally:
     feeds: list[str] = field(default_factory=list)
     files_done: int = 0
     sentences: int = 0  # of the new and updated articles committed
+    alerts: list[Alert] = field(default_factory=list)
 
     @property
     def articles(self) -> int:
@@ -42,7 +44,8 @@ class Tally:
         return IngestReport(files=self.files, new=self.new, updated=self.updated, unchanged=self.unchanged,
                             failed=len(self.errors) + len(self.feeds), errors=tuple(self.errors),
                             seconds=round(time.monotonic() - started, 2), duplicates=self.duplicates,
-                            feeds=tuple(self.feeds), failed_files=self.failed_files + len(self.feeds))
+                            feeds=tuple(self.feeds), failed_files=self.failed_files + len(self.feeds),
+                            alerts=tuple(self.alerts))
 
 
 def too_long(article: Article, limit: int) -> str | None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from index.embedder import Embedder
+from index.follows.matching import Alert
 from index.ingest.batches import Batch, InFlight, Tally, next_items, too_long
 from index.ingest.duplicates import Copy, Links, Signed, plan_duplicates, signed
 from index.ingest.fields import id_problem, with_clean_lines
@@ -27,6 +28,8 @@ from index.web.fetching import FeedNotArticle, WebClient, web_url
 
 # Called after each committed batch, and after each source, with how far the ingest has got.
 Progress = Callable[[IngestProgress], None]
+# Called with each batch of articles just stored in a scope; the alerts they made for followed topics.
+OnStored = Callable[[Sequence[PreparedArticle], str | None], Awaitable[list[Alert]]]
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,9 @@ class Ingestor:
     """Reads sources in batches, skips what is unchanged, and writes the rest to SQLite, then to the vectors."""
 
     def __init__(self, store: Store, vectors: VectorStore, embedder: Embedder, settings: EngineSettings,
-                 web: WebClient) -> None:
+                 web: WebClient, on_stored: OnStored | None = None) -> None:
         self._store = store
+        self._on_stored = on_stored
         self._vectors = vectors
         self._web = web
         self._embedder = embedder
@@ -178,6 +182,8 @@ class Ingestor:
                     tally.new += 1
             kept = [item for item in prepared if item.segments]
             await self._store_prepared(kept, scope, _keep_links(links, {item.article.id for item in kept}))
+            if self._on_stored is not None and kept:  # copies stay out: their story was told with the original
+                tally.alerts.extend(await self._on_stored(kept, scope))
         run.moved()
 
     async def _store_prepared(self, prepared: Sequence[PreparedArticle], scope: str | None, links: Links) -> None:

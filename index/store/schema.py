@@ -168,4 +168,28 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE articles SET id = (SELECT new FROM renamed WHERE old = id) WHERE scope IS NOT NULL;
     DROP TABLE renamed;
     """,
+    """
+    -- Topics followed (index/store/follows.py): scope as for feeds; target names who is told, in the front end's
+    -- words ("cli", "channel:123"); key is the topic case-folded, so one target follows a topic once.
+    CREATE TABLE follows (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        scope TEXT,
+        target TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        key TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX follows_once ON follows(ifnull(scope, ''), target, key);
+    -- One alert per follow and article (its stored id), with the sentence quoted; delivered_at once told.
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        follow_id INTEGER NOT NULL REFERENCES follows(id) ON DELETE CASCADE,
+        article_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        delivered_at TEXT,
+        UNIQUE (follow_id, article_id)
+    );
+    CREATE INDEX alerts_pending ON alerts(follow_id) WHERE delivered_at IS NULL;
+    """,
 )

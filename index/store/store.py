@@ -24,6 +24,7 @@ from index.store.database import Queries, id_ranges, inserted_id, parse_day, pla
 from index.store.excerpts import SentenceReader
 from index.store.faults import StoreError, database_fault
 from index.store.feeds import FeedStore
+from index.store.follows import FollowStore
 from index.store.migrations import apply_migrations
 from index.store.schema import MIGRATIONS
 from index.store.scopes import SAME_ARTICLE, scoped_id, visible, visible_params
@@ -64,6 +65,7 @@ class Store(Queries):
         self.catalog = Catalog(db, write_lock, path)
         self.usage = UsageLog(db, write_lock, path)
         self.feeds = FeedStore(db, write_lock, path)
+        self.follows = FollowStore(db, write_lock, path)
         self.copies = Copies(db, write_lock, path)
         self.excerpts = SentenceReader(db, write_lock, path)
         self.compaction = Compaction(db, write_lock, path)
