@@ -10,7 +10,7 @@ from index.embedder import BACKENDS, DEFAULT_MODEL, Embedder, EmbedderError, has
 from index.errors import EngineError, LibraryError
 from index.feeds.polling import FeedFollowError, FeedLimit
 from index.follows.follower import FollowError
-from index.follows.matching import Alert, Follow
+from index.follows.records import Alert, Follow
 from index.ingest.periods import read_period
 from index.library import Library
 from index.models import (

@@ -8,7 +8,7 @@ from typing import Literal
 
 import numpy as np
 
-from index.follows.matching import Alert
+from index.follows.records import Alert
 
 SummaryKind = Literal["summary", "timeline"]
 

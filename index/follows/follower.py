@@ -11,9 +11,9 @@ import numpy as np
 from index.answers.ranking import stems
 from index.embedder import Embedder
 from index.errors import EngineError
-from index.follows.matching import Alert, ArticleText, Follow, Relevance, Topic, matches, too_old
+from index.follows.matching import Relevance, Topic, article_text, matches, too_old, topic_of
+from index.follows.records import Alert, Follow
 from index.models import PreparedArticle
-from index.search.queries import query_terms
 from index.settings import AnswerPolicy, FollowSettings
 from index.store.scopes import scoped_id
 from index.store.store import Store
@@ -27,12 +27,6 @@ class FollowError(EngineError):
 def today_utc() -> date:
     """Today in UTC, the day stored articles are compared with."""
     return datetime.now(UTC).date()
-
-
-def article_text(prepared: PreparedArticle) -> ArticleText:
-    """A new article's sentences as the relevance rule reads them."""
-    return ArticleText(tuple(frozenset(stems(segment.text)) for segment in prepared.segments),
-                       prepared.sentence_embeddings, prepared.windows)
 
 
 class Follower:
@@ -93,7 +87,8 @@ class Follower:
         """(follow id, stored article id, sentence) for each article and each topic it is about (CPU: a thread)."""
         found = []
         for item in articles:
-            for follow_id, position in matches(topics, article_text(item), self._bars):
+            text = article_text([segment.text for segment in item.segments], item.sentence_embeddings, item.windows)
+            for follow_id, position in matches(topics, text, self._bars):
                 found.append((follow_id, scoped_id(item.article.id, scope), item.segments[position].text))
         return found
 
@@ -103,5 +98,4 @@ class Follower:
         if missing:
             vectors = await asyncio.to_thread(self._embedder.embed, missing)
             self._vectors.update(zip(missing, vectors, strict=True))
-        return [Topic(f.id, self._vectors[f.topic], frozenset(stems(" ".join(query_terms(f.topic)))))
-                for f in follows]
+        return [topic_of(f.id, f.topic, self._vectors[f.topic]) for f in follows]

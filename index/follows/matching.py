@@ -1,4 +1,4 @@
-"""Followed topics and their alerts, and the rule that says a new article is about a topic (pure functions)."""
+"""The rule that says a new article is about a followed topic, and the window that keeps old ones quiet (pure)."""
 
 from __future__ import annotations
 
@@ -8,34 +8,8 @@ from datetime import date
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class Follow:
-    """A topic followed in a scope, for a target its front end names ("cli", "channel:1", "user:2")."""
-
-    id: int
-    topic: str
-    scope: str | None
-    target: str
-    created_at: str
-
-
-@dataclass(frozen=True)
-class Alert:
-    """A stored article about a followed topic: the sentence most about it, verbatim, with what a citation needs."""
-
-    id: int
-    follow_id: int
-    topic: str
-    target: str
-    scope: str | None
-    article_id: str  # as its users know it, without the scope
-    title: str
-    url: str | None
-    outlet: str | None
-    published: date | None
-    text: str
-    created_at: str
+from index.answers.ranking import stems
+from index.search.queries import query_terms
 
 
 @dataclass(frozen=True)
@@ -65,6 +39,17 @@ class Relevance:
     # On top of the summaries' rule: an alert is for a story about the topic, not one that mentions it in passing,
     # so this many of its sentences must be on the topic (benchmarks/follow.py chose it).
     min_sentences: int = 1
+
+
+def topic_of(follow_id: int, topic: str, vector: np.ndarray) -> Topic:
+    """A followed topic as the rule reads it: its embedding, and the stems of its content words."""
+    return Topic(follow_id, vector, frozenset(stems(" ".join(query_terms(topic)))))
+
+
+def article_text(sentences: Sequence[str], embeddings: np.ndarray,
+                 windows: Sequence[tuple[int, int]]) -> ArticleText:
+    """An article's sentences as the rule reads them: their stems, their embeddings and its passages."""
+    return ArticleText(tuple(frozenset(stems(sentence)) for sentence in sentences), embeddings, tuple(windows))
 
 
 def _on_topic(similarities: np.ndarray, shares_words: np.ndarray, bars: Relevance) -> np.ndarray:

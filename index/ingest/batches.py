@@ -7,7 +7,7 @@ import time
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 
-from index.follows.matching import Alert
+from index.follows.records import Alert
 from index.ingest.files import SourceError
 from index.models import Article, IngestProgress, IngestReport
 from index.settings import EngineSettings

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embedder import Embedder
-from index.follows.matching import Alert
+from index.follows.records import Alert
 from index.ingest.batches import Batch, InFlight, Tally, next_items, too_long
 from index.ingest.duplicates import Copy, Links, Signed, plan_duplicates, signed
 from index.ingest.fields import id_problem, with_clean_lines
