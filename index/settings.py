@@ -76,8 +76,9 @@ class FollowSettings:
 
     # An article published longer than this before it is stored alerts nobody: an archive import floods no channel.
     max_age_days: float = field(default=3.0, metadata={"min": 0, "max": 36_500})
-    # A story is about a topic when at least this many of its sentences are (benchmarks/follow.py chose it).
-    min_sentences: int = field(default=1, metadata={"min": 1, "max": 100})
+    # A story covered by the topic alerts only when it is about it at least this likely (0-1), not a passing mention
+    # (index/follows/matching.py; benchmarks/follow.py chose the bar: the best F0.5 on its dev topics).
+    min_aboutness: float = field(default=0.65, metadata={"min": 0, "max": 1})
     max_topic_chars: int = field(default=100, metadata={"min": 1, "max": 1000})
     # Discord: topics one user may follow for their direct messages, and alert messages a channel or a user gets
     # in an hour (the rest are gathered into one message at the end of the hour).

@@ -9,7 +9,7 @@ import pytest
 
 from index import AnswerPolicy, EngineSettings, FollowError, Library
 from index.embedder import HashingEmbedder
-from index.follows.matching import ArticleText, Relevance, Topic, best_sentence, too_old
+from index.follows.matching import ArticleText, Relevance, Topic, aboutness, best_sentence, judged, too_old
 
 SETTINGS = EngineSettings(policy=AnswerPolicy(min_similarity=0.1, min_similarity_without_terms=0.5))
 TODAY = date.today().isoformat()
@@ -121,9 +121,22 @@ def test_the_rule_needs_meaning_and_the_topics_words():
     # No passage holds both words and no sentence clears the higher bar: not about the topic, only near it.
     apart = ArticleText(article.sentence_stems, article.embeddings, ((0, 1), (1, 2), (2, 3)))
     assert best_sentence(topic, apart, bars) is None
-    # A story must have min_sentences on the topic: one passing sentence is not a story about it.
-    assert best_sentence(topic, article, Relevance(0.5, 0.9, min_sentences=3)) is None
-    assert best_sentence(topic, article, Relevance(0.5, 0.9, min_sentences=2)) == 2
+    # Covered, but an alert also needs the article to be about the topic at least min_aboutness likely.
+    assert best_sentence(topic, article, Relevance(0.5, 0.9, min_aboutness=0.999)) is None
+
+
+def test_a_story_about_the_topic_is_more_about_it_than_a_passing_mention():
+    topic = Topic(1, unit(1, 0, 0), frozenset({"harbo", "wall"}))
+    near, far = unit(1, 0.3, 0), unit(0, 1, 0)
+    story = ArticleText((frozenset({"harbo", "wall"}), frozenset({"wall"}), frozenset({"harbo"})),
+                        np.stack([near, near, near]), ((0, 3),), title_stems=frozenset({"harbo", "wall"}))
+    mention = ArticleText((frozenset({"choir"}), frozenset({"carol"}), frozenset({"harbo", "wall"})),
+                          np.stack([far, far, near]), ((0, 3),), title_stems=frozenset({"choir"}))
+    bars = Relevance(0.5, 0.9)
+    [(_, story_features), (_, mention_features)] = [judged(topic, a, bars) for a in (story, mention)]
+    assert aboutness(story_features) > 0.9 and aboutness(mention_features) < 0.65
+    assert best_sentence(topic, mention, Relevance(0.5, 0.9, min_aboutness=0.65)) is None
+    assert best_sentence(topic, story, Relevance(0.5, 0.9, min_aboutness=0.65)) == 0
 
 
 def test_the_age_window():

@@ -37,7 +37,7 @@ class Follower:
         self._store = store
         self._embedder = embedder
         self._settings = settings
-        self._bars = Relevance(policy.min_similarity, policy.min_similarity_without_terms, settings.min_sentences)
+        self._bars = Relevance(policy.min_similarity, policy.min_similarity_without_terms, settings.min_aboutness)
         self._today = today
         self._vectors: dict[str, np.ndarray] = {}  # topic -> embedding: a topic is embedded once per process
 
@@ -87,7 +87,8 @@ class Follower:
         """(follow id, stored article id, sentence) for each article and each topic it is about (CPU: a thread)."""
         found = []
         for item in articles:
-            text = article_text([segment.text for segment in item.segments], item.sentence_embeddings, item.windows)
+            text = article_text([segment.text for segment in item.segments], item.sentence_embeddings, item.windows,
+                                item.article.title)
             for follow_id, position in matches(topics, text, self._bars):
                 found.append((follow_id, scoped_id(item.article.id, scope), item.segments[position].text))
         return found
