@@ -255,3 +255,15 @@ async def test_alerts_for_a_deleted_channel_or_an_unknown_user_are_dropped_with_
     warnings = [r.getMessage() for r in caplog.records if r.name == "newsbot.follows"]
     assert warnings == [f"alerts for channel:{doomed.id} dropped: no such text or forum channel, or user, to message",
                         "alerts for user:12345 dropped: no such text or forum channel, or user, to message"]
+
+
+async def test_an_alert_discord_refuses_for_now_waits_for_the_next_round(discord_emulator, tmp_path, clock):
+    emu = discord_emulator
+    async with running_bot(emu, tmp_path, engine=engine(max_per_hour=2)) as newsbot:
+        await slash(emu, emu.admin, "follow", {"topic": TOPIC}, subcommand="add")
+        await newsbot.library.ingest_articles([story(0), story(1)], scope=str(emu.guild.id))
+        emu.fail_next("POST", rf"/channels/{emu.channel.id}/messages", status=400)
+        assert await post_now(newsbot) == 0
+        # The refused message did not count against the hour: both still go out singly in it.
+        assert await post_now(newsbot) == 2
+    assert [r.status for r in emu.requests_to("POST", rf"/channels/{emu.channel.id}/messages")] == [400, 200, 200]
