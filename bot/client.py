@@ -18,7 +18,7 @@ from index import Library
 
 log = logging.getLogger("newsbot")
 COGS = ("bot.cogs.ask", "bot.cogs.summary", "bot.cogs.articles", "bot.cogs.admin", "bot.cogs.feeds",
-        "bot.cogs.digests", "bot.cogs.polling")
+        "bot.cogs.follows", "bot.cogs.digests", "bot.cogs.alerts", "bot.cogs.polling")
 MESSAGE_CONTENT_HELP = (
     "Discord refused the Message Content intent. Enable it for the bot in the Developer Portal "
     "(Bot > Privileged Gateway Intents), or set discord.ask_channels = false."

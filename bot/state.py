@@ -1,13 +1,15 @@
-"""The bot's own SQLite file: per-server settings, answer threads, digests, and the salt for hashing user ids."""
+"""The bot's own SQLite file: per-server settings, answer threads, digests, alert hours, and the user-id salt."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import aiosqlite
 
+from bot.alerting import Window
 from index import apply_migrations
 
 STATE_FILE = "bot.db"
@@ -22,7 +24,10 @@ CREATE TABLE IF NOT EXISTS answer_threads (thread_id INTEGER PRIMARY KEY, questi
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
 CREATE TABLE IF NOT EXISTS digests (channel_id INTEGER PRIMARY KEY, guild_id INTEGER NOT NULL,
     hours INTEGER NOT NULL, last_sent TEXT);
-""",)
+""", """
+CREATE TABLE alert_windows (target TEXT PRIMARY KEY, hour INTEGER NOT NULL, sent INTEGER NOT NULL,
+    held_through INTEGER);
+""")
 
 
 class BotState:
@@ -125,4 +130,23 @@ class BotState:
     async def digest_sent(self, channel_id: int, when: str) -> None:
         """Record when a channel's digest was posted."""
         await self._db.execute("UPDATE digests SET last_sent = ? WHERE channel_id = ?", (when, channel_id))
+        await self._db.commit()
+
+    async def alert_windows(self, targets: Iterable[str]) -> dict[str, Window]:
+        """The current alert hour of each of these targets that has one ("channel:1", "user:2")."""
+        wanted = list(dict.fromkeys(targets))
+        if not wanted:
+            return {}
+        marks = ", ".join("?" * len(wanted))
+        async with self._db.execute(f"SELECT target, hour, sent, held_through FROM alert_windows WHERE target IN"
+                                    f" ({marks})", wanted) as cursor:
+            return {row[0]: Window(row[1], row[2], row[3]) for row in await cursor.fetchall()}
+
+    async def save_alert_windows(self, windows: Mapping[str, Window]) -> None:
+        """Record targets' alert hours, so a restart neither resets the hourly cap nor forgets what it held back."""
+        await self._db.executemany(
+            "INSERT INTO alert_windows(target, hour, sent, held_through) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(target) DO UPDATE SET hour = excluded.hour, sent = excluded.sent,"
+            " held_through = excluded.held_through",
+            [(target, w.hour, w.sent, w.held_through) for target, w in windows.items()])
         await self._db.commit()

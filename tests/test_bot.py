@@ -88,13 +88,14 @@ def embed_of(message: dict) -> dict:
 
 async def test_commands_are_synced_with_descriptions_and_admin_permissions(discord_emulator, newsbot):
     commands = {c["name"]: c for c in discord_emulator.synced_commands[discord_emulator.guild.id]}
-    assert set(commands) == {"ask", "summary", "timeline", "sources", "article"} | ADMIN_COMMANDS
+    assert set(commands) == {"ask", "summary", "timeline", "sources", "article", "follow"} | ADMIN_COMMANDS
     assert all(c["description"] for c in commands.values())
     assert commands["ask"]["options"][0]["name"] == "question" and commands["ask"]["options"][0]["required"]
     assert commands["ask"]["options"][0]["max_length"] == 1000
     for name in ADMIN_COMMANDS:
         assert int(commands[name]["default_member_permissions"]) == 1 << 5
     assert commands["ask"]["default_member_permissions"] is None
+    assert commands["follow"]["default_member_permissions"] is None  # anyone may follow for their own DMs
     groups = {option["name"] for option in commands["settings"]["options"]}
     assert groups == {"ask-channel", "reply-in-thread"}
 

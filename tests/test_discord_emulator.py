@@ -388,3 +388,20 @@ async def test_direct_messages_reach_the_bot_and_its_replies_are_recorded(
     assert opened.recipient.name == "admin"
     await opened.send("hello admin")
     assert emu.messages[opened.id][-1]["content"] == "hello admin"
+
+
+async def test_a_forum_post_starts_with_its_message(discord_emulator: SeededEmulator) -> None:
+    emu = discord_emulator
+    forum = emu.add_forum(emu.guild, name="news")
+    async with running(emu) as started:
+        channel = started.get_channel(forum.id)
+        assert isinstance(channel, discord.ForumChannel)
+        created = await channel.create_thread(name="Storm at the harbour", content="first message")
+        assert created.thread.parent_id == forum.id and created.message.id == created.thread.id
+        [post] = emu.guild.threads
+        assert post.name == "Storm at the harbour" and emu.messages[post.id][0]["content"] == "first message"
+        await created.thread.send("second message")
+        assert [m["content"] for m in emu.messages[post.id]] == ["first message", "second message"]
+        with pytest.raises(discord.HTTPException, match="empty message"):
+            await started.http.start_thread_in_forum(forum.id, params=discord.http.MultipartParameters(
+                payload={"name": "no message", "message": {}}, multipart=None, files=None))

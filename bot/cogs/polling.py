@@ -1,5 +1,5 @@
 """Feeds polled on schedule inside `newsbot run` (feeds.poll_minutes; 0 leaves polling to `newsbot watch`); the
-digests that are due are posted after each round too, so news that just arrived goes out without waiting."""
+alerts and digests that are due are posted after each round too, so news that just arrived goes out without waiting."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
+from bot.cogs.alerts import AlertCog
 from bot.cogs.digests import DigestCog
 from bot.watch import poll_forever
 from index import PollReport
@@ -31,7 +32,10 @@ class PollingCog(commands.Cog):
                                              name="newsbot feed polling")
 
     async def _after_poll(self, report: PollReport) -> None:
-        """Post the digests that are due (the digest cog keeps its own schedule too)."""
+        """Post the alerts the poll made and the digests that are due (both cogs keep their own timers too)."""
+        alerts = self.bot.get_cog(AlertCog.__cog_name__)
+        if isinstance(alerts, AlertCog):
+            await alerts.post_now()
         digests = self.bot.get_cog(DigestCog.__cog_name__)
         if isinstance(digests, DigestCog):
             await digests.post_due()

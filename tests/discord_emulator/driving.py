@@ -8,8 +8,15 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .attachments import Upload
-from .models import Channel, DMChannel, Guild, Interaction, Member, Thread, User
-from .payloads import guild_fields, interaction_payload, member_payload, message_payload, user_payload
+from .models import ALL_PERMISSIONS, Channel, DMChannel, Guild, Interaction, Member, Thread, User
+from .payloads import (
+    channel_payload,
+    guild_fields,
+    interaction_payload,
+    member_payload,
+    message_payload,
+    user_payload,
+)
 
 if TYPE_CHECKING:
     from .attachments import AttachmentStore
@@ -17,13 +24,16 @@ if TYPE_CHECKING:
     from .messages import MessageStore
     from .models import SnowflakeFactory
 
-OPTION_CHECKS: dict[int, tuple[type, ...]] = {3: (str,), 4: (int,), 5: (bool,), 10: (int, float), 11: (Upload,)}
+OPTION_CHECKS: dict[int, tuple[type, ...]] = {
+    3: (str,), 4: (int,), 5: (bool,), 7: (Channel,), 10: (int, float), 11: (Upload,)}
 
 
 def _option_type(value: object) -> int:
-    """The option type a Python value implies (3 str, 4 int, 5 bool, 10 number, 11 attachment)."""
+    """The option type a Python value implies (3 str, 4 int, 5 bool, 7 channel, 10 number, 11 attachment)."""
     if isinstance(value, Upload):
         return 11
+    if isinstance(value, Channel):
+        return 7
     if isinstance(value, bool):
         return 5
     if isinstance(value, int):
@@ -37,8 +47,10 @@ def _option_type(value: object) -> int:
 
 def build_options(
     definitions: list[dict[str, Any]], values: dict[str, object], attach: Callable[[Upload], str] | None = None,
+    resolved: dict[str, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """data.options for the given values, typed by the synced option definitions; attach stores an Upload."""
+    """data.options for the given values, typed by the synced option definitions; attach stores an Upload, and a
+    Channel goes into resolved["channels"] (as Discord resolves it, with the invoker's permissions there)."""
     by_name = {d["name"]: d for d in definitions}
     options = []
     for name, value in values.items():
@@ -46,13 +58,22 @@ def build_options(
             raise KeyError(f"option {name!r} is not in the synced command (has {sorted(by_name)})")
         kind = int(by_name[name]["type"])
         if kind not in OPTION_CHECKS:
-            raise NotImplementedError(f"option {name!r} has type {kind}; only 3, 4, 5, 10 and 11 are emulated")
+            raise NotImplementedError(f"option {name!r} has type {kind}; only 3, 4, 5, 7, 10 and 11 are emulated")
         if _option_type(value) != kind and not (kind == 10 and _option_type(value) == 4):
             raise TypeError(f"option {name!r} is type {kind} but got {value!r}")
         if isinstance(value, Upload):
             if attach is None:
                 raise TypeError(f"option {name!r}: an Upload needs an attach callback")
             value = attach(value)
+        if isinstance(value, Channel):
+            allowed = by_name[name].get("channel_types")
+            if allowed and value.type not in allowed:
+                raise TypeError(f"option {name!r} takes channel types {allowed}, not {value.type}")
+            if resolved is None:
+                raise TypeError(f"option {name!r}: a Channel needs a resolved dict")
+            channel_data = channel_payload(value) | {"permissions": str(ALL_PERMISSIONS)}
+            resolved.setdefault("channels", {})[str(value.id)] = channel_data
+            value = str(value.id)
         options.append({"name": name, "type": kind, "value": value})
     return options
 
@@ -144,12 +165,13 @@ class DriverMixin:
             path.append(_nested(definitions, subcommand, 1, name))
             definitions = path[-1].get("options") or []
         resolved: dict[str, dict[str, Any]] = {}
-        data_options = build_options(definitions, options or {}, lambda upload: self._attach(channel, upload, resolved))
+        data_options = build_options(definitions, options or {}, lambda upload: self._attach(channel, upload, resolved),
+                                     resolved)
         for parent in reversed(path):
             data_options = [{"name": parent["name"], "type": parent["type"], "options": data_options}]
         data: dict[str, Any] = {"id": command["id"], "name": name, "type": 1, "options": data_options}
         if resolved:
-            data["resolved"] = {"attachments": resolved}
+            data["resolved"] = resolved
         if is_guild:
             data["guild_id"] = str(guild.id)
         return await self._interact(2, data, guild, channel, member)
@@ -157,7 +179,7 @@ class DriverMixin:
     def _attach(self, channel: Channel, upload: Upload, resolved: dict[str, dict[str, Any]]) -> str:
         """Store an option's upload as an ephemeral attachment; add it to resolved and return its id."""
         attachment = self.attachments.add(channel.id, upload) | {"ephemeral": True}
-        resolved[attachment["id"]] = attachment
+        resolved.setdefault("attachments", {})[attachment["id"]] = attachment
         return attachment["id"]
 
     async def click_button(self, message: dict[str, Any], member: Member, custom_id: str) -> Interaction:

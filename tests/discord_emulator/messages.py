@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .attachments import Upload
-from .models import Channel, Thread, User
+from .models import FORUM, Channel, Thread, User
 from .payloads import guild_fields, message_payload, now_iso, thread_payload
 from .responses import ApiError
 
@@ -82,8 +82,8 @@ class MessageStore:
     def create_thread(
         self, parent: Channel, owner: User, body: dict[str, Any], *, message_id: int | None = None
     ) -> Thread:
-        """Create a thread under a text channel (from a message: same id as the message)."""
-        if isinstance(parent, Thread) or parent.type != 0:
+        """Create a thread under a text channel (from a message: same id as the message) or a forum."""
+        if isinstance(parent, Thread) or parent.type not in (0, FORUM):
             raise ApiError(400, "Cannot create a thread here", 50024)
         thread = Thread(
             id=message_id or self.emulator.new_id(), guild_id=parent.guild_id, name=str(body.get("name", "thread")),
@@ -97,6 +97,16 @@ class MessageStore:
             message["flags"] |= HAS_THREAD
             message["thread"] = thread_payload(thread)
         return thread
+
+    def create_post(self, forum: Channel, owner: User, body: dict[str, Any]) -> tuple[Thread, dict[str, Any]]:
+        """A forum post: a thread whose starter message is body["message"], with the thread's id (as Discord does)."""
+        if forum.type != FORUM:
+            raise ApiError(400, "Only a forum channel takes a post", 50024)
+        first = body.get("message") or {}
+        if not any(first.get(k) for k in ("content", "embeds", "components", "attachments", "sticker_ids")):
+            raise ApiError(400, "Cannot send an empty message", 50006)
+        thread = self.create_thread(forum, owner, body)
+        return thread, self.create(thread, owner, first, extra={"id": str(thread.id)})
 
     def _attachments(
         self, channel_id: int, declared: list[dict[str, Any]], files: list[tuple[str, bytes]],

@@ -23,6 +23,7 @@ ALL_PERMISSIONS = discord.Permissions.all().value
 
 # Interaction callback types that are a final visible answer on their own.
 FINAL_CALLBACKS = frozenset({4, 7})
+FORUM = 15
 DEFERRED_CALLBACKS = frozenset({5, 6})
 
 
@@ -82,7 +83,7 @@ class Member:
 
 @dataclass
 class Channel:
-    """A guild text channel (type 0)."""
+    """A guild channel: text (type 0) or forum (type 15, whose threads are its posts)."""
 
     id: int
     guild_id: int
@@ -102,7 +103,7 @@ class DMChannel(Channel):
 
 @dataclass
 class Thread(Channel):
-    """A thread channel (type 11 public, 12 private) whose parent is a text channel."""
+    """A thread channel (type 11 public, 12 private) whose parent is a text channel, or a forum's post."""
 
     type: int = 11
     owner_id: int = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .models import Channel, DMChannel, Guild, Member, Role, Thread, User
+from .models import FORUM, Channel, DMChannel, Guild, Member, Role, Thread, User
 
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
@@ -75,7 +75,7 @@ def channel_payload(channel: Channel) -> dict[str, Any]:
         return thread_payload(channel)
     if isinstance(channel, DMChannel):
         return dm_payload(channel)
-    return {
+    data = {
         "id": str(channel.id),
         "type": channel.type,
         "guild_id": str(channel.guild_id),
@@ -89,6 +89,10 @@ def channel_payload(channel: Channel) -> dict[str, Any]:
         "rate_limit_per_user": 0,
         "flags": 0,
     }
+    if channel.type == FORUM:
+        data |= {"available_tags": [], "default_reaction_emoji": None, "default_sort_order": None,
+                 "default_forum_layout": 0, "default_thread_rate_limit_per_user": 0}
+    return data
 
 
 def dm_payload(channel: DMChannel) -> dict[str, Any]:

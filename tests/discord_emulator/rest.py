@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .models import RecordedRequest
+from .models import FORUM, RecordedRequest
 from .payloads import application_payload, channel_payload, guild_create_payload, member_payload, user_payload
 from .responses import ApiError, empty_response, json_response, read_body
 from .webhooks import WebhookApi
@@ -237,8 +237,11 @@ class RestApi:
         return json_response(channel_payload(thread))
 
     async def _thread(self, call: Call) -> web.Response:
-        """POST /channels/{c}/threads: a thread without a starter message."""
+        """POST /channels/{c}/threads: a thread without a starter message, or in a forum a post with its message."""
         parent = self.emulator.channel_by_id(call.id(1))
+        if parent.type == FORUM:
+            thread, message = self.emulator.store.create_post(parent, self.emulator.bot_user, call.body)
+            return json_response(channel_payload(thread) | {"message": message})
         thread = self.emulator.store.create_thread(parent, self.emulator.bot_user, call.body)
         return json_response(channel_payload(thread))
 

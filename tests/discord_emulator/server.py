@@ -42,6 +42,7 @@ from .messages import MessageStore
 from .models import (
     BOT_PERMISSIONS,
     EVERYONE_PERMISSIONS,
+    FORUM,
     MANAGE_GUILD,
     Channel,
     DMChannel,
@@ -185,6 +186,18 @@ class DiscordEmulator(DriverMixin):
         guild.channels.append(channel)
         self.gateway.dispatch("CHANNEL_CREATE", channel_payload(channel))
         return channel
+
+    def add_forum(self, guild: Guild, *, name: str = "news") -> Channel:
+        """A forum channel (type 15) in the guild: each thread in it is a post that starts with a message."""
+        channel = Channel(self.new_id(), guild.id, name, type=FORUM, position=len(guild.channels))
+        guild.channels.append(channel)
+        self.gateway.dispatch("CHANNEL_CREATE", channel_payload(channel))
+        return channel
+
+    def remove_channel(self, channel: Channel) -> None:
+        """Delete a guild channel (CHANNEL_DELETE): requests for it answer 404 Unknown Channel from then on."""
+        self.guild_by_id(channel.guild_id).channels.remove(channel)
+        self.gateway.dispatch("CHANNEL_DELETE", channel_payload(channel))
 
     def add_member(self, guild: Guild, *, name: str = "alice", manage_guild: bool = False) -> Member:
         """A user who is a guild member; manage_guild gives a role with MANAGE_GUILD."""
