@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
@@ -77,6 +79,15 @@ def story(n: int, stamp: str = "") -> Article:
                    source="Coast Gazette", url=f"https://gazette.example/storm-{n}{stamp}", published=date.today())
 
 
+@asynccontextmanager
+async def following_bot(emulator, data_dir, **options) -> AsyncIterator:
+    """The running bot with its alert timer stopped: rounds run when a test says (post_now) or after a feed poll of
+    the bot's own, so a test's counts never depend on when the minute falls."""
+    async with running_bot(emulator, data_dir, **options) as newsbot:
+        newsbot.get_cog("AlertCog").check.cancel()
+        yield newsbot
+
+
 async def post_now(newsbot) -> int:
     """One delivery round, as the bot's timer runs it."""
     return await newsbot.get_cog("AlertCog").post_now()
@@ -89,7 +100,7 @@ def sent_to(emu, channel_id: int) -> list[dict]:
 async def test_a_feed_poll_alerts_a_channel_once_with_the_quoted_sentence_and_no_copy(discord_emulator, tmp_path,
                                                                                        clock):
     emu = discord_emulator
-    async with serve(news_site()) as base, running_bot(emu, tmp_path, engine=engine()) as newsbot:
+    async with serve(news_site()) as base, following_bot(emu, tmp_path, engine=engine()) as newsbot:
         added = await slash(emu, emu.admin, "follow", {"topic": TOPIC}, subcommand="add")
         note = added.responses[0]["data"]
         assert note["flags"] & 64 and note["content"] == (
@@ -111,7 +122,7 @@ async def test_a_feed_poll_alerts_a_channel_once_with_the_quoted_sentence_and_no
 
 async def test_the_running_bot_posts_alerts_right_after_its_own_feed_poll(discord_emulator, tmp_path):
     emu = discord_emulator
-    async with serve(news_site()) as base, running_bot(emu, tmp_path, engine=engine(manual=False)):
+    async with serve(news_site()) as base, following_bot(emu, tmp_path, engine=engine(manual=False)):
         await slash(emu, emu.admin, "follow", {"topic": TOPIC}, subcommand="add")
         await slash(emu, emu.admin, "feed", {"url": f"{base}/gazette.xml"}, subcommand="add")
         posted = await emu.wait_for_request("POST", rf"/channels/{emu.channel.id}/messages", timeout=20)
@@ -122,14 +133,14 @@ async def test_past_the_hourly_cap_stories_are_gathered_when_the_hour_ends_even_
         discord_emulator, tmp_path, clock):
     emu = discord_emulator
     scope = str(emu.guild.id)
-    async with running_bot(emu, tmp_path, engine=engine(max_per_hour=2)) as newsbot:
+    async with following_bot(emu, tmp_path, engine=engine(max_per_hour=2)) as newsbot:
         await slash(emu, emu.admin, "follow", {"topic": TOPIC}, subcommand="add")
         await newsbot.library.ingest_articles([story(n) for n in range(4)], scope=scope)
         assert await post_now(newsbot) == 2
         assert [m["content"].count("> ") for m in sent_to(emu, emu.channel.id)] == [1, 1]
         clock[0] = START + timedelta(minutes=50)  # the same hour: the other two wait
         assert await post_now(newsbot) == 0
-    async with running_bot(emu, tmp_path, engine=engine(max_per_hour=2)) as newsbot:
+    async with following_bot(emu, tmp_path, engine=engine(max_per_hour=2)) as newsbot:
         assert await post_now(newsbot) == 0  # a restart keeps the hour's count
         await newsbot.library.ingest_articles([story(4)], scope=scope)
         assert await post_now(newsbot) == 0
@@ -147,7 +158,7 @@ async def test_past_the_hourly_cap_stories_are_gathered_when_the_hour_ends_even_
 async def test_a_forum_channel_gets_a_post_per_story(discord_emulator, tmp_path, clock):
     emu = discord_emulator
     forum = emu.add_forum(emu.guild, name="storm-watch")
-    async with running_bot(emu, tmp_path, engine=engine()) as newsbot:
+    async with following_bot(emu, tmp_path, engine=engine()) as newsbot:
         await slash(emu, emu.admin, "follow", {"topic": TOPIC, "channel": forum}, subcommand="add")
         await newsbot.library.ingest_articles([story(0)], scope=str(emu.guild.id))
         assert await post_now(newsbot) == 1
@@ -166,7 +177,7 @@ def note(interaction) -> str:
 
 async def test_anyone_follows_for_their_direct_messages_up_to_their_cap(discord_emulator, tmp_path, clock):
     emu = discord_emulator
-    async with running_bot(emu, tmp_path, engine=engine(max_per_user=1)) as newsbot:
+    async with following_bot(emu, tmp_path, engine=engine(max_per_user=1)) as newsbot:
         refused = await slash(emu, emu.alice, "follow", {"topic": TOPIC}, subcommand="add")
         assert "**Manage Server** permission for a channel's alerts" in note(refused)
         added = await slash(emu, emu.alice, "follow", {"topic": TOPIC, "dm": True}, subcommand="add")
@@ -190,7 +201,7 @@ async def test_anyone_follows_for_their_direct_messages_up_to_their_cap(discord_
 async def test_the_list_shows_channel_follows_and_your_own_and_remove_checks_whose_they_are(discord_emulator,
                                                                                            tmp_path, clock):
     emu = discord_emulator
-    async with running_bot(emu, tmp_path, engine=engine()) as newsbot:
+    async with following_bot(emu, tmp_path, engine=engine()) as newsbot:
         await slash(emu, emu.admin, "follow", {"topic": TOPIC}, subcommand="add")
         await slash(emu, emu.alice, "follow", {"topic": "ferry strike", "dm": True}, subcommand="add")
         await slash(emu, emu.admin, "follow", {"topic": "tram line", "dm": True}, subcommand="add")
@@ -209,7 +220,7 @@ async def test_the_list_shows_channel_follows_and_your_own_and_remove_checks_who
 async def test_a_removed_follow_posts_nothing_more(discord_emulator, tmp_path, clock):
     emu = discord_emulator
     scope = str(emu.guild.id)
-    async with running_bot(emu, tmp_path, engine=engine()) as newsbot:
+    async with following_bot(emu, tmp_path, engine=engine()) as newsbot:
         await slash(emu, emu.admin, "follow", {"topic": TOPIC}, subcommand="add")
         await newsbot.library.ingest_articles([story(0)], scope=scope)
         assert await post_now(newsbot) == 1
@@ -225,7 +236,7 @@ async def test_another_servers_follow_hears_nothing_of_this_servers_articles(dis
     emu = discord_emulator
     other = emu.add_guild(name="Other Guild")
     elsewhere = emu.add_channel(other, name="news")
-    async with running_bot(emu, tmp_path, engine=engine()) as newsbot:
+    async with following_bot(emu, tmp_path, engine=engine()) as newsbot:
         await slash(emu, emu.admin, "follow", {"topic": TOPIC}, subcommand="add")
         await newsbot.library.follows.follow(TOPIC, str(other.id), f"channel:{elsewhere.id}")
         await newsbot.library.ingest_articles([story(0)], scope=str(emu.guild.id))
@@ -241,7 +252,7 @@ async def test_alerts_for_a_deleted_channel_or_an_unknown_user_are_dropped_with_
                                                                                          clock, caplog):
     emu = discord_emulator
     doomed = emu.add_channel(emu.guild, name="doomed")
-    async with running_bot(emu, tmp_path, engine=engine()) as newsbot:
+    async with following_bot(emu, tmp_path, engine=engine()) as newsbot:
         await slash(emu, emu.admin, "follow", {"topic": TOPIC, "channel": doomed}, subcommand="add")
         await newsbot.library.follows.follow(TOPIC, str(emu.guild.id), "user:12345")
         await slash(emu, emu.admin, "follow", {"topic": TOPIC}, subcommand="add")
@@ -259,7 +270,7 @@ async def test_alerts_for_a_deleted_channel_or_an_unknown_user_are_dropped_with_
 
 async def test_an_alert_discord_refuses_for_now_waits_for_the_next_round(discord_emulator, tmp_path, clock):
     emu = discord_emulator
-    async with running_bot(emu, tmp_path, engine=engine(max_per_hour=2)) as newsbot:
+    async with following_bot(emu, tmp_path, engine=engine(max_per_hour=2)) as newsbot:
         await slash(emu, emu.admin, "follow", {"topic": TOPIC}, subcommand="add")
         await newsbot.library.ingest_articles([story(0), story(1)], scope=str(emu.guild.id))
         emu.fail_next("POST", rf"/channels/{emu.channel.id}/messages", status=400)
