@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Iterator
 from datetime import date
 
@@ -11,6 +12,8 @@ import pytest
 from tests.cli_runner import HASHING_CONFIG, Newsbot, command_runner
 from tests.feed_site import build_feed_site
 from tests.local_site import serve_in_thread
+from tests.newsbot_process import newsbot as newsbot_command
+from tests.newsbot_process import start
 from tests.test_follows import CHOIR, STORM, jsonl
 
 # The feed site's items are from March 2023: a window of 100 years lets them alert.
@@ -66,3 +69,17 @@ def test_a_feed_poll_prints_the_alerts_of_the_articles_it_stored(newsbot, site):
     assert status == 0 and (alert["topic"], alert["title"]) == ("tram line extension", "Tram line extension approved")
     assert alert["text"] == "The council approved a two-kilometre extension of the northern tram line."
     assert set(alert) == {"topic", "article_id", "title", "url", "outlet", "published", "text"}
+
+
+def test_watch_prints_an_alert_line_after_the_poll_that_stored_the_story(site, tmp_path):
+    config = CONFIG + "[feeds]\npoll_minutes = 30.0\n"
+    assert newsbot_command(tmp_path, "follow", "add", "tram line extension", config=config).returncode == 0
+    assert newsbot_command(tmp_path, "feed", "add", f"{site}/rss2.xml", config=config).returncode == 0
+    process = start(tmp_path, "watch", config=config)
+    assert process.stdout is not None
+    lines = [process.stdout.readline() for _ in range(3)]
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=30)
+    assert " Polled 1 feed in " in lines[1]
+    assert lines[2] == ('alert: tram line extension · Tram line extension approved (Example Gazette, 2023-03-16) · '
+                        '"The council approved a two-kilometre extension of the northern tram line."\n')
