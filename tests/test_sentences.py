@@ -214,6 +214,8 @@ SENTENCE_CASES: list[tuple[str, list[str]]] = [
         ["The deadline is 30.12.2022.", "After that, fines apply."],
     ),
     ("Apple cut prices. iPhone sales jumped 8%.", ["Apple cut prices.", "iPhone sales jumped 8%."]),
+    # A question mark ends a sentence even after a word that is also an abbreviation ("Gen.", "Dr.")
+    ("Was he ever a Dr? Nobody at the clinic knew.", ["Was he ever a Dr?", "Nobody at the clinic knew."]),
     # Mt. before a name, No. and N°. before a number, spaced ellipses mid-sentence and at its end
     ("They climbed Mt. Kenya in May. It was cold.", ["They climbed Mt. Kenya in May.", "It was cold."]),
     ("The file was N°. 5 on the list. It was lost.", ["The file was N°. 5 on the list.", "It was lost."]),

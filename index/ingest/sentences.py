@@ -222,7 +222,7 @@ def _is_break(text: str, match: re.Match[str], start: int) -> bool:
         return False
     if end == close and not _is_starter(word):
         return False  # a lost space only before a clear opener: "One.Tel" and "Zafi.D" are names
-    if close - begin > 1 or opens_ellipsis:
+    if match.group(1) != "." or match.group(2) or opens_ellipsis:
         # Only a bare full stop can belong to an abbreviation; "U.S.)" or "etc.”" close a sentence.
         return True
     if spaced := _SPACED_DOTS.search(text, max(0, begin - 12), begin):  # ". . ." omits words
