@@ -16,8 +16,10 @@ from index.answers.ranking import score_candidates
 from index.answers.reader import Reader
 from index.answers.reading import FIRST_STAGE_WEIGHT, reader_passages, rerank
 from index.models import Candidate
-from index.search.queries import build_fts_query, query_terms
+from index.search.queries import query_terms
+from index.store.fts import fts_match
 from index.store.schema import _TOKENIZER as PRODUCT_TOKENIZER  # the library's own FTS5 tokenizer, kept in step
+from index.store.terms import term_query
 
 METRICS = {"MAP": average_precision, "MRR": reciprocal_rank, "P@1": lambda labels: precision_at(labels, 1)}
 # (part, split, ranker, metric) -> published figures; WikiQA's are on the filtered test qrels (SOURCE.md).
@@ -34,7 +36,8 @@ TARGETS = {("WikiQA", "test", "scorer", "MAP"): "≥ 0.78", ("WikiQA", "test", "
 
 def bm25_scores(question: str, sentences: Sequence[str]) -> list[float]:
     """Each sentence's BM25 against the question's FTS5 query, in a table of just these sentences (0: no match)."""
-    query = build_fts_query(query_terms(question))
+    words = term_query(query_terms(question))
+    query = fts_match(words) if words else None
     scores = [0.0] * len(sentences)
     if query is None:
         return scores

@@ -151,13 +151,13 @@ class Library:
     async def articles(self, scope: str | None = None, query: str | None = None, limit: int | None = None,
                        offset: int = 0) -> list[ArticleInfo]:
         """The articles the scope sees, newest first; with `query`, those whose title, outlet or text match it."""
-        text, fts_query = article_filter(query)
-        return await self._store.catalog.list_articles(scope, text, fts_query, limit, offset)
+        text, words = article_filter(query)
+        return await self._store.catalog.list_articles(scope, text, words, limit, offset)
 
     async def count_articles(self, scope: str | None = None, query: str | None = None) -> int:
         """How many articles `articles` would list without a limit."""
-        text, fts_query = article_filter(query)
-        return await self._store.catalog.count_articles(scope, text, fts_query)
+        text, words = article_filter(query)
+        return await self._store.catalog.count_articles(scope, text, words)
 
     async def article(self, article_id: str, scope: str | None = None) -> ArticleDetail | None:
         """One article the scope sees, with its first three sentences; None when it sees no such article."""

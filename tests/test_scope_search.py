@@ -10,6 +10,7 @@ import pytest
 
 from index import AnswerPolicy, Article, EngineSettings, Library
 from index.embedder import HashingEmbedder
+from index.store.terms import TermQuery
 
 # A small exact limit, so the operator's library is searched by an approximate (IVF) index as at a million sentences.
 SETTINGS = EngineSettings(exact_up_to=150, policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1,
@@ -158,7 +159,8 @@ async def test_a_common_word_beyond_the_budget_is_left_out_of_the_bm25_search(tm
     try:
         rng = random.Random(6)
         await library.ingest_articles([story(n, "harbour", rng) for n in range(30)] + [ZEBRA])
-        assert await library._store.term_matches(['"report"', '"zebra"', '"nothing"'], 20) == [20, 2, 0]
+        words = [TermQuery((word,)) for word in ("report", "zebra", "nothing")]
+        assert await library._store.term_matches(words, 20) == [20, 2, 0]
         found = await library._asker._retriever.lexical(["report", "zebra"], None)
         assert found.matches == {"report": 20, "zebra": 2}
         articles = await chunk_articles(library, [chunk_id for chunk_id, _ in found.chunks + found.sentences])

@@ -1,6 +1,8 @@
 """Tests of the pure retrieval helpers: question terms, FTS5 queries, rank fusion."""
 
-from index.search.queries import build_fts_query, fuse_rankings, query_terms, within_budget
+from index.search.queries import fuse_rankings, query_terms, within_budget
+from index.store.fts import fts_match
+from index.store.terms import TermQuery, term_query
 
 
 def test_query_terms_drop_question_and_function_words():
@@ -15,12 +17,13 @@ def test_query_terms_of_only_function_words_is_empty():
     assert query_terms("What is it?") == []
 
 
-def test_fts_query_quotes_every_term_so_syntax_is_literal():
-    assert build_fts_query(["near", "or", 'say"x']) == '"near" OR "or" OR "say""x"'
+def test_an_fts5_match_quotes_every_term_so_syntax_is_literal():
+    assert fts_match(TermQuery(("near", "or", 'say"x'))) == '"near" OR "or" OR "say""x"'
+    assert fts_match(TermQuery(("drone", "kyiv"), every=True)) == '"drone" AND "kyiv"'
 
 
-def test_fts_query_of_nothing_is_none():
-    assert build_fts_query([]) is None
+def test_a_word_search_of_no_words_is_none():
+    assert term_query([]) is None and term_query(["", ""]) is None
 
 
 def test_fusion_rewards_items_ranked_well_by_both():

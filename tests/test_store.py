@@ -10,6 +10,7 @@ from index.models import Article, PreparedArticle, Segment
 from index.store.database import id_ranges
 from index.store.schema import MIGRATIONS
 from index.store.store import Store, StoreError
+from index.store.terms import TermQuery
 
 
 def prepared(article_id: str, sentences: list[str], url: str | None = None, digest: str = "h1") -> PreparedArticle:
@@ -38,24 +39,24 @@ async def test_new_database_is_migrated_and_in_wal_mode(store, tmp_path):
 async def test_written_article_is_searchable_and_listed(store):
     _, added = await store.write_articles([prepared("a", ["Drones were shot down.", "The grid held."])])
     assert len(added) == 1
-    assert [chunk for chunk, _ in await store.search_chunks('"drones"', 10)] == added
-    assert [chunk for chunk, _ in await store.search_sentence_chunks('"grid"', 10)] == added
+    assert [chunk for chunk, _ in await store.search_chunks(TermQuery(("drones",)), 10)] == added
+    assert [chunk for chunk, _ in await store.search_sentence_chunks(TermQuery(("grid",)), 10)] == added
     listed = await store.catalog.list_articles()
     assert [(a.id, a.sentences, a.published) for a in listed] == [("a", 2, date(2022, 12, 30))]
 
 
 async def test_porter_stemming_matches_word_forms(store):
     await store.write_articles([prepared("a", ["Russian shelling killed three civilians."])])
-    assert await store.search_chunks('"shelled"', 10)
+    assert await store.search_chunks(TermQuery(("shelled",)), 10)
 
 
 async def test_replacing_an_article_removes_old_rows_and_fts_entries(store):
     _, first = await store.write_articles([prepared("a", ["Old text about drones."])])
     removed, second = await store.write_articles([prepared("a", ["New text about missiles."], digest="h2")])
     assert removed == first and second != first
-    assert await store.search_chunks('"drones"', 10) == []
-    assert await store.search_sentence_chunks('"drones"', 10) == []
-    assert [c for c, _ in await store.search_chunks('"missiles"', 10)] == second
+    assert await store.search_chunks(TermQuery(("drones",)), 10) == []
+    assert await store.search_sentence_chunks(TermQuery(("drones",)), 10) == []
+    assert [c for c, _ in await store.search_chunks(TermQuery(("missiles",)), 10)] == second
 
 
 async def test_same_url_under_a_new_id_replaces_the_old_version(store):
@@ -81,7 +82,7 @@ async def test_failed_write_changes_nothing(store):
     with pytest.raises(ValueError):
         await store.write_articles([prepared("a", ["Replacement."], digest="h9"), broken])
     assert [a.id for a in await store.catalog.list_articles()] == ["a"]
-    assert await store.search_chunks('"kept"', 10)
+    assert await store.search_chunks(TermQuery(("kept",)), 10)
 
 
 async def test_remove_unknown_article_returns_none(store):
@@ -137,5 +138,6 @@ async def test_sentence_scores_are_those_of_the_listed_sentences_only(store):
                                 prepared("b", ["Kyiv again.", "Lviv too."])])
     rows = sqlite3.connect(store.path).execute("SELECT id, text FROM sentences ORDER BY id").fetchall()
     ids = {text: row_id for row_id, text in rows}
-    scores = await store.sentence_scores('"kyiv"', [ids["Kyiv was shelled."], ids["Kyiv again."], ids["Lviv too."]])
+    listed = [ids["Kyiv was shelled."], ids["Kyiv again."], ids["Lviv too."]]
+    scores = await store.sentence_scores(TermQuery(("kyiv",)), listed)
     assert set(scores) == {ids["Kyiv was shelled."], ids["Kyiv again."]} and all(v > 0 for v in scores.values())

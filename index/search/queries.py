@@ -1,9 +1,10 @@
-"""Hybrid retrieval logic: question terms, FTS5 queries and rank fusion (pure functions)."""
+"""Hybrid retrieval logic: question terms, word searches and rank fusion (pure functions)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from index.store.terms import TermQuery, term_query
 from index.text import QUERY_STOPWORDS, one_line, words
 
 
@@ -12,12 +13,6 @@ def query_terms(question: str) -> list[str]:
     lowered = [w.lower() for w in words(question)]
     content = [w for w in lowered if w not in QUERY_STOPWORDS and w != "_"]
     return list(dict.fromkeys(content))
-
-
-def build_fts_query(terms: Sequence[str], operator: str = "OR") -> str | None:
-    """An FTS5 query matching any (operator "OR") or all ("AND") of `terms`, each quoted so no word is syntax."""
-    quoted = ['"' + term.replace('"', '""') + '"' for term in terms if term]
-    return f" {operator} ".join(quoted) if quoted else None
 
 
 def within_budget(terms: Sequence[str], matches: Sequence[int], budget: int) -> list[str]:
@@ -36,12 +31,12 @@ def within_budget(terms: Sequence[str], matches: Sequence[int], budget: int) -> 
     return [term for term in terms if term in chosen]
 
 
-def article_filter(query: str | None) -> tuple[str | None, str | None]:
-    """A listing filter as (text to find in titles and outlets, FTS5 query for sentences holding all its words)."""
+def article_filter(query: str | None) -> tuple[str | None, TermQuery | None]:
+    """A listing filter as (text to find in titles and outlets, the words a sentence must hold every one of)."""
     text = one_line(query)
     if not text:
         return None, None
-    return text, build_fts_query(query_terms(text), operator="AND")
+    return text, term_query(query_terms(text), every=True)
 
 
 def fuse_rankings(

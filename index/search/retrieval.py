@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.models import Candidate
-from index.search.queries import build_fts_query, fuse_rankings, within_budget
+from index.search.queries import fuse_rankings, within_budget
 from index.settings import EngineSettings
 from index.store.store import Store, StoredSentence
+from index.store.terms import TermQuery, term_query
 from index.store.vectorstore import VectorStore
 
 Hits = list[tuple[int, float]]  # (chunk id, score), best first
@@ -52,30 +53,30 @@ class Retriever:
             lexical = await self.lexical(query.terms, scope)
         passages = await self._passages(query.vector, lexical, scope)
         matches = await self.matches(query.sentence_terms, lexical.matches)
-        return await self._sentences(passages, query.sentence_vectors, self.fts_query(query.sentence_terms, matches))
+        return await self._sentences(passages, query.sentence_vectors, self.term_query(query.sentence_terms, matches))
 
     async def matches(self, terms: Sequence[str], known: dict[str, int] | None = None) -> dict[str, int]:
         """How many sentences hold each word, counted up to [search] lexical_budget; `known` ones not again."""
         known = known or {}
         new = [term for term in terms if term not in known]
-        queries = [build_fts_query([term]) or "" for term in new]
+        queries = [TermQuery((term,)) for term in new]
         return known | dict(zip(new, await self._store.term_matches(queries, self._settings.lexical_budget),
                                 strict=True))
 
-    def fts_query(self, terms: Sequence[str], matches: dict[str, int]) -> str | None:
-        """An FTS5 query for any of these words, less the commonest once they match over [search] lexical_budget."""
+    def term_query(self, terms: Sequence[str], matches: dict[str, int]) -> TermQuery | None:
+        """A search for any of these words, less the commonest once they match over [search] lexical_budget."""
         counts = [matches[term] for term in terms]
-        return build_fts_query(within_budget(terms, counts, self._settings.lexical_budget))
+        return term_query(within_budget(terms, counts, self._settings.lexical_budget))
 
     async def lexical(self, terms: Sequence[str], scope: str | None) -> Lexical:
         """The passages best matching the words of a question by BM25: over passages, and over their sentences."""
         matches = await self.matches(terms)
-        fts_query = self.fts_query(terms, matches)
-        if not fts_query:
+        words = self.term_query(terms, matches)
+        if words is None:
             return Lexical([], [], matches)
         limit = self._settings.candidates
-        return Lexical(await self._store.search_chunks(fts_query, limit, scope),
-                       await self._store.search_sentence_chunks(fts_query, limit, scope), matches)
+        return Lexical(await self._store.search_chunks(words, limit, scope),
+                       await self._store.search_sentence_chunks(words, limit, scope), matches)
 
     async def _dense(self, query_vector: np.ndarray, scope: str | None) -> list[tuple[int, float]]:
         """The passages nearest in meaning that the scope sees (the vector store searches only those)."""
@@ -93,7 +94,7 @@ class Retriever:
         return fused[: self._settings.passages]
 
     async def _sentences(self, passages: Sequence[tuple[int, float]], query_vectors: np.ndarray,
-                         fts_query: str | None) -> list[Candidate]:
+                         words: TermQuery | None) -> list[Candidate]:
         """Every sentence of the chosen passages, with its similarity, BM25 and passage score."""
         if not passages:
             return []
@@ -107,7 +108,7 @@ class Retriever:
         ordered = list(sentences.values())
         # Stored sentence embeddings: a few dozen dot products, cheap enough for the event loop.
         similarities = (np.stack([s.embedding for s, _ in ordered]) @ query_vectors.T).max(axis=1)
-        lexical = await self._store.sentence_scores(fts_query, list(sentences)) if fts_query else {}
+        lexical = await self._store.sentence_scores(words, list(sentences)) if words else {}
         return [
             Candidate(sentence_id=s.id, article_id=s.article_id, position=s.position, text=s.text,
                       similarity=float(sim), lexical=lexical.get(s.id, 0.0), passage=passage,

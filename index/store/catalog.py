@@ -9,7 +9,9 @@ from typing import TypedDict
 
 from index.models import AlsoReported, ArticleDetail, ArticleInfo
 from index.store.database import Queries, parse_day, placeholders
+from index.store.fts import fts_match
 from index.store.scopes import public_id, scoped_id, visible, visible_params
+from index.store.terms import TermQuery
 
 _INFO_COLUMNS = (
     f"{public_id('a')}, a.title, a.url, a.source, a.published, a.ingested_at,"
@@ -23,16 +25,16 @@ def _info(row: tuple) -> ArticleInfo:
                        ingested_at=row[5], sentences=row[6], scope=row[7], author=row[8])
 
 
-def _where(scope: str | None, text: str | None, fts_query: str | None) -> tuple[str, list[object]]:
-    """WHERE and parameters: seen by the scope; with `text`, in its title or outlet or `fts_query` in a sentence."""
+def _where(scope: str | None, text: str | None, words: TermQuery | None) -> tuple[str, list[object]]:
+    """WHERE and parameters: seen by the scope; with `text`, in its title or outlet, or `words` in a sentence."""
     sql, params = f"WHERE {visible('a')}", list[object](visible_params(scope))
     if text:
         matches = ["instr(casefold(a.title), ?) > 0", "instr(casefold(a.source), ?) > 0"]
         params += [text.casefold(), text.casefold()]
-        if fts_query:
+        if words:
             matches.append("a.id IN (SELECT s.article_id FROM sentences_fts"
                            " JOIN sentences s ON s.id = sentences_fts.rowid WHERE sentences_fts MATCH ?)")
-            params.append(fts_query)
+            params.append(fts_match(words))
         sql += f" AND ({' OR '.join(matches)})"
     return sql, params
 
@@ -51,10 +53,10 @@ class Counts(TypedDict):
 class Catalog(Queries):
     """Read-only queries over the articles a scope sees."""
 
-    async def list_articles(self, scope: str | None = None, text: str | None = None, fts_query: str | None = None,
+    async def list_articles(self, scope: str | None = None, text: str | None = None, words: TermQuery | None = None,
                             limit: int | None = None, offset: int = 0) -> list[ArticleInfo]:
         """The articles the scope sees, newest first, undated last; with `text`, only those matching (see _where)."""
-        where, params = _where(scope, text, fts_query)
+        where, params = _where(scope, text, words)
         rows = await self._all(
             f"SELECT a.id, {_INFO_COLUMNS} FROM articles a {where}"
             " ORDER BY a.published IS NULL, a.published DESC, a.title, a.id LIMIT ? OFFSET ?",
@@ -77,9 +79,9 @@ class Catalog(Queries):
                 for stored_id, info in infos.items()}
 
     async def count_articles(self, scope: str | None = None, text: str | None = None,
-                             fts_query: str | None = None) -> int:
+                             words: TermQuery | None = None) -> int:
         """How many articles list_articles would return without a limit."""
-        where, params = _where(scope, text, fts_query)
+        where, params = _where(scope, text, words)
         return (await self._row(f"SELECT count(*) FROM articles a {where}", params))[0]
 
     async def article(self, article_id: str, scope: str | None = None, lead: int = 3) -> ArticleDetail | None:

@@ -10,7 +10,9 @@ import numpy as np
 from index.models import Candidate
 from index.store.blobs import matrix_from_blobs
 from index.store.database import Queries, parse_day, placeholders
+from index.store.fts import fts_match
 from index.store.scopes import scoped_id, visible, visible_params
+from index.store.terms import TermQuery
 
 # Sentences with their embeddings, in the order asked for; their scores are filled in by the reader.
 Excerpts = tuple[list[Candidate], np.ndarray]
@@ -75,25 +77,25 @@ class SentenceReader(Queries):
         )
         return _excerpts(rows, dimension)
 
-    async def matching(self, fts_query: str, scope: str | None, since: date | None, until: date | None,
+    async def matching(self, words: TermQuery, scope: str | None, since: date | None, until: date | None,
                        limit: int) -> list[tuple[int, float]]:
-        """(sentence id, BM25) of the sentences of a period's articles that best match an FTS5 query, best first."""
+        """(sentence id, BM25) of the sentences of a period's articles that best match a word search, best first."""
         period, params = _period(since, until)
         rows = await self._all(
             "SELECT sentences_fts.rowid, bm25(sentences_fts) FROM sentences_fts"
             " JOIN sentences s ON s.id = sentences_fts.rowid JOIN articles a ON a.id = s.article_id"
             f" WHERE sentences_fts MATCH ? AND {visible('a')}{period} ORDER BY rank LIMIT ?",
-            [fts_query, *visible_params(scope), *params, limit],
+            [fts_match(words), *visible_params(scope), *params, limit],
         )
         return [(row[0], -row[1]) for row in rows]
 
-    async def passage_matches(self, fts_query: str, scope: str | None, since: date | None,
+    async def passage_matches(self, words: TermQuery, scope: str | None, since: date | None,
                               until: date | None) -> bool:
-        """Whether a passage of a period's articles the scope sees matches an FTS5 query."""
+        """Whether a passage of a period's articles the scope sees matches a word search."""
         period, params = _period(since, until)
         row = await self._one(
             "SELECT 1 FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN articles a ON a.id = c.article_id"
             f" WHERE chunks_fts MATCH ? AND {visible('a')}{period} LIMIT 1",
-            [fts_query, *visible_params(scope), *params],
+            [fts_match(words), *visible_params(scope), *params],
         )
         return row is not None

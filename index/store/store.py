@@ -25,9 +25,11 @@ from index.store.excerpts import SentenceReader
 from index.store.faults import StoreError, database_fault
 from index.store.feeds import FeedStore
 from index.store.follows import FollowStore
+from index.store.fts import fts_match
 from index.store.migrations import apply_migrations
 from index.store.schema import MIGRATIONS
 from index.store.scopes import SAME_ARTICLE, scoped_id, visible, visible_params
+from index.store.terms import TermQuery
 from index.store.usage import UsageLog
 
 
@@ -222,8 +224,9 @@ class Store(Queries):
             " JOIN chunks c ON c.article_id = g.id WHERE own.scope = ? AND g.scope IS NULL", (scope,))
         return np.array([r[0] for r in rows], dtype=np.int64)
 
-    async def term_matches(self, fts_queries: Sequence[str], cap: int) -> list[int]:
-        """How many sentences match each FTS5 query, counting no further than `cap` (cheap: no ranking)."""
+    async def term_matches(self, queries: Sequence[TermQuery], cap: int) -> list[int]:
+        """How many sentences match each word search, counting no further than `cap` (cheap: no ranking)."""
+        fts_queries = [fts_match(query) for query in queries]
         if not fts_queries:
             return []
         # One statement for all the queries: each statement is a round trip to the connection's thread.
@@ -232,19 +235,19 @@ class Store(Queries):
                                [value for query in fts_queries for value in (query, cap)])
         return [matches for _, matches in sorted(rows)]
 
-    async def search_chunks(self, fts_query: str, limit: int, scope: str | None = None) -> list[tuple[int, float]]:
-        """Chunks the scope sees matching an FTS5 query, best BM25 first (score: higher is better)."""
+    async def search_chunks(self, words: TermQuery, limit: int, scope: str | None = None) -> list[tuple[int, float]]:
+        """Chunks the scope sees matching a word search, best BM25 first (score: higher is better)."""
         rows = await self._all(
             "SELECT chunks_fts.rowid, bm25(chunks_fts) FROM chunks_fts"
             " JOIN chunks c ON c.id = chunks_fts.rowid JOIN articles a ON a.id = c.article_id"
             f" WHERE chunks_fts MATCH ? AND {visible('a')} ORDER BY rank LIMIT ?",
-            (fts_query, *visible_params(scope), limit),
+            (fts_match(words), *visible_params(scope), limit),
         )
         return [(r[0], -r[1]) for r in rows]
 
-    async def search_sentence_chunks(self, fts_query: str, limit: int,
+    async def search_sentence_chunks(self, words: TermQuery, limit: int,
                                      scope: str | None = None) -> list[tuple[int, float]]:
-        """Chunks holding the sentences (of articles the scope sees) that best match an FTS5 query, best first."""
+        """Chunks holding the sentences (of articles the scope sees) that best match a word search, best first."""
         rows = await self._all(
             "WITH hits AS (SELECT sentences_fts.rowid AS id, bm25(sentences_fts) AS score FROM sentences_fts"
             " JOIN sentences s ON s.id = sentences_fts.rowid JOIN articles a ON a.id = s.article_id"
@@ -252,7 +255,7 @@ class Store(Queries):
             " SELECT c.id, -min(h.score) FROM hits h JOIN sentences s ON s.id = h.id"
             " JOIN chunks c ON c.article_id = s.article_id AND s.position >= c.first AND s.position < c.last"
             " GROUP BY c.id ORDER BY min(h.score)",
-            (fts_query, *visible_params(scope), limit),
+            (fts_match(words), *visible_params(scope), limit),
         )
         return [(r[0], r[1]) for r in rows]
 
@@ -272,8 +275,8 @@ class Store(Queries):
                 parse_day(published)))
         return found
 
-    async def sentence_scores(self, fts_query: str, sentence_ids: Sequence[int]) -> dict[int, float]:
-        """BM25 of each listed sentence against an FTS5 query (absent: no match)."""
+    async def sentence_scores(self, words: TermQuery, sentence_ids: Sequence[int]) -> dict[int, float]:
+        """BM25 of each listed sentence against a word search (absent: no match)."""
         # FTS5 runs a search per value of "rowid IN (...)", each counting every match of every word again for BM25
         # (16 ms for 40 sentences of a 3,000-sentence library); a range is one search. A passage's sentences have
         # consecutive ids, so a few ranges cover the candidates.
@@ -281,7 +284,7 @@ class Store(Queries):
         search = ("SELECT rowid, bm25(sentences_fts) FROM sentences_fts"
                   " WHERE sentences_fts MATCH ? AND rowid BETWEEN ? AND ?")
         rows = await self._all(" UNION ALL ".join([search] * len(ranges)),
-                               [value for first, last in ranges for value in (fts_query, first, last)])
+                               [value for first, last in ranges for value in (fts_match(words), first, last)])
         wanted = set(sentence_ids)
         return {r[0]: -r[1] for r in rows if r[0] in wanted}
 

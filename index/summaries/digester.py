@@ -13,11 +13,12 @@ from index.answers.selection import on_topic
 from index.embedder import Embedder
 from index.ingest.datewords import dated_event
 from index.models import Candidate, Summary, SummaryKind
-from index.search.queries import build_fts_query, query_terms
+from index.search.queries import query_terms
 from index.search.retrieval import Query, Retriever
 from index.settings import EngineSettings
 from index.store.excerpts import Excerpts
 from index.store.store import Store
+from index.store.terms import term_query
 from index.store.vectorstore import VectorStore
 from index.summaries.choosing import (
     Dated,
@@ -136,11 +137,11 @@ class Digester:
         terms = tuple(query_terms(topic))
         query = Query(vector=vector, terms=terms, sentence_vectors=vector[None, :], sentence_terms=terms)
         found = await self._retriever.lexical(terms, scope)
-        fts = self._retriever.fts_query(terms, found.matches)
+        words = self._retriever.term_query(terms, found.matches)
         lexical = {c.sentence_id: c.lexical for c in await self._retriever.candidates(query, scope, found)
                    if _within(c.published, since, until)}
-        if fts:  # retrieval ranks the whole library: a short period's matches may all lie below its cut
-            for sentence_id, score in await self._store.excerpts.matching(fts, scope, since, until, TOPIC_MATCHES):
+        if words:  # retrieval ranks the whole library: a short period's matches may all lie below its cut
+            for sentence_id, score in await self._store.excerpts.matching(words, scope, since, until, TOPIC_MATCHES):
                 lexical.setdefault(sentence_id, score)
         candidates, vectors = await self._store.excerpts.by_id(list(lexical), self._embedder.dimension)
         similarities = await asyncio.to_thread(np.dot, vectors, vector)
@@ -161,7 +162,7 @@ class Digester:
         """
         if any(c.similarity >= self._policy.min_similarity_without_terms for c in relevant):
             return True
-        every_word = build_fts_query(query_terms(topic), operator="AND")
+        every_word = term_query(query_terms(topic), every=True)
         return bool(relevant and every_word
                     and await self._store.excerpts.passage_matches(every_word, scope, since, until))
 
