@@ -137,7 +137,7 @@ class Library:
 
         An original's first copy takes its place, so the story stays in the library as long as an outlet reports it.
         """
-        async with self._vectors.writing:
+        async with self._store.writing(scope):
             if await self._store.copies.remove(article_id, scope) or await self._ingestor.succeed(article_id, scope):
                 await self._vectors.save()
                 return True
@@ -190,7 +190,7 @@ class Library:
     async def _candidates(self, question: str, scope: str | None, context: str | None) -> list[Candidate] | None:
         """The sentences retrieval finds for the question; None when the library has no articles."""
         await self._vectors.follow()
-        if not len(self._vectors):
+        if not await self._vectors.count():
             return None
         return await self._asker.candidates(question, scope, context)
 
@@ -229,7 +229,7 @@ class Library:
         return Stats(
             articles=counts["articles"], sentences=counts["sentences"], passages=counts["chunks"],
             copies=counts["copies"],
-            vectors=len(self._vectors),
+            vectors=await self._vectors.count(),
             embedding_model=await self._store.get_meta("embedding_model") or self._embedder.name,
             dimension=int(await self._store.get_meta("dimension") or 0),
             oldest=counts["oldest"], newest=counts["newest"],

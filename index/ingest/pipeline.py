@@ -163,7 +163,7 @@ class Ingestor:
     async def _write(self, checked: _Checked, run: _Run, scope: str | None) -> None:
         """Embed and commit one checked batch: its copies kept as "also reported", the rest indexed."""
         tally = run.tally
-        async with self._vectors.writing:
+        async with self._store.writing(scope):
             # Checked again under the lock: the batch before may have stored the same article meanwhile.
             known = await self._store.existing_hashes([item.article for item in checked.split], scope)
             fresh = [item for item in checked.split if known.get(item.article.id) != item.content_hash]

@@ -10,7 +10,8 @@ import numpy as np
 from index.models import Candidate
 from index.search.queries import fuse_rankings, within_budget
 from index.settings import EngineSettings
-from index.store.store import Store, StoredSentence
+from index.store.records import StoredSentence
+from index.store.store import Store
 from index.store.terms import TermQuery, term_query
 from index.store.vectorstore import VectorStore
 

@@ -6,8 +6,6 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import aiosqlite
@@ -27,23 +25,11 @@ from index.store.feeds import FeedStore
 from index.store.follows import FollowStore
 from index.store.fts import fts_match
 from index.store.migrations import apply_migrations
+from index.store.records import StoredSentence
 from index.store.schema import MIGRATIONS
 from index.store.scopes import SAME_ARTICLE, scoped_id, visible, visible_params
 from index.store.terms import TermQuery
 from index.store.usage import UsageLog
-
-
-@dataclass(frozen=True)
-class StoredSentence:
-    """A stored sentence with its place in its article and its embedding."""
-
-    id: int
-    article_id: str
-    position: int
-    paragraph: int
-    text: str
-    embedding: np.ndarray
-    published: date | None = None
 
 
 def _casefold(value: str | None) -> str:
@@ -61,6 +47,9 @@ class Store(Queries):
     def __init__(self, db: aiosqlite.Connection, path: Path, read_only: bool = False) -> None:
         write_lock = asyncio.Lock()
         super().__init__(db, write_lock, path)
+        # Held while a batch is diffed against what is stored and written, so two writers (an ingest, a removal,
+        # catching up with another process) never interleave; one for every scope, as SQLite has one writer.
+        self._writing = asyncio.Lock()
         self.path = path
         self.read_only = read_only
         self.dimension = 0  # of the stored embeddings; 0 until the first article
@@ -99,6 +88,10 @@ class Store(Queries):
             with contextlib.suppress(sqlite3.Error):
                 await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         await self._db.close()
+
+    def writing(self, scope: str | None) -> asyncio.Lock:
+        """The lock a write to this scope holds from reading what is stored to committing the change."""
+        return self._writing
 
     async def get_meta(self, key: str) -> str | None:
         """Read one library-wide setting (model name, dimension)."""

@@ -28,8 +28,7 @@ class VectorStore:
     The operator's library (scope None) and each Discord server's own articles have an index of their own, so a
     search looks only where the asking scope may: the global index (less the articles the scope holds its own copy
     of) and the scope's own. No other scope's passage is ever a candidate, however many there are.
-    `writing` is the library's write lock: held while a batch is diffed against SQLite and written, so two
-    writers (an ingest, a removal, catching up with another process) never interleave.
+    Catching up with another process happens under the store's write lock (`Store.writing`), as every write does.
     """
 
     def __init__(self, path: Path, store: Store, exact_up_to: int) -> None:
@@ -40,13 +39,12 @@ class VectorStore:
         self._dimension = 0
         # FAISS is not thread-safe, and searches and changes run in worker threads.
         self._faiss_lock = threading.Lock()
-        self.writing = asyncio.Lock()
         self._changed: set[str | None] = set()
         self._shadowed: dict[str, np.ndarray] = {}  # per scope, until the next change
         self._last_save = time.monotonic()
         self._data_version: int | None = None
 
-    def __len__(self) -> int:
+    async def count(self) -> int:
         """Vectors in every index (0 before the first article)."""
         return sum(len(index) for index in self._indexes.values())
 
@@ -149,7 +147,7 @@ class VectorStore:
         if version == self._data_version:
             return
         # Under the write lock: our own ingest must not add the same chunks between the diff and the update.
-        async with self.writing:
+        async with self._store.writing(None):
             self._data_version = version
             if not self._dimension:
                 await self.load()
