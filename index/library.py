@@ -75,8 +75,6 @@ class Library:
         library = cls(store, embedder, settings, data_dir, reader)
         try:
             await library._check_model()
-            if not store.read_only and store.dimension and await store.compaction.needed():
-                await store.compaction.compact(store.dimension)  # once, for a library made before float16
             await library._vectors.load()
             if not store.read_only:
                 await library._ingestor.sign_stored()

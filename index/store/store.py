@@ -70,6 +70,8 @@ class Store(Queries):
             await configure(db, read_only, {"casefold": _casefold})
             await store._migrate()
             store.dimension = int(await store.get_meta("dimension") or 0)
+            if not read_only and store.dimension and await store.compaction.needed():
+                await store.compaction.compact(store.dimension)  # once, for a library made before float16
         except (sqlite3.DatabaseError, StoreError) as error:
             await db.close()
             if isinstance(error, StoreError):
