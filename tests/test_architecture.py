@@ -14,8 +14,8 @@ MODULES = sorted([*ROOT.glob("index/**/*.py"), *ROOT.glob("bot/**/*.py")])
 MAP_LINE = re.compile(r"^- `((?:index|bot)/[\w/]*(?:\.py)?)`: (.+)$")
 # Standard and third-party modules that compute without touching files, sockets, databases or devices.
 NO_IO = {
-    "__future__", "calendar", "collections", "collections.abc", "dataclasses", "datetime", "dateutil", "hashlib",
-    "itertools", "math", "numpy", "re", "typing", "unicodedata", "urllib.parse", "zlib",
+    "__future__", "calendar", "collections", "collections.abc", "contextlib", "dataclasses", "datetime", "dateutil",
+    "hashlib", "itertools", "math", "numpy", "re", "typing", "unicodedata", "urllib.parse", "zlib",
 }
 
 

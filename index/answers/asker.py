@@ -15,7 +15,7 @@ from index.models import Answer, Candidate
 from index.search.queries import query_terms
 from index.search.retrieval import Query, Retriever
 from index.settings import AnswerPolicy
-from index.store.store import Store
+from index.store.protocols import StorePart
 from index.text import one_line
 
 
@@ -28,7 +28,7 @@ def named_period(question: str, today: date) -> tuple[date, date] | None:
 class Asker:
     """Turns a question into an answer of quoted, cited sentences from what a scope sees."""
 
-    def __init__(self, store: Store, embedder: Embedder, retriever: Retriever, policy: AnswerPolicy,
+    def __init__(self, store: StorePart, embedder: Embedder, retriever: Retriever, policy: AnswerPolicy,
                  reader: Reader | None) -> None:
         self._store = store
         self._embedder = embedder

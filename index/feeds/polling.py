@@ -19,7 +19,8 @@ from index.feeds.parsing import FeedError, FeedItem, ParsedFeed, feed_links, par
 from index.ingest.files import SourceError, article_from_html, canonical_url
 from index.models import Article, Feed, FeedPoll, IngestReport, PollReport
 from index.settings import FeedSettings
-from index.store.feeds import FeedStore, later
+from index.store.feeds import later
+from index.store.protocols import FeedsPart
 from index.store.scopes import check_scope
 from index.text import MB
 from index.web.fetching import PAGE_TYPES as PAGE_CONTENT_TYPES
@@ -70,7 +71,7 @@ class _Clock:
 class FeedPoller:
     """Follows feeds per scope and polls them into the library."""
 
-    def __init__(self, feeds: FeedStore, web: WebClient, ingest: Ingest, settings: FeedSettings) -> None:
+    def __init__(self, feeds: FeedsPart, web: WebClient, ingest: Ingest, settings: FeedSettings) -> None:
         self._feeds = feeds
         self._web = web
         self._ingest = ingest

@@ -15,8 +15,8 @@ from index.follows.matching import Relevance, Topic, article_text, matches, too_
 from index.follows.records import Alert, Follow
 from index.models import PreparedArticle
 from index.settings import AnswerPolicy, FollowSettings
+from index.store.protocols import StorePart
 from index.store.scopes import scoped_id
-from index.store.store import Store
 from index.text import one_line
 
 
@@ -32,7 +32,7 @@ def today_utc() -> date:
 class Follower:
     """Topics followed in each scope, and the check of every newly stored article against those that can see it."""
 
-    def __init__(self, store: Store, embedder: Embedder, policy: AnswerPolicy, settings: FollowSettings,
+    def __init__(self, store: StorePart, embedder: Embedder, policy: AnswerPolicy, settings: FollowSettings,
                  today: Callable[[], date] = today_utc) -> None:
         self._store = store
         self._embedder = embedder

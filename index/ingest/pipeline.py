@@ -20,9 +20,8 @@ from index.ingest.folders import iter_files, nothing_to_read
 from index.ingest.preparation import SplitArticle, content_hash, embed_split, split_articles
 from index.models import Article, IngestProgress, IngestReport, PreparedArticle
 from index.settings import EngineSettings
+from index.store.protocols import StorePart, VectorsPart
 from index.store.scopes import check_scope
-from index.store.store import Store
-from index.store.vectorstore import VectorStore
 from index.text import one_line
 from index.web.fetching import FeedNotArticle, WebClient, web_url
 
@@ -43,7 +42,7 @@ class _Checked:
 class Ingestor:
     """Reads sources in batches, skips what is unchanged, and writes the rest to SQLite, then to the vectors."""
 
-    def __init__(self, store: Store, vectors: VectorStore, embedder: Embedder, settings: EngineSettings,
+    def __init__(self, store: StorePart, vectors: VectorsPart, embedder: Embedder, settings: EngineSettings,
                  web: WebClient, on_stored: OnStored | None = None) -> None:
         self._store = store
         self._on_stored = on_stored

@@ -10,10 +10,9 @@ import numpy as np
 from index.models import Candidate
 from index.search.queries import fuse_rankings, within_budget
 from index.settings import EngineSettings
+from index.store.protocols import StorePart, VectorsPart
 from index.store.records import StoredSentence
-from index.store.store import Store
 from index.store.terms import TermQuery, term_query
-from index.store.vectorstore import VectorStore
 
 Hits = list[tuple[int, float]]  # (chunk id, score), best first
 
@@ -40,7 +39,7 @@ class Query:
 class Retriever:
     """Finds the sentences worth scoring for a question among the articles a scope sees."""
 
-    def __init__(self, store: Store, vectors: VectorStore, settings: EngineSettings) -> None:
+    def __init__(self, store: StorePart, vectors: VectorsPart, settings: EngineSettings) -> None:
         self._store = store
         self._vectors = vectors
         self._settings = settings

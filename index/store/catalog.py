@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date
-from typing import TypedDict
 
 from index.models import AlsoReported, ArticleDetail, ArticleInfo
 from index.store.database import Queries, parse_day, placeholders
 from index.store.fts import fts_match
+from index.store.records import Counts
 from index.store.scopes import public_id, scoped_id, visible, visible_params
 from index.store.terms import TermQuery
 
@@ -37,17 +36,6 @@ def _where(scope: str | None, text: str | None, words: TermQuery | None) -> tupl
             params.append(fts_match(words))
         sql += f" AND ({' OR '.join(matches)})"
     return sql, params
-
-
-class Counts(TypedDict):
-    """What Catalog.counts returns."""
-
-    articles: int
-    sentences: int
-    chunks: int
-    copies: int
-    oldest: date | None
-    newest: date | None
 
 
 class Catalog(Queries):

@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-import numpy as np
-
 from index.models import Candidate
 from index.store.blobs import matrix_from_blobs
 from index.store.database import Queries, parse_day, placeholders
 from index.store.fts import fts_match
+from index.store.records import Excerpts
 from index.store.scopes import scoped_id, visible, visible_params
 from index.store.terms import TermQuery
 
 # Sentences with their embeddings, in the order asked for; their scores are filled in by the reader.
-Excerpts = tuple[list[Candidate], np.ndarray]
 
 _COLUMNS = "s.id, s.article_id, s.position, s.text, s.embedding, a.published"
 

@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict
 
 import numpy as np
+
+from index.models import Candidate
+
+# Sentences with their embeddings, one row each, as summaries and timelines choose among them.
+Excerpts = tuple[list[Candidate], np.ndarray]
+
+
+class Counts(TypedDict):
+    """What the catalog counts of the articles a scope sees."""
+
+    articles: int
+    sentences: int
+    chunks: int
+    copies: int
+    oldest: date | None
+    newest: date | None
 
 
 @dataclass(frozen=True)

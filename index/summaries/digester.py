@@ -16,10 +16,9 @@ from index.models import Candidate, Summary, SummaryKind
 from index.search.queries import query_terms
 from index.search.retrieval import Query, Retriever
 from index.settings import EngineSettings
-from index.store.excerpts import Excerpts
-from index.store.store import Store
+from index.store.protocols import StorePart, VectorsPart
+from index.store.records import Excerpts
 from index.store.terms import term_query
-from index.store.vectorstore import VectorStore
 from index.summaries.choosing import (
     Dated,
     SummaryError,
@@ -71,7 +70,7 @@ def _pick_timeline(candidates: Sequence[Candidate], vectors: np.ndarray, length:
 class Digester:
     """Summaries and timelines over the articles a scope sees."""
 
-    def __init__(self, store: Store, vectors: VectorStore, embedder: Embedder, settings: EngineSettings) -> None:
+    def __init__(self, store: StorePart, vectors: VectorsPart, embedder: Embedder, settings: EngineSettings) -> None:
         self._store = store
         self._vectors = vectors
         self._embedder = embedder
