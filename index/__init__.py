@@ -31,7 +31,7 @@ from index.models import (
     Usage,
 )
 from index.settings import AnswerPolicy, EngineSettings, FeedSettings, FollowSettings, WebSettings
-from index.store.faults import StoreError
+from index.store.errors import StoreError
 from index.store.migrations import apply_migrations
 from index.summaries.choosing import MAX_LENGTH, SummaryError, UnknownArticle
 from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH

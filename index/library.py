@@ -31,7 +31,7 @@ from index.models import (
 from index.search.queries import article_filter
 from index.search.retrieval import Candidate, Retriever
 from index.settings import EngineSettings
-from index.store.faults import StoreError
+from index.store.errors import StoreError
 from index.store.store import Store
 from index.store.vectorstore import VectorStore
 from index.summaries.digester import DEFAULT_LENGTH, NO_ARTICLES, TIMELINE_LENGTH, Digester

@@ -19,7 +19,7 @@ from index.feeds.parsing import FeedError, FeedItem, ParsedFeed, feed_links, par
 from index.ingest.files import SourceError, article_from_html, canonical_url
 from index.models import Article, Feed, FeedPoll, IngestReport, PollReport
 from index.settings import FeedSettings
-from index.store.feeds import later
+from index.store.clock import later
 from index.store.protocols import FeedsPart
 from index.store.scopes import check_scope
 from index.text import MB

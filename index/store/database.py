@@ -7,7 +7,7 @@ import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
@@ -41,11 +41,6 @@ def inserted_id(cursor: aiosqlite.Cursor) -> int:
     """The rowid of the row an INSERT just made."""
     assert cursor.lastrowid is not None
     return cursor.lastrowid
-
-
-def timestamp() -> str:
-    """Now, as stored: UTC ISO 8601 to the second."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Queries:

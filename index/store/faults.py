@@ -1,4 +1,4 @@
-"""What a failing disk or database means to the user: SQLite and file errors as one-line StoreErrors."""
+"""What a failing disk or SQLite database means to the user: its errors as the one-line store errors."""
 
 from __future__ import annotations
 
@@ -8,27 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from index.errors import EngineError
-
-
-class StoreError(EngineError):
-    """The database cannot be used as it is (made by a newer newsbot, corrupt, ...)."""
-
-
-class DiskFullError(StoreError):
-    """The disk holding the library is full: nothing more can be written until space is freed."""
-
-
-class ReadOnlyError(StoreError):
-    """The library's files cannot be written (a read-only mount or permissions): only reading works."""
-
-
-class CorruptDatabaseError(StoreError):
-    """Some page of the database is damaged."""
-
-
-class BusyError(StoreError):
-    """Another process held the database's write lock for longer than the busy timeout."""
+from index.store.errors import BusyError, CorruptDatabaseError, DiskFullError, ReadOnlyError, StoreError
 
 
 def disk_full(folder: Path) -> DiskFullError:

@@ -6,18 +6,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from index.models import Feed
-from index.store.database import Queries, placeholders, timestamp
+from index.store.clock import timestamp
+from index.store.database import Queries, placeholders
 
 _COLUMNS = "id, url, title, scope, added_at, checked_at, next_check, failures, last_error, articles, gone_at"
 # An item whose article could not be read is tried on this many polls, then left alone.
 MAX_ATTEMPTS = 3
 # Items no longer in their feed are forgotten after this long (a feed never brings an item back that late).
 _FORGET_AFTER = timedelta(days=90)
-
-
-def later(delay: timedelta) -> str:
-    """A stored timestamp `delay` from now."""
-    return (datetime.now(UTC) + delay).isoformat(timespec="seconds")
 
 
 def _feed(row: tuple) -> Feed:

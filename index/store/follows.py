@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from index.follows.records import Alert, Follow
-from index.store.database import Queries, parse_day, placeholders, timestamp
+from index.store.clock import timestamp
+from index.store.database import Queries, parse_day, placeholders
 from index.store.scopes import public_id
 from index.text import one_line
 

@@ -15,10 +15,11 @@ from index.ingest.duplicates import Links
 from index.models import Article, PreparedArticle
 from index.store.blobs import from_blob, matrix_from_blobs, to_blob
 from index.store.catalog import Catalog
+from index.store.clock import timestamp
 from index.store.compaction import Compaction
 from index.store.connection import configure, connect
 from index.store.copies import Copies
-from index.store.database import Queries, id_ranges, inserted_id, parse_day, placeholders, timestamp
+from index.store.database import Queries, id_ranges, inserted_id, parse_day, placeholders
 from index.store.excerpts import SentenceReader
 from index.store.faults import StoreError, database_fault
 from index.store.feeds import FeedStore

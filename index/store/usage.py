@@ -6,7 +6,8 @@ import json
 from collections.abc import Sequence
 
 from index.models import Usage
-from index.store.database import Queries, inserted_id, timestamp
+from index.store.clock import timestamp
+from index.store.database import Queries, inserted_id
 
 
 class UsageLog(Queries):

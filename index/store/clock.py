@@ -1,0 +1,15 @@
+"""Times as the store keeps them: UTC ISO 8601 to the second, whichever backend (pure)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+
+def timestamp() -> str:
+    """Now, as stored."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def later(delay: timedelta) -> str:
+    """A stored timestamp `delay` from now."""
+    return (datetime.now(UTC) + delay).isoformat(timespec="seconds")
