@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from uuid import uuid4
 
+import asyncpg
 import pytest
 
 
@@ -20,3 +23,16 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
     yield server.get_uri()
     server.cleanup()
+
+
+@pytest.fixture
+async def pg_database(pg_url: str) -> AsyncIterator[str]:
+    """The address of a new, empty database of its own on the session's server, dropped after the test."""
+    name = f"t_{uuid4().hex[:12]}"
+    server = await asyncpg.connect(pg_url)
+    try:
+        await server.execute(f"CREATE DATABASE {name}")
+        yield urlunsplit(urlsplit(pg_url)._replace(path=f"/{name}"))
+        await server.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    finally:
+        await server.close()
