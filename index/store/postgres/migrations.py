@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from index.store.faults import StoreError
+from index.store.errors import StoreError
 
 # The server's features the schema needs: UNIQUE NULLS NOT DISTINCT (15), HNSW built in parallel (pgvector 0.6).
 POSTGRES_NEEDED = 150000
