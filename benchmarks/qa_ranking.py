@@ -17,8 +17,8 @@ from index.answers.reader import Reader
 from index.answers.reading import FIRST_STAGE_WEIGHT, reader_passages, rerank
 from index.models import Candidate
 from index.search.queries import query_terms
-from index.store.fts import fts_match
-from index.store.schema import _TOKENIZER as PRODUCT_TOKENIZER  # the library's own FTS5 tokenizer, kept in step
+from index.store.sqlite.fts import fts_match
+from index.store.sqlite.schema import _TOKENIZER as PRODUCT_TOKENIZER  # the library's own FTS5 tokenizer, kept in step
 from index.store.terms import term_query
 
 METRICS = {"MAP": average_precision, "MRR": reciprocal_rank, "P@1": lambda labels: precision_at(labels, 1)}

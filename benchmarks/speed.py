@@ -40,7 +40,7 @@ from tables import print_rows
 from index import EngineSettings, Library, load_embedder
 from index.ingest import pipeline
 from index.library import DATABASE_FILE
-from index.store.store import Store
+from index.store.sqlite.store import Store
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 NEWSBOT = Path(sys.executable).parent / "newsbot"

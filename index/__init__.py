@@ -32,7 +32,7 @@ from index.models import (
 )
 from index.settings import AnswerPolicy, EngineSettings, FeedSettings, FollowSettings, WebSettings
 from index.store.errors import StoreError
-from index.store.migrations import apply_migrations
+from index.store.sqlite.migrations import apply_migrations
 from index.summaries.choosing import MAX_LENGTH, SummaryError, UnknownArticle
 from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH
 from index.web.fetching import WEB_SCHEMES, url_scheme, web_url

@@ -32,8 +32,8 @@ from index.search.queries import article_filter
 from index.search.retrieval import Candidate, Retriever
 from index.settings import EngineSettings
 from index.store.errors import StoreError
-from index.store.store import Store
-from index.store.vectorstore import VectorStore
+from index.store.sqlite.store import Store
+from index.store.sqlite.vectorstore import VectorStore
 from index.summaries.digester import DEFAULT_LENGTH, NO_ARTICLES, TIMELINE_LENGTH, Digester
 from index.web.fetching import WebClient
 

@@ -20,7 +20,7 @@ from index.ingest.files import article_from_record, read_file
 from index.ingest.preparation import content_hash
 from index.library import DATABASE_FILE
 from index.models import Article
-from index.store.schema import MIGRATIONS
+from index.store.sqlite.schema import MIGRATIONS
 from tests.local_site import news_page
 from tests.test_copies import COAST_STORY, QUESTION, SETTINGS, WIRE_STORY, downgrade, ingest, library
 

@@ -16,8 +16,8 @@ from index.embedder import HashingEmbedder
 from index.ingest.duplicates import signed
 from index.library import DATABASE_FILE
 from index.models import Article
-from index.store.schema import MIGRATIONS
-from index.store.store import Store
+from index.store.sqlite.schema import MIGRATIONS
+from index.store.sqlite.store import Store
 from tests.stories import EDITED, SAME_TOPIC, WIRE
 
 SETTINGS = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1,

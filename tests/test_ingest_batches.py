@@ -8,7 +8,7 @@ import pytest
 from index import EngineSettings, Library
 from index.embedder import HashingEmbedder
 from index.models import Article
-from index.store.store import Store
+from index.store.sqlite.store import Store
 
 SETTINGS = EngineSettings(batch_articles=3, max_article_chars=5000)
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-import index.store.connection
-import index.store.store
+import index.store.sqlite.connection
+import index.store.sqlite.store
 from index import AnswerPolicy, EngineSettings, Library
 from index.embedder import HashingEmbedder
-from index.store.faults import DiskFullError, ReadOnlyError
-from index.store.vectors import VectorIndex
+from index.store.sqlite.faults import DiskFullError, ReadOnlyError
+from index.store.sqlite.vectors import VectorIndex
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SETTINGS = EngineSettings(batch_articles=4, policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1,
@@ -41,21 +41,21 @@ def connection_threads() -> set[threading.Thread]:
 
 async def test_a_full_disk_mid_ingest_keeps_the_batches_before_and_the_next_run_resumes(tmp_path, monkeypatch):
     records = many_records(tmp_path / "many.jsonl")
-    configure = index.store.store.configure
+    configure = index.store.sqlite.store.configure
 
     async def small_disk(db, read_only, functions):
         await configure(db, read_only, functions)
         pages = (await (await db.execute("PRAGMA page_count")).fetchone())[0]
         await db.execute(f"PRAGMA max_page_count = {pages + 200}")  # SQLite's own "database or disk is full"
 
-    monkeypatch.setattr(index.store.store, "configure", small_disk)
+    monkeypatch.setattr(index.store.sqlite.store, "configure", small_disk)
     library = await open_library(tmp_path / "data")
     with pytest.raises(DiskFullError, match=r"data: the disk is full; free some space and run the command again"):
         await library.ingest_files([records])
     stored = len(await library.articles())
     await library.close()
     assert 0 < stored < 60 and stored % 4 == 0
-    monkeypatch.setattr(index.store.store, "configure", configure)
+    monkeypatch.setattr(index.store.sqlite.store, "configure", configure)
     library = await open_library(tmp_path / "data")
     try:
         report = await library.ingest_files([records])
@@ -95,7 +95,8 @@ async def test_a_read_only_library_answers_and_lists_but_refuses_to_write(tmp_pa
     await library.close()
     files = {path: path.read_bytes() for path in (tmp_path / "data").glob("*") if path.suffix in (".db", ".faiss")}
     access = os.access
-    monkeypatch.setattr(index.store.connection.os, "access", lambda path, mode: mode != os.W_OK and access(path, mode))
+    monkeypatch.setattr(index.store.sqlite.connection.os, "access",
+                        lambda path, mode: mode != os.W_OK and access(path, mode))
     library = await open_library(tmp_path / "data")
     try:
         assert len(await library.articles()) == 4 and (await library.stats()).articles == 4

@@ -10,10 +10,10 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
-from index.store.faults import StoreError
 from index.store.postgres.migrations import migrate, prepare, schema_version, version_fault
 from index.store.postgres.schema import BOT_MIGRATIONS, LIBRARY_MIGRATIONS
 from index.store.postgres.text import fold, token_count
+from index.store.sqlite.faults import StoreError
 from tests.pg import pg_database, pg_url
 
 __all__ = ["pg_database", "pg_url"]  # the imported fixtures are used by name

@@ -11,8 +11,8 @@ import pytest
 from index import AnswerPolicy, Article, EngineSettings, Library
 from index.embedder import HashingEmbedder
 from index.library import DATABASE_FILE
-from index.store.schema import MIGRATIONS
-from index.store.store import Store
+from index.store.sqlite.schema import MIGRATIONS
+from index.store.sqlite.store import Store
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SETTINGS = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1, min_similarity_without_terms=0.5))

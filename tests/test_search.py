@@ -1,7 +1,7 @@
 """Tests of the pure retrieval helpers: question terms, FTS5 queries, rank fusion."""
 
 from index.search.queries import fuse_rankings, query_terms, within_budget
-from index.store.fts import fts_match
+from index.store.sqlite.fts import fts_match
 from index.store.terms import TermQuery, term_query
 
 

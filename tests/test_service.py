@@ -10,7 +10,7 @@ import pytest
 from index import AnswerPolicy, EngineSettings, Library, LibraryError, QuestionError
 from index.embedder import HashingEmbedder
 from index.library import VECTORS_FILE
-from index.store.vectors import VectorIndex
+from index.store.sqlite.vectors import VectorIndex
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SETTINGS = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1, min_similarity_without_terms=0.5))

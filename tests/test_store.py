@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from index.models import Article, PreparedArticle, Segment
-from index.store.database import id_ranges
-from index.store.schema import MIGRATIONS
-from index.store.store import Store, StoreError
+from index.store.sqlite.database import id_ranges
+from index.store.sqlite.schema import MIGRATIONS
+from index.store.sqlite.store import Store, StoreError
 from index.store.terms import TermQuery
 
 

@@ -1,4 +1,4 @@
-"""Tests for index.store.vectors.VectorIndex."""
+"""Tests for index.store.sqlite.vectors.VectorIndex."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import faiss
 import numpy as np
 import pytest
 
-from index.store.blobs import as_stored, from_blob, matrix_from_blobs, to_blob
-from index.store.vectors import VectorIndex, VectorIndexError
+from index.store.sqlite.blobs import as_stored, from_blob, matrix_from_blobs, to_blob
+from index.store.sqlite.vectors import VectorIndex, VectorIndexError
 
 DIM = 8
 

@@ -1,7 +1,8 @@
 """What the engine asks of its storage, whichever backend holds the library (typing only, so pure).
 
-The SQLite store with its FAISS vectors (index/store/store.py, index/store/vectorstore.py) is one backend; the layers
-above the store (retrieval, answers, summaries, ingest, feeds, follows, the library) are written against these.
+The SQLite store with its FAISS vectors (index/store/sqlite/store.py, index/store/sqlite/vectorstore.py) is one
+backend; the layers above the store (retrieval, answers, summaries, ingest, feeds, follows, the library) are written
+against these.
 """
 
 from __future__ import annotations

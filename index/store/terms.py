@@ -1,6 +1,6 @@
 """Word searches as they cross into the store: the words, and whether any or every one must be found (pure).
 
-No query syntax crosses the store's edge: each backend writes its own (index/store/fts.py for SQLite's FTS5).
+No query syntax crosses the store's edge: each backend writes its own (index/store/sqlite/fts.py for SQLite's FTS5).
 """
 
 from __future__ import annotations

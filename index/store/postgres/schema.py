@@ -1,6 +1,6 @@
 """The PostgreSQL schema, as migrations of two components: the library's tables and the bot's (`bot_` prefixed)."""
 
-# Migration 1 is the library as SQLite has it after its eight migrations (index/store/schema.py), in PostgreSQL's
+# Migration 1 is the library as SQLite has it after its eight migrations (index/store/sqlite/schema.py), in PostgreSQL's
 # types: timestamps as timestamptz, days as date, flags as boolean, id lists as arrays.
 LIBRARY_MIGRATIONS: tuple[str, ...] = ("""
 -- As FTS5's "porter unicode61 remove_diacritics 2": English stemming, no stop words (FTS5 has none), hyphenated
@@ -30,7 +30,7 @@ CREATE TABLE sentences (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     article_id text NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     position int NOT NULL, paragraph int NOT NULL, text text NOT NULL,
-    embedding bytea NOT NULL,           -- float16, as SQLite keeps it (index/store/blobs.py): read, never searched
+    embedding bytea NOT NULL,           -- float16, as SQLite keeps it (sqlite/blobs.py): read, never searched
     tokens int NOT NULL,                -- BM25's document length (text.token_count)
     tsv tsvector NOT NULL,              -- to_tsvector('newsbot', fold(text)): fold runs in Python, so not GENERATED
     UNIQUE (article_id, position)

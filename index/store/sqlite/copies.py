@@ -10,8 +10,8 @@ import numpy as np
 
 from index.ingest.duplicates import Copy, Links, Signed, band_keys
 from index.models import Article
-from index.store.database import Queries, parse_day, placeholders
 from index.store.scopes import SAME_ARTICLE, public_id, scoped_id, unscoped_id
+from index.store.sqlite.database import Queries, parse_day, placeholders
 
 # The store's delete of an article of a scope (and of any older version under a url): returns their chunk ids.
 Delete = Callable[[str, str | None, str | None], Awaitable[list[int]]]

@@ -108,7 +108,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX signature_bands_article ON signature_bands(article_id);
     """,
     """
-    -- Feeds the library follows (index/store/feeds.py); scope as for articles: NULL is the operator's library.
+    -- Feeds the library follows (index/store/sqlite/feeds.py); scope as for articles: NULL is the operator's library.
     CREATE TABLE feeds (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         scope TEXT,
@@ -169,7 +169,7 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE renamed;
     """,
     """
-    -- Topics followed (index/store/follows.py): scope as for feeds; target names who is told, in the front end's
+    -- Topics followed (index/store/sqlite/follows.py): scope as for feeds; target names who is told, in the front end's
     -- words ("cli", "channel:123"); key is the topic case-folded, so one target follows a topic once.
     CREATE TABLE follows (
         id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from index.store.blobs import from_blob, to_blob
-from index.store.database import Queries
+from index.store.sqlite.blobs import from_blob, to_blob
+from index.store.sqlite.database import Queries
 
 # The meta value of "embedding_format" once every stored embedding is float16 (new libraries start so).
 FLOAT16 = "float16"

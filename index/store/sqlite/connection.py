@@ -9,7 +9,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from index.store.faults import file_fault, read_only
+from index.store.sqlite.faults import file_fault, read_only
 
 
 async def connect(path: Path) -> tuple[aiosqlite.Connection, bool]:

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from index.models import AlsoReported, ArticleDetail, ArticleInfo
-from index.store.database import Queries, parse_day, placeholders
-from index.store.fts import fts_match
 from index.store.records import Counts
 from index.store.scopes import public_id, scoped_id, visible, visible_params
+from index.store.sqlite.database import Queries, parse_day, placeholders
+from index.store.sqlite.fts import fts_match
 from index.store.terms import TermQuery
 
 _INFO_COLUMNS = (

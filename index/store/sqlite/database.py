@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import aiosqlite
 
-from index.store.faults import database_faults
+from index.store.sqlite.faults import database_faults
 
 
 def placeholders(count: int) -> str:
@@ -45,7 +45,7 @@ def inserted_id(cursor: aiosqlite.Cursor) -> int:
 
 class Queries:
     """A part of the store: reads and writes over the shared connection, a full disk or a damaged page as a
-    StoreError naming the file (index/store/faults.py)."""
+    StoreError naming the file (index/store/sqlite/faults.py)."""
 
     def __init__(self, db: aiosqlite.Connection, write_lock: asyncio.Lock, path: Path) -> None:
         self._db = db

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from index.models import Usage
 from index.store.clock import timestamp
-from index.store.database import Queries, inserted_id
+from index.store.sqlite.database import Queries, inserted_id
 
 
 class UsageLog(Queries):

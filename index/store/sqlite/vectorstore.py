@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index.store.blobs import as_stored
-from index.store.compaction import FLOAT16
-from index.store.faults import StoreError, file_fault
-from index.store.store import Store
-from index.store.vectors import VectorIndex, VectorIndexError
+from index.store.sqlite.blobs import as_stored
+from index.store.sqlite.compaction import FLOAT16
+from index.store.sqlite.faults import StoreError, file_fault
+from index.store.sqlite.store import Store
+from index.store.sqlite.vectors import VectorIndex, VectorIndexError
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from index.models import Feed
 from index.store.clock import timestamp
-from index.store.database import Queries, placeholders
+from index.store.sqlite.database import Queries, placeholders
 
 _COLUMNS = "id, url, title, scope, added_at, checked_at, next_check, failures, last_error, articles, gone_at"
 # An item whose article could not be read is tried on this many polls, then left alone.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from index.store.faults import ReadOnlyError, StoreError, database_faults
+from index.store.sqlite.faults import ReadOnlyError, StoreError, database_faults
 
 
 async def apply_migrations(db: aiosqlite.Connection, migrations: Sequence[str], path: Path,

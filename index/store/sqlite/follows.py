@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from index.follows.records import Alert, Follow
 from index.store.clock import timestamp
-from index.store.database import Queries, parse_day, placeholders
 from index.store.scopes import public_id
+from index.store.sqlite.database import Queries, parse_day, placeholders
 from index.text import one_line
 
 _FOLLOW = "id, topic, scope, target, created_at"

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import date
 
 from index.models import Candidate
-from index.store.blobs import matrix_from_blobs
-from index.store.database import Queries, parse_day, placeholders
-from index.store.fts import fts_match
 from index.store.records import Excerpts
 from index.store.scopes import scoped_id, visible, visible_params
+from index.store.sqlite.blobs import matrix_from_blobs
+from index.store.sqlite.database import Queries, parse_day, placeholders
+from index.store.sqlite.fts import fts_match
 from index.store.terms import TermQuery
 
 # Sentences with their embeddings, in the order asked for; their scores are filled in by the reader.

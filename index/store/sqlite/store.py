@@ -13,24 +13,24 @@ import numpy as np
 
 from index.ingest.duplicates import Links
 from index.models import Article, PreparedArticle
-from index.store.blobs import from_blob, matrix_from_blobs, to_blob
-from index.store.catalog import Catalog
 from index.store.clock import timestamp
-from index.store.compaction import Compaction
-from index.store.connection import configure, connect
-from index.store.copies import Copies
-from index.store.database import Queries, id_ranges, inserted_id, parse_day, placeholders
-from index.store.excerpts import SentenceReader
-from index.store.faults import StoreError, database_fault
-from index.store.feeds import FeedStore
-from index.store.follows import FollowStore
-from index.store.fts import fts_match
-from index.store.migrations import apply_migrations
 from index.store.records import StoredSentence
-from index.store.schema import MIGRATIONS
 from index.store.scopes import SAME_ARTICLE, scoped_id, visible, visible_params
+from index.store.sqlite.blobs import from_blob, matrix_from_blobs, to_blob
+from index.store.sqlite.catalog import Catalog
+from index.store.sqlite.compaction import Compaction
+from index.store.sqlite.connection import configure, connect
+from index.store.sqlite.copies import Copies
+from index.store.sqlite.database import Queries, id_ranges, inserted_id, parse_day, placeholders
+from index.store.sqlite.excerpts import SentenceReader
+from index.store.sqlite.faults import StoreError, database_fault
+from index.store.sqlite.feeds import FeedStore
+from index.store.sqlite.follows import FollowStore
+from index.store.sqlite.fts import fts_match
+from index.store.sqlite.migrations import apply_migrations
+from index.store.sqlite.schema import MIGRATIONS
+from index.store.sqlite.usage import UsageLog
 from index.store.terms import TermQuery
-from index.store.usage import UsageLog
 
 
 def _casefold(value: str | None) -> str:
