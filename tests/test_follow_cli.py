@@ -83,3 +83,13 @@ def test_watch_prints_an_alert_line_after_the_poll_that_stored_the_story(site, t
     assert " Polled 1 feed in " in lines[1]
     assert lines[2] == ('alert: tram line extension · Tram line extension approved (Example Gazette, 2023-03-16) · '
                         '"The council approved a two-kilometre extension of the northern tram line."\n')
+
+
+def test_an_undated_alert_says_so_as_every_citation_does():
+    from bot.render.alerts import alert_line
+    from index import Alert
+
+    alert = Alert(1, 1, "harbour wall storm", "cli", None, "storm", "Storm breaches the wall", None, "Coast Gazette",
+                  None, "The wall broke.", "2030-05-01T10:00:00+00:00")
+    assert alert_line(alert) == ('alert: harbour wall storm · Storm breaches the wall (Coast Gazette, undated) · '
+                                 '"The wall broke."')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.wording import shown_day
 from index import Alert, Follow
 
 # The target of the operator's own follows: their alerts are printed by the command that stored the articles.
@@ -10,10 +11,8 @@ CLI_TARGET = "cli"
 
 def alert_line(alert: Alert) -> str:
     """`alert: TOPIC · TITLE (OUTLET, DATE) · "SENTENCE"`, one line per alert."""
-    cited = ", ".join(part for part in (alert.outlet, alert.published.isoformat() if alert.published else None)
-                      if part)
-    title = f"{alert.title} ({cited})" if cited else alert.title
-    return f'alert: {alert.topic} · {title} · "{alert.text}"'
+    cited = ", ".join(part for part in (alert.outlet, shown_day(alert.published)) if part)
+    return f'alert: {alert.topic} · {alert.title} ({cited}) · "{alert.text}"'
 
 
 def alert_json(alert: Alert) -> dict[str, object]:

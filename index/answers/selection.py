@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from index.errors import EngineError
 from index.models import Answer, ArticleInfo, Candidate, Citation, Quote
 from index.settings import AnswerPolicy
@@ -57,8 +59,14 @@ def _repeats(text: str, chosen: Sequence[Candidate]) -> bool:
 
 def on_topic(candidate: Candidate, min_similarity: float, min_similarity_without_terms: float) -> bool:
     """Close enough in meaning to quote (in answers and summaries alike), closer still when it shares no word."""
-    bar = min_similarity if candidate.lexical > 0 else min_similarity_without_terms
-    return candidate.similarity >= bar
+    return bool(close_enough(candidate.similarity, candidate.lexical > 0, min_similarity, min_similarity_without_terms))
+
+
+def close_enough(similarity: np.ndarray | float, shares_words: np.ndarray | bool, min_similarity: float,
+                 min_similarity_without_terms: float) -> np.ndarray | bool:
+    """The relevance bar of answers, summaries and follows, for one sentence or many at once: the lower bar with a
+    word of the question or topic, the higher one without."""
+    return similarity >= np.where(shares_words, min_similarity, min_similarity_without_terms)
 
 
 def select_sentences(scored: Sequence[tuple[float, Candidate]], policy: AnswerPolicy) -> list[tuple[float, Candidate]]:

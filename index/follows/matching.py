@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 
 from index.answers.ranking import stems
+from index.answers.selection import close_enough
 from index.search.queries import query_terms
 
 
@@ -62,11 +63,6 @@ def article_text(sentences: Sequence[str], embeddings: np.ndarray, windows: Sequ
                        frozenset(stems(title)))
 
 
-def _on_topic(similarities: np.ndarray, shares_words: np.ndarray, bars: Relevance) -> np.ndarray:
-    """Which sentences are close enough to quote: the lower bar with a shared word, the higher one without."""
-    return similarities >= np.where(shares_words, bars.min_similarity, bars.min_similarity_without_terms)
-
-
 def _covered(topic: Topic, article: ArticleText, similarities: np.ndarray, on_topic: np.ndarray,
              bars: Relevance) -> bool:
     """Whether the article covers the topic, not one of its words: a sentence close in meaning on its own, or a
@@ -98,7 +94,8 @@ def judged(topic: Topic, article: ArticleText, bars: Relevance) -> tuple[int, np
         return None
     similarities = article.embeddings @ topic.vector
     shares_words = np.array([bool(topic.stems & stems) for stems in article.sentence_stems])
-    on_topic = _on_topic(similarities, shares_words, bars)
+    on_topic = np.asarray(close_enough(similarities, shares_words, bars.min_similarity,
+                                       bars.min_similarity_without_terms))
     if not on_topic.any() or not _covered(topic, article, similarities, on_topic, bars):
         return None
     best = int(np.argmax(np.where(on_topic, similarities, -np.inf)))
