@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -10,6 +11,17 @@ from uuid import uuid4
 
 import asyncpg
 import pytest
+
+from index.store.postgres.migrations import migrate, prepare
+from index.store.postgres.schema import BOT_MIGRATIONS, LIBRARY_MIGRATIONS
+
+# A database with both components migrated, copied for each test that wants one (much faster than migrating).
+TEMPLATE = "newsbot_template"
+
+
+def database_url(server_url: str, name: str) -> str:
+    """The address of another database on the same server."""
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
 
 
 @pytest.fixture(scope="session")
@@ -21,18 +33,48 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     server = pgserver.get_server(folder / "data", cleanup_mode="stop")
     server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
+    asyncio.run(_make_template(server.get_uri()))
     yield server.get_uri()
     server.cleanup()
+
+
+async def _make_template(server_url: str) -> None:
+    """Create the migrated template database."""
+    server = await asyncpg.connect(server_url)
+    try:
+        await server.execute(f"CREATE DATABASE {TEMPLATE}")
+    finally:
+        await server.close()
+    connection = await asyncpg.connect(database_url(server_url, TEMPLATE))
+    try:
+        await prepare(connection)
+        await migrate(connection, "library", LIBRARY_MIGRATIONS)
+        await migrate(connection, "bot", BOT_MIGRATIONS)
+    finally:
+        await connection.close()
+
+
+async def _new_database(pg_url: str, template: str | None) -> AsyncIterator[str]:
+    """A new database on the session's server (a copy of `template`, or empty), dropped after the test."""
+    name = f"t_{uuid4().hex[:12]}"
+    server = await asyncpg.connect(pg_url)
+    try:
+        await server.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        yield database_url(pg_url, name)
+        await server.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    finally:
+        await server.close()
 
 
 @pytest.fixture
 async def pg_database(pg_url: str) -> AsyncIterator[str]:
     """The address of a new, empty database of its own on the session's server, dropped after the test."""
-    name = f"t_{uuid4().hex[:12]}"
-    server = await asyncpg.connect(pg_url)
-    try:
-        await server.execute(f"CREATE DATABASE {name}")
-        yield urlunsplit(urlsplit(pg_url)._replace(path=f"/{name}"))
-        await server.execute(f"DROP DATABASE {name} WITH (FORCE)")
-    finally:
-        await server.close()
+    async for url in _new_database(pg_url, None):
+        yield url
+
+
+@pytest.fixture
+async def pg_library(pg_url: str) -> AsyncIterator[str]:
+    """The address of a new database with the library's and the bot's schema, dropped after the test."""
+    async for url in _new_database(pg_url, TEMPLATE):
+        yield url

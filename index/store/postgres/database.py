@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -106,6 +107,16 @@ class Queries:
     def _transaction(self, read_only: bool = False) -> Any:
         """All or nothing (a part's statements inside join it)."""
         return self._db.transaction(read_only)
+
+
+def moment(stamp: str | None) -> datetime | None:
+    """A stored timestamp (index/store/clock.py's ISO text) as the datetime a timestamptz column takes."""
+    return datetime.fromisoformat(stamp) if stamp else None
+
+
+def stamp(value: datetime | None) -> str | None:
+    """A timestamptz as the store's other backend gives it: UTC ISO 8601 to the second."""
+    return value.astimezone(UTC).isoformat(timespec="seconds") if value else None
 
 
 def changed(status: str) -> int:
