@@ -34,7 +34,7 @@ from index import Article, EngineSettings, Library
 from index.embedder import HashingEmbedder
 from index.ingest.duplicates import MIN_SHINGLES, Signed, band_keys, is_copy, plan_duplicates, signed
 from index.ingest.files import article_from_record
-from index.library import DATABASE_FILE
+from index.store.backends import DATABASE_FILE
 from index.store.sqlite.store import Store
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -34,7 +34,7 @@ from tables import print_rows
 from index import DEFAULT_MODEL, EngineSettings, load_embedder
 from index.follows.matching import ArticleText, Relevance, Topic, article_text, judged, matches, topic_of
 from index.ingest.sentences import make_windows
-from index.store.sqlite.blobs import matrix_from_blobs
+from index.store.blobs import matrix_from_blobs
 
 TOPICS_FILE = Path(__file__).parent / "follow_topics.jsonl"
 SETTINGS = EngineSettings()

@@ -41,8 +41,8 @@ from tables import print_rows
 from index import Article, Embedder, EngineSettings, Library, load_embedder
 from index.ingest.duplicates import Signed, band_keys, is_copy, signed
 from index.ingest.sentences import segment_article
-from index.library import DATABASE_FILE
-from index.store.sqlite.blobs import matrix_from_blobs
+from index.store.backends import DATABASE_FILE
+from index.store.blobs import matrix_from_blobs
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 QUESTIONS = Path(__file__).resolve().parent / "questions" / "answerable.jsonl"

@@ -39,7 +39,7 @@ from tables import print_rows
 
 from index import EngineSettings, Library, load_embedder
 from index.ingest import pipeline
-from index.library import DATABASE_FILE
+from index.store.backends import DATABASE_FILE
 from index.store.sqlite.store import Store
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import os
 import sys
-from pathlib import Path
 
 from bot import render
 from bot.askcli import cmd_ask, cmd_chat
@@ -141,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json = False
     try:
         settings = load_settings(args.config, args.data_dir)
-        if problem := data_dir_problem(settings.data_dir, creates=function in _CREATES_LIBRARY):
+        if problem := data_dir_problem(settings, creates=function in _CREATES_LIBRARY):
             print(f"error: {problem}", file=sys.stderr)
             return 2
         status = asyncio.run(function(args, settings))
@@ -159,11 +158,12 @@ def main(argv: list[str] | None = None) -> int:
         return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped the same way
 
 
-def data_dir_problem(data_dir: Path, creates: bool) -> str | None:
+def data_dir_problem(settings: Settings, creates: bool) -> str | None:
     """Why the library directory cannot be used by a command (one line), or None."""
+    data_dir = settings.data_dir
     if data_dir.exists() and not data_dir.is_dir():
         return f"the data directory {data_dir} is a file, not a folder (check --data-dir or NEWSBOT_DATA_DIR)"
-    if not creates and not Library.exists(data_dir):
+    if not creates and not Library.exists(data_dir, settings.engine):
         return (f"no library in {data_dir} yet: add articles with `newsbot ingest PATH` first "
                 "(or check --data-dir, NEWSBOT_DATA_DIR and data_dir in the config)")
     return None

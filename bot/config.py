@@ -18,11 +18,14 @@ from index import (
     EngineSettings,
     FeedSettings,
     FollowSettings,
+    StoreSettings,
     WebSettings,
     hashing_dimension,
+    store_url_problem,
 )
 
 TOKEN_VARIABLE = "NEWSBOT_DISCORD_TOKEN"
+STORE_URL_VARIABLE = "NEWSBOT_STORE_URL"
 
 
 class ConfigError(Exception):
@@ -69,7 +72,8 @@ class Settings:
 
 # The sections of config.toml, and the settings each fills; the engine's settings come from two of them.
 _SECTIONS: dict[str, type] = {"embedding": EmbeddingSettings, "discord": DiscordSettings, "answer": AnswerPolicy,
-                              "web": WebSettings, "feeds": FeedSettings, "follow": FollowSettings}
+                              "web": WebSettings, "feeds": FeedSettings, "follow": FollowSettings,
+                              "store": StoreSettings}
 _ENGINE_SECTIONS = {
     "ingest": {"chunk_sentences", "chunk_overlap", "batch_articles", "max_file_mb", "max_article_chars",
                "save_every_seconds", "passage_vectors"},
@@ -166,7 +170,8 @@ def _engine(raw: dict[str, Any], where: str) -> EngineSettings:
             raise ConfigError(f"{where} [{section}]: unknown setting {stray[0]!r}")
         values.update(_values(EngineSettings, table, where, section))
     engine = EngineSettings(**values, policy=_section(raw, "answer", where), web=_section(raw, "web", where),
-                            feeds=_section(raw, "feeds", where), follow=_section(raw, "follow", where))
+                            feeds=_section(raw, "feeds", where), follow=_section(raw, "follow", where),
+                            store=_store(raw, where))
     if engine.chunk_overlap >= engine.chunk_sentences:
         raise ConfigError(f"{where}: [ingest] chunk_overlap must be less than chunk_sentences "
                           f"(got {engine.chunk_overlap}, chunk_sentences {engine.chunk_sentences})")
@@ -177,6 +182,17 @@ def _section(raw: dict[str, Any], section: str, where: str) -> Any:
     """The dataclass of one plain section of the file."""
     cls = _SECTIONS[section]
     return cls(**_values(cls, _table(raw, section, where), where, section))
+
+
+def _store(raw: dict[str, Any], where: str) -> StoreSettings:
+    """[store], its url replaced by NEWSBOT_STORE_URL when that is set (a password stays out of the file)."""
+    store: StoreSettings = _section(raw, "store", where)
+    source = f"{where}: [store] url"
+    if url := os.environ.get(STORE_URL_VARIABLE, "").strip():
+        store, source = dataclasses.replace(store, url=url), STORE_URL_VARIABLE
+    if problem := store_url_problem(store.url):
+        raise ConfigError(f"{source}: {problem.removeprefix('[store] url ')}")
+    return store
 
 
 def _data_dir(raw: dict[str, Any], flag: str | None, where: str) -> Path:

@@ -30,7 +30,8 @@ from index.models import (
     SummaryEntry,
     Usage,
 )
-from index.settings import AnswerPolicy, EngineSettings, FeedSettings, FollowSettings, WebSettings
+from index.settings import AnswerPolicy, EngineSettings, FeedSettings, FollowSettings, StoreSettings, WebSettings
+from index.store.backends import store_url_problem
 from index.store.errors import StoreError
 from index.store.sqlite.migrations import apply_migrations
 from index.summaries.choosing import MAX_LENGTH, SummaryError, UnknownArticle
@@ -42,7 +43,7 @@ __all__ = [
     "AlsoReported", "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder",
     "EmbedderError", "EngineError", "EngineSettings", "Feed", "FeedFollowError", "FeedLimit", "FeedSettings",
     "Follow", "FollowError", "FollowSettings", "IngestProgress", "IngestReport", "Library", "LibraryError",
-    "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "Stats", "StoreError", "Summary",
+    "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "Stats", "StoreError", "StoreSettings", "Summary",
     "SummaryEntry", "SummaryError", "UnknownArticle", "Usage", "WebSettings", "apply_migrations", "hashing_dimension",
-    "load_embedder", "read_period", "url_scheme", "web_url",
+    "load_embedder", "read_period", "store_url_problem", "url_scheme", "web_url",
 ]

@@ -31,28 +31,24 @@ from index.models import (
 from index.search.queries import article_filter
 from index.search.retrieval import Candidate, Retriever
 from index.settings import EngineSettings
+from index.store.backends import Backend, open_backend, stored_here
 from index.store.errors import StoreError
-from index.store.sqlite.store import Store
-from index.store.sqlite.vectorstore import VectorStore
 from index.summaries.digester import DEFAULT_LENGTH, NO_ARTICLES, TIMELINE_LENGTH, Digester
 from index.web.fetching import WebClient
 
 logger = logging.getLogger(__name__)
 
-DATABASE_FILE = "newsbot.db"
-VECTORS_FILE = "vectors.faiss"
-
 
 class Library:
     """A searchable collection of articles stored under one data directory."""
 
-    def __init__(self, store: Store, embedder: Embedder, settings: EngineSettings, data_dir: Path,
+    def __init__(self, backend: Backend, embedder: Embedder, settings: EngineSettings, data_dir: Path,
                  reader: Reader | None) -> None:
-        self._store = store
+        store = self._store = backend.store
         self._embedder = embedder
         self.settings = settings
         self.data_dir = data_dir
-        self._vectors = VectorStore(data_dir / VECTORS_FILE, store, settings.exact_up_to)
+        self._vectors = backend.vectors
         self._asker = Asker(store, embedder, Retriever(store, self._vectors, settings), settings.policy, reader)
         self._digester = Digester(store, self._vectors, embedder, settings)
         self.web = WebClient(settings.web)
@@ -66,13 +62,14 @@ class Library:
     @classmethod
     async def open(cls, data_dir: Path, embedder: Embedder, settings: EngineSettings | None = None,
                    reader: Reader | None = None) -> Library:
-        """Open the library in `data_dir`, checking that SQLite and FAISS agree (`reader`: instead of the one the
-        settings name)."""
+        """Open the library in `data_dir` (or the database `settings.store` names), checking that the stored passages
+        and their vectors agree (`reader`: instead of the one the settings name)."""
         settings = settings or EngineSettings()
         # Before the store opens: a reader folder that is not one leaves nothing open behind its error.
         reader = reader or open_reader(settings.policy.reader)
-        store = await Store.open(data_dir / DATABASE_FILE)
-        library = cls(store, embedder, settings, data_dir, reader)
+        backend = await open_backend(data_dir, settings)
+        store = backend.store
+        library = cls(backend, embedder, settings, data_dir, reader)
         try:
             await library._check_model()
             await library._vectors.load()
@@ -84,9 +81,10 @@ class Library:
         return library
 
     @staticmethod
-    def exists(data_dir: Path) -> bool:
-        """Whether `data_dir` holds a library (opening one that does not creates it)."""
-        return (data_dir / DATABASE_FILE).is_file()
+    def exists(data_dir: Path, settings: EngineSettings | None = None) -> bool:
+        """Whether `data_dir` holds a library, or the settings name a database (opening one that does not creates
+        it)."""
+        return stored_here(data_dir, settings or EngineSettings())
 
     async def warm_up(self) -> None:
         """Load the embedding model and the reader now (in a worker thread), so the first question is as fast as the
@@ -223,7 +221,6 @@ class Library:
     async def stats(self, scope: str | None = None) -> Stats:
         """Sizes of what the scope sees; vectors and file sizes are the whole library's."""
         counts = await self._store.catalog.counts(scope)
-        vectors = self.data_dir / VECTORS_FILE
         return Stats(
             articles=counts["articles"], sentences=counts["sentences"], passages=counts["chunks"],
             copies=counts["copies"],
@@ -231,8 +228,8 @@ class Library:
             embedding_model=await self._store.get_meta("embedding_model") or self._embedder.name,
             dimension=int(await self._store.get_meta("dimension") or 0),
             oldest=counts["oldest"], newest=counts["newest"],
-            database_bytes=sum(p.stat().st_size for p in self.data_dir.glob(DATABASE_FILE + "*")),
-            vectors_bytes=vectors.stat().st_size if vectors.exists() else 0,
+            database_bytes=await self._store.stored_bytes(),
+            vectors_bytes=await self._vectors.stored_bytes(),
         )
 
     async def ingest_upload(self, name: str, data: bytes, scope: str | None = None) -> IngestReport:

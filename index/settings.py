@@ -87,6 +87,20 @@ class FollowSettings:
 
 
 @dataclass(frozen=True)
+class StoreSettings:
+    """Where the library is kept ([store] in config.toml, or NEWSBOT_STORE_URL): the data directory, or a database."""
+
+    # "": SQLite and FAISS files in the data directory. "postgresql://user@host/db": a PostgreSQL database with
+    # pgvector, which many bot and watch processes, on many machines, can share.
+    url: str = ""
+    # Connections each process keeps open to PostgreSQL (a write holds two: its lock and its transaction).
+    pool_size: int = field(default=5, metadata={"min": 2, "max": 100})
+    # How far pgvector's HNSW search looks (at least twice the passages asked for): higher finds more of the true
+    # nearest passages, slower.
+    ef_search: int = field(default=100, metadata={"min": 10, "max": 1000})
+
+
+@dataclass(frozen=True)
 class EngineSettings:
     """Settings of the engine; the front ends read them from config.toml."""
 
@@ -112,3 +126,4 @@ class EngineSettings:
     web: WebSettings = field(default_factory=WebSettings)
     feeds: FeedSettings = field(default_factory=FeedSettings)
     follow: FollowSettings = field(default_factory=FollowSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)

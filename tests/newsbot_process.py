@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from index.library import DATABASE_FILE
+from index.store.backends import DATABASE_FILE
 
 NEWSBOT = Path(sys.executable).parent / "newsbot"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

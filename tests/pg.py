@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
@@ -12,6 +12,7 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
+from index.settings import StoreSettings
 from index.store.postgres.migrations import migrate, prepare
 from index.store.postgres.schema import BOT_MIGRATIONS, LIBRARY_MIGRATIONS
 
@@ -54,27 +55,38 @@ async def _make_template(server_url: str) -> None:
         await connection.close()
 
 
-async def _new_database(pg_url: str, template: str | None) -> AsyncIterator[str]:
+def _new_database(pg_url: str, template: str | None) -> Iterator[str]:
     """A new database on the session's server (a copy of `template`, or empty), dropped after the test."""
     name = f"t_{uuid4().hex[:12]}"
+    asyncio.run(_server_command(pg_url, f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else "")))
+    yield database_url(pg_url, name)
+    asyncio.run(_server_command(pg_url, f"DROP DATABASE {name} WITH (FORCE)"))
+
+
+async def _server_command(pg_url: str, sql: str) -> None:
+    """Run one statement on the server's own database."""
     server = await asyncpg.connect(pg_url)
     try:
-        await server.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
-        yield database_url(pg_url, name)
-        await server.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        await server.execute(sql)
     finally:
         await server.close()
 
 
 @pytest.fixture
-async def pg_database(pg_url: str) -> AsyncIterator[str]:
+def pg_database(pg_url: str) -> Iterator[str]:
     """The address of a new, empty database of its own on the session's server, dropped after the test."""
-    async for url in _new_database(pg_url, None):
-        yield url
+    yield from _new_database(pg_url, None)
 
 
 @pytest.fixture
-async def pg_library(pg_url: str) -> AsyncIterator[str]:
+def pg_library(pg_url: str) -> Iterator[str]:
     """The address of a new database with the library's and the bot's schema, dropped after the test."""
-    async for url in _new_database(pg_url, TEMPLATE):
-        yield url
+    yield from _new_database(pg_url, TEMPLATE)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def store_settings(request: pytest.FixtureRequest) -> StoreSettings:
+    """Each backend in turn: SQLite and FAISS in the test's data directory, then a PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        return StoreSettings()
+    return StoreSettings(url=request.getfixturevalue("pg_library"))

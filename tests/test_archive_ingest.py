@@ -14,7 +14,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.library import DATABASE_FILE, VECTORS_FILE
+from index.store.backends import DATABASE_FILE, VECTORS_FILE
 from tests.newsbot_process import environment, newsbot, start
 
 BATCHES_CONFIG = '[embedding]\nmodel = "hashing"\n[ingest]\nbatch_articles = 8\nsave_every_seconds = 0.0\n'

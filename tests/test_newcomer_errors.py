@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from index.library import DATABASE_FILE
+from index.store.backends import DATABASE_FILE
 from tests.newsbot_process import EXAMPLES, NEWSBOT, environment, newsbot, one_line, refused_in_one_line, start, stored
 
 # The real model: a check that fails before it loads never prints "loading the embedding model".

@@ -8,7 +8,7 @@ import pytest
 
 from index import Article, Library
 from index.embedder import HashingEmbedder
-from index.library import DATABASE_FILE
+from index.store.backends import DATABASE_FILE
 from index.store.sqlite.schema import MIGRATIONS
 from tests.test_copies import COAST_STORY, DAILY_STORY, SETTINGS, WIRE, WIRE_STORY, ingest, write_jsonl
 from tests.test_scopes import KYIV, LVIV, ZOO

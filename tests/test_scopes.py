@@ -10,7 +10,7 @@ import pytest
 
 from index import AnswerPolicy, Article, EngineSettings, Library
 from index.embedder import HashingEmbedder
-from index.library import DATABASE_FILE
+from index.store.backends import DATABASE_FILE
 from index.store.sqlite.schema import MIGRATIONS
 from index.store.sqlite.store import Store
 

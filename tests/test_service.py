@@ -9,7 +9,7 @@ import pytest
 
 from index import AnswerPolicy, EngineSettings, Library, LibraryError, QuestionError
 from index.embedder import HashingEmbedder
-from index.library import VECTORS_FILE
+from index.store.backends import VECTORS_FILE
 from index.store.sqlite.vectors import VectorIndex
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -8,7 +8,7 @@ import faiss
 import numpy as np
 import pytest
 
-from index.store.sqlite.blobs import as_stored, from_blob, matrix_from_blobs, to_blob
+from index.store.blobs import as_stored, from_blob, matrix_from_blobs, to_blob
 from index.store.sqlite.vectors import VectorIndex, VectorIndexError
 
 DIM = 8

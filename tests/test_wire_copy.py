@@ -3,7 +3,7 @@
 import sqlite3
 import textwrap
 
-from index.library import DATABASE_FILE
+from index.store.backends import DATABASE_FILE
 from tests.newsbot_process import newsbot
 
 # Written for this test. The first paragraph has no full stop and its last line is full, so only the indentation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict
@@ -36,3 +37,11 @@ class StoredSentence:
     text: str
     embedding: np.ndarray
     published: date | None = None
+
+
+def article_text(rows: Sequence[tuple[int, str]]) -> str:
+    """An article's text rebuilt from its stored sentences (paragraph, text): paragraphs of space-joined sentences."""
+    paragraphs: dict[int, list[str]] = {}
+    for paragraph, sentence in rows:
+        paragraphs.setdefault(paragraph, []).append(sentence)
+    return "\n\n".join(" ".join(sentences) for sentences in paragraphs.values())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.store.sqlite.blobs import from_blob, to_blob
+from index.store.blobs import from_blob, to_blob
 from index.store.sqlite.database import Queries
 
 # The meta value of "embedding_format" once every stored embedding is float16 (new libraries start so).

@@ -10,20 +10,13 @@ import numpy as np
 
 from index.ingest.duplicates import Copy, Links, Signed, band_keys
 from index.models import Article
+from index.store.records import article_text
 from index.store.scopes import SAME_ARTICLE, public_id, scoped_id, unscoped_id
 from index.store.sqlite.database import Queries, parse_day, placeholders
 
 # The store's delete of an article of a scope (and of any older version under a url): returns their chunk ids.
 Delete = Callable[[str, str | None, str | None], Awaitable[list[int]]]
 _ARTICLE_TEXT = "SELECT paragraph, text FROM sentences WHERE article_id = ? ORDER BY position"
-
-
-def _text(rows: Sequence[tuple[int, str]]) -> str:
-    """An article's text rebuilt from its stored sentences: paragraphs of space-joined sentences."""
-    paragraphs: dict[int, list[str]] = {}
-    for paragraph, sentence in rows:
-        paragraphs.setdefault(paragraph, []).append(sentence)
-    return "\n\n".join(" ".join(sentences) for sentences in paragraphs.values())
 
 
 class Copies(Queries):
@@ -55,7 +48,7 @@ class Copies(Queries):
         rows = await self._all(
             "SELECT a.id, a.title, s.paragraph, s.text FROM articles a JOIN sentences s ON s.article_id = a.id"
             " WHERE NOT EXISTS (SELECT 1 FROM signatures g WHERE g.article_id = a.id) ORDER BY a.id, s.position")
-        return [(stored_id, Article(stored_id, title, _text([(row[2], row[3]) for row in group])))
+        return [(stored_id, Article(stored_id, title, article_text([(row[2], row[3]) for row in group])))
                 for (stored_id, title), group in groupby(rows, key=lambda row: (row[0], row[1]))]
 
     async def sign(self, signed: Sequence[tuple[str, Signed]]) -> None:
@@ -125,7 +118,7 @@ class Copies(Queries):
 
     async def _demote(self, stored_id: str, original: str, scope: str | None, similarity: float) -> None:
         """Keep a stored original's row and text as a copy of an earlier article (its sentences go)."""
-        text = _text(await self._all(_ARTICLE_TEXT, (stored_id,)))
+        text = article_text(await self._all(_ARTICLE_TEXT, (stored_id,)))
         await self._db.execute(
             "INSERT INTO copies(id, original_id, scope, title, url, source, published, content_hash, origin,"
             " ingested_at, similarity, text, author) SELECT id, ?, scope, title, url, source, published,"

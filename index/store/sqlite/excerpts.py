@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from index.models import Candidate
+from index.store.blobs import matrix_from_blobs
 from index.store.records import Excerpts
 from index.store.scopes import scoped_id, visible, visible_params
-from index.store.sqlite.blobs import matrix_from_blobs
 from index.store.sqlite.database import Queries, parse_day, placeholders
 from index.store.sqlite.fts import fts_match
 from index.store.terms import TermQuery

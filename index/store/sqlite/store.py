@@ -13,10 +13,10 @@ import numpy as np
 
 from index.ingest.duplicates import Links
 from index.models import Article, PreparedArticle
+from index.store.blobs import from_blob, matrix_from_blobs, to_blob
 from index.store.clock import timestamp
 from index.store.records import StoredSentence
 from index.store.scopes import SAME_ARTICLE, scoped_id, visible, visible_params
-from index.store.sqlite.blobs import from_blob, matrix_from_blobs, to_blob
 from index.store.sqlite.catalog import Catalog
 from index.store.sqlite.compaction import Compaction
 from index.store.sqlite.connection import configure, connect
@@ -83,6 +83,10 @@ class Store(Queries):
     async def _migrate(self) -> None:
         """Apply the migrations this database has not had yet, each in its own transaction."""
         await apply_migrations(self._db, MIGRATIONS, self.path, self.read_only)
+
+    async def stored_bytes(self) -> int:
+        """The size of the database file with its write-ahead log."""
+        return sum(part.stat().st_size for part in self.path.parent.glob(self.path.name + "*"))
 
     async def close(self) -> None:
         """Close the connection, first folding the write-ahead log back into the database when it can be written."""

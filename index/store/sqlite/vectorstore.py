@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.store.sqlite.blobs import as_stored
+from index.store.blobs import as_stored
 from index.store.sqlite.compaction import FLOAT16
 from index.store.sqlite.faults import StoreError, file_fault
 from index.store.sqlite.store import Store
@@ -47,6 +47,10 @@ class VectorStore:
     async def count(self) -> int:
         """Vectors in every index (0 before the first article)."""
         return sum(len(index) for index in self._indexes.values())
+
+    async def stored_bytes(self) -> int:
+        """The size of the library's own index file (0 before it is first saved)."""
+        return self.path.stat().st_size if self.path.exists() else 0
 
     def file(self, scope: str | None) -> Path:
         """Where a scope's index is saved: the library's own file, or one beside it named by the scope's bytes."""

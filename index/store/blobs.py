@@ -1,4 +1,4 @@
-"""Embeddings as SQLite stores them: float16 bytes (older libraries: float32), read back as float32."""
+"""Embeddings as the store keeps them: float16 bytes (older SQLite libraries: float32), read back as float32."""
 
 from __future__ import annotations
 
