@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch, tmp_path):
-    for name in ("NEWSBOT_CONFIG", "NEWSBOT_DATA_DIR"):
+    for name in ("NEWSBOT_CONFIG", "NEWSBOT_DATA_DIR", "NEWSBOT_STORE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
@@ -45,10 +45,10 @@ def test_every_setting_is_documented_in_the_example():
     text = (ROOT / "config.example.toml").read_text()
     settings = load_settings()
     engine = settings.engine
-    for group in (settings.embedding, engine, engine.policy, engine.web, engine.feeds, engine.follow,
+    for group in (settings.embedding, engine, engine.policy, engine.web, engine.feeds, engine.follow, engine.store,
                   settings.discord):
         for field in dataclasses.fields(group):
-            if field.name not in {"policy", "web", "feeds", "follow"}:
+            if field.name not in {"policy", "web", "feeds", "follow", "store"}:
                 assert f"\n{field.name} =" in text, field.name
 
 
@@ -151,6 +151,32 @@ def test_data_dir_from_the_environment_and_the_command_line_is_checked(tmp_path,
     monkeypatch.setenv("NEWSBOT_DATA_DIR", "  ")
     with pytest.raises(ConfigError, match=r"^NEWSBOT_DATA_DIR must be the path of a folder"):
         load_settings()
+
+
+def test_the_store_url_comes_from_the_file_or_the_environment(tmp_path, monkeypatch):
+    assert load_settings().engine.store.url == ""
+    config = write(tmp_path, '[store]\nurl = "postgresql://newsbot@db.example/news"\npool_size = 3\n')
+    assert load_settings(config).engine.store.url == "postgresql://newsbot@db.example/news"
+    monkeypatch.setenv("NEWSBOT_STORE_URL", "postgres://other@db2.example/news")
+    store = load_settings(config).engine.store
+    assert (store.url, store.pool_size) == ("postgres://other@db2.example/news", 3)
+    monkeypatch.setenv("NEWSBOT_STORE_URL", "")  # empty: unset, as shells treat it
+    assert load_settings(config).engine.store.url == "postgresql://newsbot@db.example/news"
+
+
+@pytest.mark.parametrize("where", ["file", "environment"])
+def test_a_store_url_of_another_kind_is_refused_without_its_password(tmp_path, monkeypatch, where):
+    url = "mysql://newsbot:hunter2@db.example/news"
+    if where == "environment":
+        monkeypatch.setenv("NEWSBOT_STORE_URL", url)
+        config, source = None, "NEWSBOT_STORE_URL"
+    else:
+        config = write(tmp_path, f'[store]\nurl = "{url}"\n')
+        source = f"{config}: [store] url"
+    with pytest.raises(ConfigError) as refused:
+        load_settings(config)
+    message = str(refused.value)
+    assert message.startswith(f"{source}: must be empty") and "'mysql'" in message and "hunter2" not in message
 
 
 @pytest.mark.parametrize("command, text", [
