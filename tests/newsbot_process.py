@@ -40,10 +40,11 @@ def newsbot(home: Path, *args: str, config: str = CONFIG, stdin: str | None = No
                           input=stdin, timeout=120, check=False)
 
 
-def start(home: Path, *args: str, config: str = CONFIG) -> subprocess.Popen[str]:
-    """Start `newsbot` with pipes, Ctrl-C acting as in a terminal even when the tests run with SIGINT ignored."""
+def start(home: Path, *args: str, config: str = CONFIG, **env: str) -> subprocess.Popen[str]:
+    """Start `newsbot` with pipes, Ctrl-C acting as in a terminal even when the tests run with SIGINT ignored; extra
+    environment in `env`."""
     return subprocess.Popen([str(NEWSBOT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=environment(home, config),
+                            env=environment(home, config) | env,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
