@@ -12,6 +12,7 @@ from index.ingest.duplicates import Links
 from index.models import Article, PreparedArticle
 from index.store.blobs import as_stored, from_blob, to_blob
 from index.store.clock import timestamp
+from index.store.postgres.catalog import Catalog
 from index.store.postgres.copies import Copies
 from index.store.postgres.database import Database, Queries, moment
 from index.store.postgres.faults import describe
@@ -19,6 +20,7 @@ from index.store.postgres.migrations import migrate, prepare
 from index.store.postgres.schema import LIBRARY_MIGRATIONS
 from index.store.postgres.sql import same_article
 from index.store.postgres.text import fold, token_count
+from index.store.postgres.usage import UsageLog
 from index.store.records import StoredSentence
 from index.store.scopes import scoped_id
 
@@ -33,6 +35,8 @@ class Store(Queries):
         super().__init__(db)
         self.read_only = False
         self.dimension = 0  # of the stored embeddings; 0 until the first article
+        self.catalog = Catalog(db)
+        self.usage = UsageLog(db)
         self.copies = Copies(db)
         # One in-process lock per scope before the server's: a task of this process waits here, not on a connection.
         self._local: dict[str | None, asyncio.Lock] = {}
