@@ -15,7 +15,9 @@ from index.store.clock import timestamp
 from index.store.postgres.catalog import Catalog
 from index.store.postgres.copies import Copies
 from index.store.postgres.database import Database, Queries, moment
+from index.store.postgres.excerpts import SentenceReader
 from index.store.postgres.faults import describe
+from index.store.postgres.lexical import Statistics, WordSearch
 from index.store.postgres.migrations import migrate, prepare
 from index.store.postgres.schema import LIBRARY_MIGRATIONS
 from index.store.postgres.sql import same_article
@@ -23,6 +25,7 @@ from index.store.postgres.text import fold, token_count
 from index.store.postgres.usage import UsageLog
 from index.store.records import StoredSentence
 from index.store.scopes import scoped_id
+from index.store.terms import TermQuery
 
 # pg_advisory_lock's first key for a scope's writes (the second is the scope's hash): one writer per scope.
 _WRITE_LOCK = 18
@@ -31,21 +34,26 @@ _WRITE_LOCK = 18
 class Store(Queries):
     """The library in a PostgreSQL database: written in transactions, read by every process at once."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, statistics_seconds: float = 600.0) -> None:
         super().__init__(db)
         self.read_only = False
         self.dimension = 0  # of the stored embeddings; 0 until the first article
         self.catalog = Catalog(db)
         self.usage = UsageLog(db)
         self.copies = Copies(db)
+        # BM25's row counts and lengths, kept a while: counting a large table at every question would cost more.
+        statistics = Statistics(db, statistics_seconds)
+        self._words = WordSearch(db, statistics)
+        self.excerpts = SentenceReader(db, statistics)
         # One in-process lock per scope before the server's: a task of this process waits here, not on a connection.
         self._local: dict[str | None, asyncio.Lock] = {}
 
     @classmethod
-    async def open(cls, url: str, pool_size: int = 5) -> Store:
-        """Open (migrating as needed) the library in the PostgreSQL database at `url`."""
+    async def open(cls, url: str, pool_size: int = 5, statistics_seconds: float = 600.0) -> Store:
+        """Open (migrating as needed) the library in the PostgreSQL database at `url`; word searches use the table
+        statistics they counted within the last `statistics_seconds`."""
         db = await Database.connect(url, describe(url), pool_size)
-        store = cls(db)
+        store = cls(db, statistics_seconds)
         try:
             async with db.connection() as connection:
                 await prepare(connection)
@@ -180,6 +188,23 @@ class Store(Queries):
             found.setdefault(chunk_id, []).append(StoredSentence(
                 sentence_id, article_id, position, paragraph, text, from_blob(blob, self.dimension), published))
         return found
+
+    async def term_matches(self, queries: Sequence[TermQuery], cap: int) -> list[int]:
+        """How many sentences match each word search, counting no further than `cap` (cheap: no ranking)."""
+        return await self._words.term_matches(queries, cap)
+
+    async def search_chunks(self, words: TermQuery, limit: int, scope: str | None = None) -> list[tuple[int, float]]:
+        """Passages the scope sees matching a word search, best BM25 first (score: higher is better)."""
+        return await self._words.search_chunks(words, limit, scope)
+
+    async def search_sentence_chunks(self, words: TermQuery, limit: int,
+                                     scope: str | None = None) -> list[tuple[int, float]]:
+        """Passages holding the sentences (of articles the scope sees) that best match a word search, best first."""
+        return await self._words.search_sentence_chunks(words, limit, scope)
+
+    async def sentence_scores(self, words: TermQuery, sentence_ids: Sequence[int]) -> dict[int, float]:
+        """BM25 of each listed sentence against a word search (absent: no match)."""
+        return await self._words.sentence_scores(words, sentence_ids)
 
     async def previous_sentences(self, sentence_ids: Sequence[int]) -> dict[int, str]:
         """The text of the sentence just before each listed one in its article (none for a first sentence)."""
