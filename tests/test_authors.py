@@ -18,8 +18,8 @@ from index.embedder import HashingEmbedder
 from index.feeds.parsing import parse_feed
 from index.ingest.files import article_from_record, read_file
 from index.ingest.preparation import content_hash
-from index.store.backends import DATABASE_FILE
 from index.models import Article
+from index.store.backends import DATABASE_FILE
 from index.store.sqlite.schema import MIGRATIONS
 from tests.local_site import news_page
 from tests.test_copies import COAST_STORY, QUESTION, SETTINGS, WIRE_STORY, downgrade, ingest, library

@@ -14,8 +14,8 @@ from bot.render import answer_json, answer_text
 from index import AlsoReported, Answer, AnswerPolicy, ArticleInfo, Citation, EngineSettings, Library, Quote
 from index.embedder import HashingEmbedder
 from index.ingest.duplicates import signed
-from index.store.backends import DATABASE_FILE
 from index.models import Article
+from index.store.backends import DATABASE_FILE
 from index.store.sqlite.schema import MIGRATIONS
 from index.store.sqlite.store import Store
 from tests.stories import EDITED, SAME_TOPIC, WIRE
