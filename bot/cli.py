@@ -15,6 +15,7 @@ from bot.feedcli import add_feed_commands, cmd_feed_add, cmd_watch
 from bot.followcli import add_follow_commands, cmd_follow_add
 from bot.ingestcli import cmd_ingest
 from bot.session import SEES, Command, add_server_option, in_server, open_library, print_either, server_scope
+from bot.storecli import add_store_commands
 from bot.summarycli import add_summary_commands
 from index import EngineError, Library
 
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--shards", choices=["auto"], help="auto: shard as Discord recommends, for large bots")
     add_feed_commands(commands, common)
     add_follow_commands(commands, common)
+    add_store_commands(commands, common)
     return parser
 
 

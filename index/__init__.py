@@ -32,6 +32,7 @@ from index.models import (
 )
 from index.settings import AnswerPolicy, EngineSettings, FeedSettings, FollowSettings, StoreSettings, WebSettings
 from index.store.backends import store_url_problem
+from index.store.copy import CopyProgress, CopyReport, TableCopy, copy_library
 from index.store.errors import StoreError
 from index.store.sqlite.migrations import apply_migrations
 from index.summaries.choosing import MAX_LENGTH, SummaryError, UnknownArticle
@@ -40,10 +41,11 @@ from index.web.fetching import WEB_SCHEMES, url_scheme, web_url
 
 __all__ = [
     "BACKENDS", "DEFAULT_LENGTH", "DEFAULT_MODEL", "MAX_LENGTH", "TIMELINE_LENGTH", "WEB_SCHEMES", "Alert",
-    "AlsoReported", "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder",
-    "EmbedderError", "EngineError", "EngineSettings", "Feed", "FeedFollowError", "FeedLimit", "FeedSettings",
-    "Follow", "FollowError", "FollowSettings", "IngestProgress", "IngestReport", "Library", "LibraryError",
-    "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "Stats", "StoreError", "StoreSettings", "Summary",
-    "SummaryEntry", "SummaryError", "UnknownArticle", "Usage", "WebSettings", "apply_migrations", "hashing_dimension",
-    "load_embedder", "read_period", "store_url_problem", "url_scheme", "web_url",
+    "AlsoReported", "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "CopyProgress",
+    "CopyReport", "Embedder", "EmbedderError", "EngineError", "EngineSettings", "Feed", "FeedFollowError", "FeedLimit",
+    "FeedSettings", "Follow", "FollowError", "FollowSettings", "IngestProgress", "IngestReport", "Library",
+    "LibraryError", "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "Stats", "StoreError",
+    "StoreSettings", "Summary", "SummaryEntry", "SummaryError", "TableCopy", "UnknownArticle", "Usage", "WebSettings",
+    "apply_migrations", "copy_library", "hashing_dimension", "load_embedder", "read_period", "store_url_problem",
+    "url_scheme", "web_url",
 ]

@@ -17,7 +17,7 @@ async def connect(path: Path) -> tuple[aiosqlite.Connection, bool]:
     writable = _writable(path)
     if writable:
         return await aiosqlite.connect(path, isolation_level=None), False
-    return await _connect_read_only(path), True
+    return await connect_read_only(path), True
 
 
 async def configure(db: aiosqlite.Connection, read_only: bool, functions: Mapping[str, Callable]) -> None:
@@ -46,7 +46,7 @@ def _writable(path: Path) -> bool:
     return writable
 
 
-async def _connect_read_only(path: Path) -> aiosqlite.Connection:
+async def connect_read_only(path: Path) -> aiosqlite.Connection:
     """A read-only connection: through the write-ahead log if its files are there, else to the file as it stands."""
     uri = path.resolve().as_uri()
     db = await aiosqlite.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
