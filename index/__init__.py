@@ -32,6 +32,7 @@ from index.models import (
 )
 from index.settings import AnswerPolicy, EngineSettings, FeedSettings, FollowSettings, WebSettings
 from index.store.errors import StoreError
+from index.store.sidedb import SideDatabase, open_side_database
 from index.store.sqlite.migrations import apply_migrations
 from index.summaries.choosing import MAX_LENGTH, SummaryError, UnknownArticle
 from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH
@@ -42,7 +43,7 @@ __all__ = [
     "AlsoReported", "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder",
     "EmbedderError", "EngineError", "EngineSettings", "Feed", "FeedFollowError", "FeedLimit", "FeedSettings",
     "Follow", "FollowError", "FollowSettings", "IngestProgress", "IngestReport", "Library", "LibraryError",
-    "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "Stats", "StoreError", "Summary",
+    "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "SideDatabase", "Stats", "StoreError", "Summary",
     "SummaryEntry", "SummaryError", "UnknownArticle", "Usage", "WebSettings", "apply_migrations", "hashing_dimension",
-    "load_embedder", "read_period", "url_scheme", "web_url",
+    "load_embedder", "open_side_database", "read_period", "url_scheme", "web_url",
 ]

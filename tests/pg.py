@@ -12,8 +12,10 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
+from bot.state import MIGRATIONS, STATE_NAME
+from index import open_side_database
 from index.store.postgres.migrations import migrate, prepare
-from index.store.postgres.schema import BOT_MIGRATIONS, LIBRARY_MIGRATIONS
+from index.store.postgres.schema import LIBRARY_MIGRATIONS
 
 # A database with both components migrated, copied for each test that wants one (much faster than migrating).
 TEMPLATE = "newsbot_template"
@@ -49,9 +51,11 @@ async def _make_template(server_url: str) -> None:
     try:
         await prepare(connection)
         await migrate(connection, "library", LIBRARY_MIGRATIONS)
-        await migrate(connection, "bot", BOT_MIGRATIONS)
     finally:
         await connection.close()
+    # The bot's schema as the bot makes it: through its side database.
+    bot = await open_side_database(Path(), database_url(server_url, TEMPLATE), STATE_NAME, MIGRATIONS)
+    await bot.close()
 
 
 async def _new_database(pg_url: str, template: str | None) -> AsyncIterator[str]:
@@ -78,3 +82,9 @@ async def pg_library(pg_url: str) -> AsyncIterator[str]:
     """The address of a new database with the library's and the bot's schema, dropped after the test."""
     async for url in _new_database(pg_url, TEMPLATE):
         yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn, as the store's url names it: "" (files in the data folder) or a pg_library database."""
+    return str(request.getfixturevalue("pg_library")) if request.param == "postgresql" else ""
