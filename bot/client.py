@@ -103,10 +103,11 @@ class ShardedNewsBot(NewsBot, commands.AutoShardedBot):
     """The same bot over as many shards as Discord recommends (`newsbot run --shards auto`)."""
 
 
-async def run_bot(settings: Settings, library: Library, token: str, sharded: bool = False) -> None:
-    """Open the bot's state, load the model, connect, and run until stopped."""
+async def run_bot(settings: Settings, library: Library, token: str, sharded: bool = False,
+                  store_url: str = "") -> None:
+    """Open the bot's state (bot.db, or the database at `store_url`), load the model, connect, run until stopped."""
     use_api(settings.discord.api_url)
-    state = await BotState.open(settings.data_dir)
+    state = await BotState.open(settings.data_dir, store_url)
     try:
         await library.warm_up()  # the model loads before the bot connects and says it is ready
         bot_class = ShardedNewsBot if sharded else NewsBot

@@ -34,6 +34,7 @@ from index.settings import AnswerPolicy, EngineSettings, FeedSettings, FollowSet
 from index.store.backends import store_url_problem
 from index.store.copy import CopyProgress, CopyReport, TableCopy, copy_library
 from index.store.errors import StoreError
+from index.store.sidedb import SideDatabase, open_side_database
 from index.store.sqlite.migrations import apply_migrations
 from index.summaries.choosing import MAX_LENGTH, SummaryError, UnknownArticle
 from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH
@@ -44,8 +45,8 @@ __all__ = [
     "AlsoReported", "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "CopyProgress",
     "CopyReport", "Embedder", "EmbedderError", "EngineError", "EngineSettings", "Feed", "FeedFollowError", "FeedLimit",
     "FeedSettings", "Follow", "FollowError", "FollowSettings", "IngestProgress", "IngestReport", "Library",
-    "LibraryError", "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "Stats", "StoreError",
-    "StoreSettings", "Summary", "SummaryEntry", "SummaryError", "TableCopy", "UnknownArticle", "Usage", "WebSettings",
-    "apply_migrations", "copy_library", "hashing_dimension", "load_embedder", "read_period", "store_url_problem",
-    "url_scheme", "web_url",
+    "LibraryError", "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "SideDatabase", "Stats",
+    "StoreError", "StoreSettings", "Summary", "SummaryEntry", "SummaryError", "TableCopy", "UnknownArticle", "Usage",
+    "WebSettings", "apply_migrations", "copy_library", "hashing_dimension", "load_embedder", "open_side_database",
+    "read_period", "store_url_problem", "url_scheme", "web_url",
 ]

@@ -12,9 +12,11 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
+from bot.state import MIGRATIONS, STATE_NAME
+from index import open_side_database
 from index.settings import StoreSettings
 from index.store.postgres.migrations import migrate, prepare
-from index.store.postgres.schema import BOT_MIGRATIONS, LIBRARY_MIGRATIONS
+from index.store.postgres.schema import LIBRARY_MIGRATIONS
 
 # A database with both components migrated, copied for each test that wants one (much faster than migrating).
 TEMPLATE = "newsbot_template"
@@ -50,9 +52,11 @@ async def _make_template(server_url: str) -> None:
     try:
         await prepare(connection)
         await migrate(connection, "library", LIBRARY_MIGRATIONS)
-        await migrate(connection, "bot", BOT_MIGRATIONS)
     finally:
         await connection.close()
+    # The bot's schema as the bot makes it: through its side database.
+    bot = await open_side_database(Path(), database_url(server_url, TEMPLATE), STATE_NAME, MIGRATIONS)
+    await bot.close()
 
 
 def _new_database(pg_url: str, template: str | None) -> Iterator[str]:
@@ -90,3 +94,9 @@ def store_settings(request: pytest.FixtureRequest) -> StoreSettings:
     if request.param == "sqlite":
         return StoreSettings()
     return StoreSettings(url=request.getfixturevalue("pg_library"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn, as the store's url names it: "" (files in the data folder) or a pg_library database."""
+    return str(request.getfixturevalue("pg_library")) if request.param == "postgresql" else ""

@@ -34,12 +34,12 @@ def settings_for(data_dir: Path, guild_id: int, engine: EngineSettings | None = 
 
 @contextlib.asynccontextmanager
 async def running_bot(emulator: SeededEmulator, data_dir: Path, engine: EngineSettings | None = None,
-                      **discord_options: object) -> AsyncIterator[NewsBot]:
-    """A ready NewsBot over a library holding the examples, with its commands synced."""
+                      state_url: str = "", **discord_options: object) -> AsyncIterator[NewsBot]:
+    """A ready NewsBot over a library holding the examples, its commands synced, its state at `state_url` if given."""
     settings = settings_for(data_dir, emulator.guild.id, engine, **discord_options)
     library = await Library.open(data_dir, HashingEmbedder(), settings.engine)
     await library.ingest_files([EXAMPLES])
-    state = await BotState.open(data_dir)
+    state = await BotState.open(data_dir, state_url)
     bot = NewsBot(settings, library, state, guild_ready_timeout=0.05, http_trace=loopback_trace_config())
     with emulator.patch_discord():
         task = asyncio.create_task(bot.start(emulator.token))

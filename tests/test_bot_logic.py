@@ -1,4 +1,4 @@
-"""Pure parts of the bot: cooldowns, error messages, mentions, file names, settings state."""
+"""Pure parts of the bot: cooldowns, error messages, mentions, file names, scopes."""
 
 
 import pytest
@@ -9,7 +9,6 @@ from bot.client import error_text
 from bot.cogs.admin import safe_filename
 from bot.cogs.ask import strip_mentions
 from bot.cooldown import Cooldown
-from bot.state import BotState
 
 
 def test_cooldown_allows_rate_questions_per_window():
@@ -50,19 +49,3 @@ def test_attachment_names_become_plain_file_names():
     assert safe_filename("../../etc/passwd") == "passwd"
     assert safe_filename(".hidden.md") == "hidden.md"
     assert safe_filename("my news (1).jsonl") == "my_news__1_.jsonl"
-
-
-async def test_bot_state_keeps_settings_across_reopen(tmp_path):
-    state = await BotState.open(tmp_path)
-    assert await state.set_ask_channel(1, 10, True) and not await state.set_ask_channel(1, 10, True)
-    await state.set_reply_in_thread(1, False)
-    await state.remember_thread(99, "How many drones?")
-    digest = state.user_hash(5)
-    await state.close()
-    state = await BotState.open(tmp_path)
-    assert await state.ask_channels(1) == {10} and await state.ask_channels(2) == set()
-    assert await state.reply_in_thread(1, True) is False and await state.reply_in_thread(2, True) is True
-    assert await state.thread_question(99) == "How many drones?" and await state.thread_question(98) is None
-    assert state.user_hash(5) == digest != state.user_hash(6) and digest != "5"
-    assert await state.set_ask_channel(1, 10, False)
-    await state.close()

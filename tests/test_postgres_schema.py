@@ -10,38 +10,40 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
+from bot.state import MIGRATIONS
 from index.store.postgres.migrations import migrate, prepare, schema_version, version_fault
-from index.store.postgres.schema import BOT_MIGRATIONS, LIBRARY_MIGRATIONS
+from index.store.postgres.schema import LIBRARY_MIGRATIONS
 from index.store.postgres.text import fold, token_count
 from index.store.sqlite.faults import StoreError
 from tests.pg import pg_database, pg_url
 
 __all__ = ["pg_database", "pg_url"]  # the imported fixtures are used by name
 
-COMPONENTS = {"library": LIBRARY_MIGRATIONS, "bot": BOT_MIGRATIONS}
+BOT_MIGRATIONS = MIGRATIONS["postgresql"]
 
 
 async def migrated(url: str) -> asyncpg.Connection:
-    """A connection to the database at url, with both components migrated."""
+    """A connection to the database at url, with both components migrated (the bot's in its own schema)."""
     connection = await asyncpg.connect(url)
     await prepare(connection)
-    for component, migrations in COMPONENTS.items():
-        await migrate(connection, component, migrations)
+    await migrate(connection, "library", LIBRARY_MIGRATIONS)
+    await migrate(connection, "bot", BOT_MIGRATIONS, schema="bot")
     return connection
 
 
-async def tables(connection: asyncpg.Connection) -> set[str]:
-    rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+async def tables(connection: asyncpg.Connection, schema: str = "public") -> set[str]:
+    rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1", schema)
     return {row["tablename"] for row in rows}
 
 
 async def test_a_fresh_database_gets_both_components(pg_database):
     connection = await migrated(pg_database)
     try:
-        assert await tables(connection) >= {
+        assert await tables(connection) == {
             "newsbot_schema", "meta", "articles", "sentences", "chunks", "questions", "feedback", "copies",
-            "signatures", "signature_bands", "feeds", "feed_items", "follows", "alerts", "bot_meta",
-            "bot_ask_channels", "bot_guild_settings", "bot_answer_threads", "bot_digests", "bot_alert_windows"}
+            "signatures", "signature_bands", "feeds", "feed_items", "follows", "alerts"}
+        assert await tables(connection, "bot") == {
+            "meta", "ask_channels", "guild_settings", "answer_threads", "digests", "alert_windows"}
         assert await schema_version(connection, "library") == len(LIBRARY_MIGRATIONS)
         assert await schema_version(connection, "bot") == len(BOT_MIGRATIONS) == 2
         assert await connection.fetchval("SELECT extversion FROM pg_extension WHERE extname = 'vector'") >= "0.6"
@@ -70,7 +72,7 @@ async def test_a_schema_from_a_newer_newsbot_is_refused_in_one_line(pg_database)
             await migrate(connection, "library", LIBRARY_MIGRATIONS)
         message = str(refused.value)
         assert "made by a newer newsbot (schema 7); upgrade newsbot" in message and "\n" not in message
-        await migrate(connection, "bot", BOT_MIGRATIONS)  # the other component is not concerned
+        await migrate(connection, "bot", BOT_MIGRATIONS, schema="bot")  # the other component is not concerned
     finally:
         await connection.close()
 

@@ -51,13 +51,13 @@ async def prepare(connection: Any) -> None:
         raise StoreError(f"{fault} (in {database}: ALTER EXTENSION vector UPDATE)")
 
 
-async def migrate(connection: Any, component: str, migrations: Sequence[str]) -> None:
-    """Apply a component's pending migrations, each in its own transaction; refuse a schema from a newer newsbot."""
-    while await _migrate_once(connection, component, migrations):
+async def migrate(connection: Any, component: str, migrations: Sequence[str], schema: str | None = None) -> None:
+    """Apply a component's pending migrations (into its own `schema` if given), each in a transaction; refuse newer."""
+    while await _migrate_once(connection, component, migrations, schema):
         pass
 
 
-async def _migrate_once(connection: Any, component: str, migrations: Sequence[str]) -> bool:
+async def _migrate_once(connection: Any, component: str, migrations: Sequence[str], schema: str | None) -> bool:
     """Apply the next pending migration under the schema lock (False: none was pending)."""
     async with connection.transaction():
         await connection.execute("SELECT pg_advisory_xact_lock($1, $2)", *_SCHEMA_LOCK)
@@ -70,10 +70,14 @@ async def _migrate_once(connection: Any, component: str, migrations: Sequence[st
             raise StoreError(f"{database}: {component} made by a newer newsbot (schema {version}); upgrade newsbot")
         if version == len(migrations):
             return False
-        await connection.execute(migrations[version])
+        # Counted first: the search path below then holds only the component's schema until this transaction ends.
         await connection.execute(
             "INSERT INTO newsbot_schema (component, version) VALUES ($1, $2)"
             " ON CONFLICT (component) DO UPDATE SET version = excluded.version", component, version + 1)
+        if schema:
+            await connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            await connection.execute(f"SET LOCAL search_path TO {schema}")
+        await connection.execute(migrations[version])
         return True
 
 

@@ -1,4 +1,4 @@
-"""The PostgreSQL schema, as migrations of two components: the library's tables and the bot's (`bot_` prefixed)."""
+"""The library's PostgreSQL schema as numbered migrations (a front end's own tables are its side database's)."""
 
 # Migration 1 is the library as SQLite has it after its eight migrations (index/store/sqlite/schema.py), in PostgreSQL's
 # types: timestamps as timestamptz, days as date, flags as boolean, id lists as arrays.
@@ -109,16 +109,3 @@ CREATE TABLE alerts (
 );
 CREATE INDEX alerts_pending ON alerts (follow_id) WHERE delivered_at IS NULL;
 """,)
-
-# bot/state.py's two migrations; Discord ids are bigint, and the prefix keeps the bot's tables apart from the library's.
-BOT_MIGRATIONS: tuple[str, ...] = ("""
-CREATE TABLE bot_meta (key text PRIMARY KEY, value text NOT NULL);
-CREATE TABLE bot_ask_channels (guild_id bigint NOT NULL, channel_id bigint NOT NULL,
-    PRIMARY KEY (guild_id, channel_id));
-CREATE TABLE bot_guild_settings (guild_id bigint PRIMARY KEY, reply_in_thread boolean NOT NULL);
-CREATE TABLE bot_answer_threads (thread_id bigint PRIMARY KEY, question text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now());
-CREATE TABLE bot_digests (channel_id bigint PRIMARY KEY, guild_id bigint NOT NULL, hours int NOT NULL, last_sent text);
-""", """
-CREATE TABLE bot_alert_windows (target text PRIMARY KEY, hour bigint NOT NULL, sent int NOT NULL, held_through bigint);
-""")
