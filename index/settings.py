@@ -68,6 +68,9 @@ class FeedSettings:
     max_backoff_hours: float = field(default=24.0, metadata={"above": 0, "max": 8760})
     # 0: Discord servers may not follow feeds of their own.
     max_per_server: int = field(default=20, metadata={"min": 0, "max": 10_000})
+    # How long a poller holds the due feeds it took (no other poller takes them meanwhile); one that stops mid-poll
+    # leaves them due again after this. Longer than a round takes: timeout_seconds * max_items / concurrency.
+    lease_minutes: float = field(default=15.0, metadata={"above": 0, "max": 10_080})
 
 
 @dataclass(frozen=True)

@@ -135,8 +135,11 @@ class FeedPoller:
         self._added.clear()
 
     async def poll(self, due_only: bool = False) -> PollReport:
-        """Poll every feed of every scope (or only those due), fetching only what is new."""
-        feeds = await (self._feeds.due() if due_only else self._feeds.list_feeds(None, every_scope=True))
+        """Poll every feed of every scope, or only those due (taken for a lease: other pollers skip them)."""
+        if due_only:
+            feeds = await self._feeds.claim_due(timedelta(minutes=self.settings.lease_minutes))
+        else:
+            feeds = await self._feeds.list_feeds(None, every_scope=True)
         feeds = [feed for feed in feeds if feed.gone_at is None]  # a feed its server called gone stays unpolled
         clock = _Clock()
         started = time.perf_counter()

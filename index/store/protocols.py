@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 
 import numpy as np
@@ -54,6 +54,8 @@ class FeedsPart(Protocol):
     """The feeds each scope follows, their validators, backoff and items seen."""
 
     async def add(self, url: str, title: str | None, scope: str | None) -> Feed | None: ...
+
+    async def claim_due(self, lease: timedelta, now: str | None = None) -> list[Feed]: ...
 
     async def done_keys(self, feed_id: int, keys: Sequence[str]) -> set[str]: ...
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from index.models import Feed
-from index.store.clock import timestamp
+from index.store.clock import after, timestamp
+from index.store.feeds import FORGET_AFTER, MAX_ATTEMPTS
 from index.store.sqlite.database import Queries, placeholders
 
 _COLUMNS = "id, url, title, scope, added_at, checked_at, next_check, failures, last_error, articles, gone_at"
-# An item whose article could not be read is tried on this many polls, then left alone.
-MAX_ATTEMPTS = 3
-# Items no longer in their feed are forgotten after this long (a feed never brings an item back that late).
-_FORGET_AFTER = timedelta(days=90)
 
 
 def _feed(row: tuple) -> Feed:
@@ -55,6 +53,18 @@ class FeedStore(Queries):
         rows = await self._all(f"SELECT {_COLUMNS} FROM feeds WHERE next_check <= ? AND gone_at IS NULL"
                                " ORDER BY next_check, id", (now or timestamp(),))
         return [_feed(r) for r in rows]
+
+    async def claim_due(self, lease: timedelta, now: str | None = None) -> list[Feed]:
+        """Take the due feeds for `lease`: no other poller gets them meanwhile, and they fall due again after it."""
+        start = now or timestamp()
+        until = after(start, lease)
+        due = "WHERE next_check <= ? AND gone_at IS NULL"
+        # BEGIN IMMEDIATE holds the file's one write lock from the read to the update, so two processes' claims
+        # are disjoint. Read first, as UPDATE ... RETURNING gives its rows in no order and without the old times.
+        async with self._transaction():
+            rows = await self._all(f"SELECT {_COLUMNS} FROM feeds {due} ORDER BY next_check, id", (start,))
+            await self._db.execute(f"UPDATE feeds SET next_check = ? {due}", (until, start))
+        return [replace(_feed(r), next_check=until) for r in rows]
 
     async def next_due(self) -> str | None:
         """When the next feed is due, or None without feeds still polled."""
@@ -105,7 +115,7 @@ class FeedStore(Queries):
             await self._db.execute(
                 "UPDATE feeds SET checked_at = ?, next_check = ?, failures = 0, last_error = NULL WHERE id = ?",
                 (timestamp(), next_check, feed_id))
-            forget = (datetime.now(UTC) - _FORGET_AFTER).isoformat(timespec="seconds")
+            forget = (datetime.now(UTC) - FORGET_AFTER).isoformat(timespec="seconds")
             await self._db.execute("DELETE FROM feed_items WHERE feed_id = ? AND last_seen < ?", (feed_id, forget))
 
     async def record_failure(self, feed_id: int, error: str, next_check: str) -> None:
