@@ -10,7 +10,7 @@ from index.embedder import BACKENDS, DEFAULT_MODEL, Embedder, EmbedderError, has
 from index.errors import EngineError, LibraryError
 from index.feeds.polling import FeedFollowError, FeedLimit
 from index.follows.follower import FollowError
-from index.follows.records import Alert, Follow
+from index.follows.records import Alert, Follow, Shards
 from index.ingest.periods import read_period
 from index.library import Library
 from index.models import (
@@ -42,7 +42,7 @@ __all__ = [
     "AlsoReported", "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "Embedder",
     "EmbedderError", "EngineError", "EngineSettings", "Feed", "FeedFollowError", "FeedLimit", "FeedSettings",
     "Follow", "FollowError", "FollowSettings", "IngestProgress", "IngestReport", "Library", "LibraryError",
-    "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "Stats", "StoreError", "Summary",
+    "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "Shards", "Stats", "StoreError", "Summary",
     "SummaryEntry", "SummaryError", "UnknownArticle", "Usage", "WebSettings", "apply_migrations", "hashing_dimension",
     "load_embedder", "read_period", "url_scheme", "web_url",
 ]

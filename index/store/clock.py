@@ -13,3 +13,8 @@ def timestamp() -> str:
 def later(delay: timedelta) -> str:
     """A stored timestamp `delay` from now."""
     return (datetime.now(UTC) + delay).isoformat(timespec="seconds")
+
+
+def after(start: str, delay: timedelta) -> str:
+    """The stored timestamp `delay` after the stored timestamp `start`."""
+    return (datetime.fromisoformat(start) + delay).astimezone(UTC).isoformat(timespec="seconds")
