@@ -13,7 +13,7 @@ import discord
 from bot.alerting import HOUR, TargetPlan, Window, hour_of, plan
 from bot.alertmessages import alert_message, gathered_messages, gathered_name, post_name
 from bot.replies import NO_MENTIONS
-from index import Alert
+from index import Alert, Shards
 
 if TYPE_CHECKING:
     from bot.client import NewsBot
@@ -22,6 +22,9 @@ log = logging.getLogger("newsbot.follows")
 CHANNEL, USER = "channel:", "user:"
 # Alerts read per round and kind of target; held ones stay pending until their hour ends, so this is generous.
 PENDING_LIMIT = 2000
+# How long a round holds the alerts it took: a process running the same shards meanwhile (a restart overlapping the
+# old process) leaves them alone. A round lets go of them when it ends, told or not.
+LEASE = timedelta(minutes=2)
 Destination = discord.TextChannel | discord.ForumChannel | discord.DMChannel
 
 
@@ -89,27 +92,65 @@ async def deliver(where: Destination, planned: TargetPlan[Alert], cap: int) -> t
     return told, planned.window
 
 
+def process_shards(bot: NewsBot) -> Shards | None:
+    """The shards whose guilds this process serves; None when it serves every guild the bot is in."""
+    ids, count = getattr(bot, "shard_ids", None), bot.shard_count  # shard_ids: only a sharded bot's, when given
+    if not ids or not count or set(range(count)) <= set(ids):
+        return None
+    return Shards(frozenset(ids), count)
+
+
+def out_of_sight(bot: NewsBot, target: str, alerts: list[Alert]) -> bool:
+    """Whether a channel's alerts are another process's to tell: their guild is on none of this process's shards."""
+    shards = process_shards(bot)
+    return shards is not None and target.startswith(CHANNEL) and not all(
+        alert.scope is not None and alert.scope.isascii() and alert.scope.isdigit() and shards.holds(int(alert.scope))
+        for alert in alerts)
+
+
 async def post_target(bot: NewsBot, target: str, planned: TargetPlan[Alert],
                       cap: int) -> tuple[list[int], Window | None]:
     """Post one target's round; a target that is gone or cannot be messaged has its alerts dropped, with a warning."""
     where = await destination(bot, target)
+    alerts = [*planned.gathered, *planned.singles]
     try:
         if where is not None:
             return await deliver(where, planned, cap)
     except (discord.NotFound, discord.Forbidden) as error:
         log.warning("alerts for %s dropped: %s", target, error)
     else:
+        # A channel this process cannot see is gone only if its guild is on this process's shards.
+        if out_of_sight(bot, target, alerts):
+            return [], None
         log.warning("alerts for %s dropped: no such text or forum channel, or user, to message", target)
-    return [alert.id for alert in (*planned.gathered, *planned.singles)], planned.window
+    return [alert.id for alert in alerts], planned.window
+
+
+async def take_alerts(bot: NewsBot) -> list[Alert]:
+    """The pending alerts this process tells, held for the lease: its shards' channels', and users' on shard 0."""
+    follows, shards = bot.library.follows, process_shards(bot)
+    alerts = await follows.pending(CHANNEL, PENDING_LIMIT, shards, LEASE)
+    # A direct message needs no guild: the process running shard 0 sends them all, so that each is sent once and a
+    # user's hourly cap is counted in one place, whichever servers they followed topics in.
+    if shards is None or 0 in shards.ids:
+        alerts += await follows.pending(USER, PENDING_LIMIT, lease=LEASE)
+    return alerts
 
 
 async def post_alerts(bot: NewsBot, now: datetime, hour: timedelta = HOUR) -> int:
-    """Post the pending alerts of channels and users, within the hourly cap; how many alerts were told."""
-    follows = bot.library.follows
-    alerts = [*await follows.pending(CHANNEL, PENDING_LIMIT), *await follows.pending(USER, PENDING_LIMIT)]
+    """Post this process's pending alerts of channels and users, within the hourly cap; how many alerts were told."""
+    alerts = await take_alerts(bot)
+    try:
+        return await post_round(bot, alerts, now, hour)
+    finally:
+        await bot.library.follows.release([alert.id for alert in alerts])
+
+
+async def post_round(bot: NewsBot, alerts: list[Alert], now: datetime, hour: timedelta) -> int:
+    """Post the alerts taken, within the hourly cap; how many were told."""
     if not alerts:
         return 0
-    cap = bot.settings.engine.follow.max_per_hour
+    follows, cap = bot.library.follows, bot.settings.engine.follow.max_per_hour
     windows = await bot.state.alert_windows(alert.target for alert in alerts)
     told_count = 0
     for target, planned in plan(alerts, windows, cap, hour_of(now, hour)).items():

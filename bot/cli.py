@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+from typing import Literal
 
 from bot import render
 from bot.askcli import cmd_ask, cmd_chat
@@ -17,7 +18,7 @@ from bot.ingestcli import cmd_ingest
 from bot.session import SEES, Command, add_server_option, in_server, open_library, print_either, server_scope
 from bot.storecli import add_store_commands
 from bot.summarycli import add_summary_commands
-from index import EngineError, Library
+from index import EngineError, Library, Shards
 
 # Every engine error a user can cause or fix derives from EngineError: one line each, never a traceback.
 _USER_ERRORS = (ConfigError, EngineError)
@@ -59,6 +60,11 @@ async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Discord bot until stopped; the token and the way to Discord are checked before the model loads."""
+    try:
+        shards = sharding(args)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     token = os.environ.get(TOKEN_VARIABLE, "").strip()
     if not token:
         print(f"error: set {TOKEN_VARIABLE} to your bot's token (README: Running on Discord)", file=sys.stderr)
@@ -71,7 +77,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         await check_login(token, options.api_url, options.connect_timeout_seconds)
         async with open_library(settings) as library:
-            await run_bot(settings, library, token, sharded=args.shards == "auto")
+            await run_bot(settings, library, token, shards)
     except DiscordUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -79,6 +85,28 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {explain(error, options.api_url, options.connect_timeout_seconds)}", file=sys.stderr)
         return 2
     return 0
+
+
+def sharding(args: argparse.Namespace) -> Shards | Literal["auto"] | None:
+    """How `newsbot run` connects (--shards, --shard-count, --shard-ids); ValueError saying what is wrong, in a line."""
+    count, ids = getattr(args, "shard_count", None), getattr(args, "shard_ids", None)
+    if args.shards == "auto":
+        if count is not None or ids is not None:
+            raise ValueError("--shards auto lets Discord choose the shards: leave out --shard-count and --shard-ids")
+        return "auto"
+    if count is None:
+        if ids is not None:
+            raise ValueError("--shard-ids needs --shard-count, the number of shards of all the bot's processes")
+        return None
+    return Shards(frozenset(range(count)) if ids is None else ids, count)
+
+
+def _shard_ids(text: str) -> frozenset[int]:
+    """--shard-ids: shard numbers separated by commas."""
+    try:
+        return frozenset(int(number) for number in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"shard numbers separated by commas, such as 0,2, not {text!r}") from None
 
 
 def _common_options(default: object) -> argparse.ArgumentParser:
@@ -121,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("chat", cmd_chat, "ask questions in the terminal", json_flag=False)
     run = add("run", cmd_run, f"run the Discord bot (token from ${TOKEN_VARIABLE})", json_flag=False)
     run.add_argument("--shards", choices=["auto"], help="auto: shard as Discord recommends, for large bots")
+    run.add_argument("--shard-count", type=int, metavar="N",
+                     help="the bot's shards across all its processes; this one runs --shard-ids (default: all)")
+    run.add_argument("--shard-ids", type=_shard_ids, metavar="0,2", help="the shards this process runs")
     add_feed_commands(commands, common)
     add_follow_commands(commands, common)
     add_store_commands(commands, common)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.cooldown import Cooldown
 from bot.replies import log_failure, send_private
 from bot.state import BotState
-from index import Library
+from index import Library, Shards
 
 log = logging.getLogger("newsbot")
 COGS = ("bot.cogs.ask", "bot.cogs.summary", "bot.cogs.articles", "bot.cogs.admin", "bot.cogs.feeds",
@@ -100,18 +100,28 @@ class NewsBot(commands.Bot):
 # commands.Bot adds nothing to the base they share, so this order puts the sharded client's connection
 # logic under NewsBot's body without repeating it.
 class ShardedNewsBot(NewsBot, commands.AutoShardedBot):
-    """The same bot over as many shards as Discord recommends (`newsbot run --shards auto`)."""
+    """The same bot over shards: as many as Discord recommends (`--shards auto`), or `--shard-ids` of a count."""
 
 
-async def run_bot(settings: Settings, library: Library, token: str, sharded: bool = False,
-                  store_url: str = "") -> None:
-    """Open the bot's state (bot.db, or the database at `store_url`), load the model, connect, run until stopped."""
+def bot_class(shards: Shards | Literal["auto"] | None) -> tuple[type[NewsBot], dict[str, Any]]:
+    """The bot's class and discord.py's shard options for `newsbot run`'s way of connecting."""
+    if shards is None:
+        return NewsBot, {}
+    if shards == "auto":
+        return ShardedNewsBot, {}
+    return ShardedNewsBot, {"shard_count": shards.count, "shard_ids": sorted(shards.ids)}
+
+
+async def run_bot(settings: Settings, library: Library, token: str,
+                  shards: Shards | Literal["auto"] | None = None) -> None:
+    """Open the bot's state (bot.db, or the shared database `[store] url` names), load the model, connect, run until
+    stopped."""
     use_api(settings.discord.api_url)
-    state = await BotState.open(settings.data_dir, store_url)
+    state = await BotState.open(settings.data_dir, settings.engine.store.url)
     try:
         await library.warm_up()  # the model loads before the bot connects and says it is ready
-        bot_class = ShardedNewsBot if sharded else NewsBot
-        async with bot_class(settings, library, state) as bot:
+        kind, options = bot_class(shards)
+        async with kind(settings, library, state, **options) as bot:
             await bot.start(token)
     finally:
         await state.close()

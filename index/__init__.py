@@ -10,7 +10,7 @@ from index.embedder import BACKENDS, DEFAULT_MODEL, Embedder, EmbedderError, has
 from index.errors import EngineError, LibraryError
 from index.feeds.polling import FeedFollowError, FeedLimit
 from index.follows.follower import FollowError
-from index.follows.records import Alert, Follow
+from index.follows.records import Alert, Follow, Shards
 from index.ingest.periods import read_period
 from index.library import Library
 from index.models import (
@@ -45,8 +45,8 @@ __all__ = [
     "AlsoReported", "Answer", "AnswerPolicy", "Article", "ArticleDetail", "ArticleInfo", "Citation", "CopyProgress",
     "CopyReport", "Embedder", "EmbedderError", "EngineError", "EngineSettings", "Feed", "FeedFollowError", "FeedLimit",
     "FeedSettings", "Follow", "FollowError", "FollowSettings", "IngestProgress", "IngestReport", "Library",
-    "LibraryError", "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "SideDatabase", "Stats",
-    "StoreError", "StoreSettings", "Summary", "SummaryEntry", "SummaryError", "TableCopy", "UnknownArticle", "Usage",
-    "WebSettings", "apply_migrations", "copy_library", "hashing_dimension", "load_embedder", "open_side_database",
-    "read_period", "store_url_problem", "url_scheme", "web_url",
+    "LibraryError", "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "Shards", "SideDatabase",
+    "Stats", "StoreError", "StoreSettings", "Summary", "SummaryEntry", "SummaryError", "TableCopy", "UnknownArticle",
+    "Usage", "WebSettings", "apply_migrations", "copy_library", "hashing_dimension", "load_embedder",
+    "open_side_database", "read_period", "store_url_problem", "url_scheme", "web_url",
 ]

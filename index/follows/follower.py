@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -12,7 +12,7 @@ from index.answers.ranking import stems
 from index.embedder import Embedder
 from index.errors import EngineError
 from index.follows.matching import Relevance, Topic, article_text, matches, too_old, topic_of
-from index.follows.records import Alert, Follow
+from index.follows.records import Alert, Follow, Shards
 from index.models import PreparedArticle
 from index.settings import AnswerPolicy, FollowSettings
 from index.store.protocols import StorePart
@@ -63,9 +63,14 @@ class Follower:
         """Stop a follow of this scope (of this target, when given); None when it has no such follow."""
         return await self._store.follows.remove(follow_id, scope, target)
 
-    async def pending(self, target_prefix: str, limit: int = 500) -> list[Alert]:
-        """Alerts not yet told to the targets whose names start with the prefix, oldest first."""
-        return await self._store.follows.pending(target_prefix, limit)
+    async def pending(self, target_prefix: str, limit: int = 500, shards: Shards | None = None,
+                      lease: timedelta | None = None) -> list[Alert]:
+        """Alerts not yet told to the prefix's targets, oldest first (`shards`, `lease`: FollowsPart.pending)."""
+        return await self._store.follows.pending(target_prefix, limit, shards, lease)
+
+    async def release(self, alert_ids: Sequence[int]) -> None:
+        """Let go of alerts taken with a lease, told or not: the next round takes those still pending at once."""
+        await self._store.follows.release(alert_ids)
 
     async def delivered(self, alert_ids: Sequence[int]) -> None:
         """Mark alerts as told."""

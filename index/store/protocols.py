@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from index.follows.records import Alert, Follow
+from index.follows.records import Alert, Follow, Shards
 from index.ingest.duplicates import Links, Signed
 from index.models import Article, ArticleDetail, ArticleInfo, Feed, PreparedArticle, Usage
 from index.store.records import Counts, Excerpts, StoredSentence
@@ -89,9 +89,14 @@ class FollowsPart(Protocol):
 
     async def listed(self, scope: str | None, target: str | None = None) -> list[Follow]: ...
 
-    async def pending(self, target_prefix: str, limit: int = 500) -> list[Alert]: ...
+    # shards: only the alerts of follows whose scope is a guild on them, by Discord's (guild id >> 22) % count. lease:
+    # only the alerts no one holds, then held by the caller until now + lease, or until it releases them.
+    async def pending(self, target_prefix: str, limit: int = 500, shards: Shards | None = None,
+                      lease: timedelta | None = None, now: str | None = None) -> list[Alert]: ...
 
     async def record(self, found: Sequence[tuple[int, str, str]]) -> list[Alert]: ...
+
+    async def release(self, alert_ids: Sequence[int]) -> None: ...
 
     async def remove(self, follow_id: int, scope: str | None, target: str | None = None) -> Follow | None: ...
 

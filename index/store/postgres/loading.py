@@ -10,9 +10,6 @@ import asyncpg
 from index.store.errors import StoreError
 from index.store.postgres.conversion import DERIVED, Column, Row, converted, value_sql
 from index.store.postgres.database import Queries
-from index.store.postgres.faults import database_faults, describe
-from index.store.postgres.migrations import migrate, prepare
-from index.store.postgres.schema import LIBRARY_MIGRATIONS
 from index.store.postgres.store import Store
 from index.store.postgres.vectorstore import PgVectors
 
@@ -37,18 +34,6 @@ class PgTarget(Queries):
     @classmethod
     async def open(cls, url: str) -> PgTarget:
         """Connect to the database at `url` and give it the library's schema, or raise a one-line StoreError."""
-        where = describe(url)
-        try:
-            with database_faults(where):
-                # Before the store's pool, which reads `vector` values on every connection: the type must exist.
-                connection = await asyncpg.connect(url)
-                try:
-                    await prepare(connection)
-                    await migrate(connection, "library", LIBRARY_MIGRATIONS)
-                finally:
-                    await connection.close()
-        except (ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:  # a malformed address, a refusal
-            raise StoreError(f"{where}: cannot use the database ({error})") from None
         return cls(await Store.open(url, pool_size=2))
 
     @property

@@ -1,6 +1,6 @@
 """The library's PostgreSQL schema as numbered migrations (a front end's own tables are its side database's)."""
 
-# Migration 1 is the library as SQLite has it after its eight migrations (index/store/sqlite/schema.py), in PostgreSQL's
+# Migration 1 is the library as SQLite has it after its nine migrations (index/store/sqlite/schema.py), in PostgreSQL's
 # types: timestamps as timestamptz, days as date, flags as boolean, id lists as arrays.
 LIBRARY_MIGRATIONS: tuple[str, ...] = ("""
 -- As FTS5's "porter unicode61 remove_diacritics 2": English stemming, no stop words (FTS5 has none), hyphenated
@@ -105,6 +105,7 @@ CREATE TABLE alerts (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     follow_id bigint NOT NULL REFERENCES follows (id) ON DELETE CASCADE,
     article_id text NOT NULL, text text NOT NULL, created_at timestamptz NOT NULL, delivered_at timestamptz,
+    claimed_until timestamptz,          -- a bot process's hold on an alert it is telling (postgres/follows.py)
     UNIQUE (follow_id, article_id)
 );
 CREATE INDEX alerts_pending ON alerts (follow_id) WHERE delivered_at IS NULL;

@@ -6,17 +6,21 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+import asyncpg
 import numpy as np
 
 from index.ingest.duplicates import Links
 from index.models import Article, PreparedArticle
 from index.store.blobs import as_stored, from_blob, to_blob
 from index.store.clock import timestamp
+from index.store.errors import StoreError
 from index.store.postgres.catalog import Catalog
 from index.store.postgres.copies import Copies
 from index.store.postgres.database import Database, Queries, moment
 from index.store.postgres.excerpts import SentenceReader
-from index.store.postgres.faults import describe
+from index.store.postgres.faults import database_faults, describe
+from index.store.postgres.feeds import FeedStore
+from index.store.postgres.follows import FollowStore
 from index.store.postgres.lexical import Statistics, WordSearch
 from index.store.postgres.migrations import migrate, prepare
 from index.store.postgres.schema import LIBRARY_MIGRATIONS
@@ -40,6 +44,8 @@ class Store(Queries):
         self.dimension = 0  # of the stored embeddings; 0 until the first article
         self.catalog = Catalog(db)
         self.usage = UsageLog(db)
+        self.feeds = FeedStore(db)
+        self.follows = FollowStore(db)
         self.copies = Copies(db)
         # BM25's row counts and lengths, kept a while: counting a large table at every question would cost more.
         statistics = Statistics(db, statistics_seconds)
@@ -52,12 +58,11 @@ class Store(Queries):
     async def open(cls, url: str, pool_size: int = 5, statistics_seconds: float = 600.0) -> Store:
         """Open (migrating as needed) the library in the PostgreSQL database at `url`; word searches use the table
         statistics they counted within the last `statistics_seconds`."""
-        db = await Database.connect(url, describe(url), pool_size)
+        where = describe(url)
+        await _prepare(url, where)
+        db = await Database.connect(url, where, pool_size)
         store = cls(db, statistics_seconds)
         try:
-            async with db.connection() as connection:
-                await prepare(connection)
-                await migrate(connection, "library", LIBRARY_MIGRATIONS)
             store.dimension = int(await store.get_meta("dimension") or 0)
         except BaseException:
             await db.close()
@@ -219,3 +224,18 @@ def search_key(title: str, source: str | None) -> str:
     """What an article filter's text is looked for in: title and outlet case-folded, as SQLite's filter folds them
     (PostgreSQL 16 has no casefold(), and lower() leaves "ß")."""
     return f"{title.casefold()}\x1f{(source or '').casefold()}"
+
+
+async def _prepare(url: str, where: str) -> None:
+    """Give the database pgvector and the library's schema, or raise a one-line StoreError."""
+    try:
+        with database_faults(where):
+            # Over a connection of its own, before the pool: the pool's connections read `vector`, which must exist.
+            connection = await asyncpg.connect(url)
+            try:
+                await prepare(connection)
+                await migrate(connection, "library", LIBRARY_MIGRATIONS)
+            finally:
+                await connection.close()
+    except (ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:  # a malformed address, a refusal
+        raise StoreError(f"{where}: cannot use the database ({error})") from None

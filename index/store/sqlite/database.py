@@ -75,10 +75,11 @@ class Queries:
     async def _transaction(self) -> AsyncIterator[None]:
         """All or nothing; the lock because on one shared connection another task's writes would join it."""
         async with self._write_lock:
-            with database_faults(self._path):
-                await self._db.execute("BEGIN IMMEDIATE")
             try:
                 with database_faults(self._path):
+                    # To its end even when the task is cancelled meanwhile (a timer stopped), so that the transaction
+                    # it opens is rolled back below, not left open on the shared connection.
+                    await _finish(self._db.execute("BEGIN IMMEDIATE"))
                     yield
                     await _finish(self._db.execute("COMMIT"))
             except BaseException:

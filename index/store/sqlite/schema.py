@@ -192,4 +192,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX alerts_pending ON alerts(follow_id) WHERE delivered_at IS NULL;
     """,
+    """
+    -- Until when a bot process holds an alert it is telling (index/store/sqlite/follows.py pending): another process
+    -- of the same shards, such as a restart overlapping the old one, leaves it alone meanwhile. NULL: nobody holds it.
+    ALTER TABLE alerts ADD COLUMN claimed_until TEXT;
+    """,
 )
