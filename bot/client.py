@@ -7,6 +7,7 @@ import secrets
 from typing import Any, Literal
 
 import discord
+import yarl
 from discord import app_commands
 from discord.ext import commands
 
@@ -30,6 +31,12 @@ def use_api(api_url: str) -> str:
     if api_url:
         discord.http.Route.BASE = api_url.rstrip("/")
     return discord.http.Route.BASE
+
+
+def use_gateway(gateway_url: str) -> None:
+    """Connect discord.py's shards to `gateway_url` when one is set (a gateway proxy), else to Discord's own."""
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
 def build_intents(settings: Settings) -> discord.Intents:
@@ -117,6 +124,7 @@ async def run_bot(settings: Settings, library: Library, token: str,
     """Open the bot's state (bot.db, or the shared database `[store] url` names), load the model, connect, run until
     stopped."""
     use_api(settings.discord.api_url)
+    use_gateway(settings.discord.gateway_url)
     state = await BotState.open(settings.data_dir, settings.engine.store.url)
     try:
         await library.warm_up()  # the model loads before the bot connects and says it is ready

@@ -56,6 +56,9 @@ class DiscordSettings:
     cooldown_seconds: float = field(default=30.0, metadata={"min": 0, "max": 86_400})
     # Discord's REST API address; empty: Discord's own. Set it only for a rate-limit proxy in front of it.
     api_url: str = ""
+    # Discord's gateway (websocket) address; empty: Discord's own. Only for a gateway proxy in front of it, as large
+    # bots sharded over many processes use; discord.py goes there unless it asks Discord how many shards to run.
+    gateway_url: str = ""
     connect_timeout_seconds: float = field(default=20.0, metadata={"above": 0, "max": 600})
 
 

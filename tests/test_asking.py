@@ -1,5 +1,6 @@
 """The answering path end to end (real SQLite, FAISS and the deterministic embedder): context, time, abstention."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -7,6 +8,9 @@ import pytest
 from index import AnswerPolicy, Article, EngineSettings, Library
 from index.answers.asker import named_period
 from index.embedder import HashingEmbedder
+from tests.pg import pg_library, pg_url, store_settings
+
+__all__ = ["pg_library", "pg_url", "store_settings"]  # the imported fixtures are used by name
 
 OPEN = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1, min_similarity_without_terms=0.5))
 
@@ -19,8 +23,8 @@ SPRING_TALKS = ("Energy ministers met again in Vilnius for grid talks and agreed
 
 
 @pytest.fixture
-async def library(tmp_path):
-    opened = await Library.open(tmp_path / "data", HashingEmbedder(), OPEN)
+async def library(tmp_path, store_settings):
+    opened = await Library.open(tmp_path / "data", HashingEmbedder(), replace(OPEN, store=store_settings))
     yield opened
     await opened.close()
 

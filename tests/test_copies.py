@@ -17,8 +17,10 @@ from index.ingest.duplicates import signed
 from index.models import Article
 from index.store.backends import DATABASE_FILE
 from index.store.sqlite.schema import MIGRATIONS
-from index.store.sqlite.store import Store
+from tests.pg import pg_library, pg_url, store_settings
 from tests.stories import EDITED, SAME_TOPIC, WIRE
+
+__all__ = ["pg_library", "pg_url", "store_settings"]  # the imported fixtures are used by name
 
 SETTINGS = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1,
                                               min_similarity_without_terms=0.5))
@@ -43,8 +45,8 @@ def write_jsonl(path: Path, *records: dict) -> Path:
 
 
 @pytest.fixture
-async def library(tmp_path):
-    opened = await Library.open(tmp_path / "data", HashingEmbedder(), SETTINGS)
+async def library(tmp_path, store_settings):
+    opened = await Library.open(tmp_path / "data", HashingEmbedder(), replace(SETTINGS, store=store_settings))
     yield opened
     await opened.close()
 
@@ -251,11 +253,8 @@ def test_discord_source_lines_name_the_copies_within_limits():
 async def test_a_newcomer_is_compared_only_with_articles_sharing_a_band(library, tmp_path):
     await ingest(library, tmp_path, WIRE_STORY, OTHER_STORY)
     await ingest(library, tmp_path, WIRE_STORY, scope="guild-1")
-    store = await Store.open(tmp_path / "data" / DATABASE_FILE)
-    try:
-        found = await store.copies.candidates([signed(Article("new", "Port shut", EDITED))], None)
-        in_scope = await store.copies.candidates([signed(Article("new", "Port shut", EDITED))], "guild-1")
-    finally:
-        await store.close()
+    copies = library._store.copies
+    found = await copies.candidates([signed(Article("new", "Port shut", EDITED))], None)
+    in_scope = await copies.candidates([signed(Article("new", "Port shut", EDITED))], "guild-1")
     assert [item.id for item in found] == ["wire"] and [item.id for item in in_scope] == ["wire"]
     assert found[0].size == signed(Article("wire", WIRE_STORY["title"], WIRE)).size

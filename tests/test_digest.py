@@ -1,6 +1,7 @@
 """Library.summarize and Library.timeline over real SQLite and FAISS with the small hashing embedder."""
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -9,6 +10,9 @@ import pytest
 
 from index import AnswerPolicy, EngineSettings, Library, SummaryError
 from index.embedder import HashingEmbedder
+from tests.pg import pg_library, pg_url, store_settings
+
+__all__ = ["pg_library", "pg_url", "store_settings"]  # the imported fixtures are used by name
 
 D = date
 SETTINGS = EngineSettings(policy=AnswerPolicy(min_similarity=0.1, min_similarity_without_terms=0.5))
@@ -41,8 +45,8 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
 
 
 @pytest.fixture
-async def library(tmp_path):
-    opened = await Library.open(tmp_path / "data", HashingEmbedder(), SETTINGS)
+async def library(tmp_path, store_settings):
+    opened = await Library.open(tmp_path / "data", HashingEmbedder(), replace(SETTINGS, store=store_settings))
     await opened.ingest_files([write_jsonl(tmp_path / "port-ellis.jsonl", ARTICLES)])
     yield opened
     await opened.close()

@@ -17,6 +17,9 @@ from index.feeds.polling import FeedFollowError
 from index.settings import FeedSettings, WebSettings
 from tests.feed_site import DOWN, HITS, REPLIES, STORIES, build_feed_site
 from tests.local_site import serve
+from tests.pg import pg_library, pg_url, store_settings
+
+__all__ = ["pg_library", "pg_url", "store_settings"]  # the imported fixtures are used by name
 
 SETTINGS = EngineSettings(batch_articles=2, web=WebSettings(allow_private_addresses=True, timeout_seconds=0.5),
                           feeds=FeedSettings(full_text_chars=100, poll_minutes=30.0))
@@ -31,9 +34,9 @@ async def site() -> AsyncIterator[tuple[str, object]]:
 
 
 @pytest.fixture
-async def library(tmp_path: Path) -> AsyncIterator[Library]:
+async def library(tmp_path: Path, store_settings) -> AsyncIterator[Library]:
     """An empty library that may fetch from loopback."""
-    opened = await Library.open(tmp_path, HashingEmbedder(), SETTINGS)
+    opened = await Library.open(tmp_path, HashingEmbedder(), replace(SETTINGS, store=store_settings))
     yield opened
     await opened.close()
 

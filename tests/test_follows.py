@@ -1,6 +1,7 @@
 """Followed topics over a real library (SQLite, FAISS, the hashing embedder): which stored articles alert whom."""
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pytest
 from index import AnswerPolicy, EngineSettings, FollowError, Library
 from index.embedder import HashingEmbedder
 from index.follows.matching import ArticleText, Relevance, Topic, aboutness, best_sentence, judged, too_old
+from tests.pg import pg_library, pg_url, store_settings
+
+__all__ = ["pg_library", "pg_url", "store_settings"]  # the imported fixtures are used by name
 
 SETTINGS = EngineSettings(policy=AnswerPolicy(min_similarity=0.1, min_similarity_without_terms=0.5))
 TODAY = date.today().isoformat()
@@ -33,8 +37,8 @@ def jsonl(path: Path, *records: dict) -> list[Path]:
 
 
 @pytest.fixture
-async def library(tmp_path):
-    opened = await Library.open(tmp_path / "data", HashingEmbedder(), SETTINGS)
+async def library(tmp_path, store_settings):
+    opened = await Library.open(tmp_path / "data", HashingEmbedder(), replace(SETTINGS, store=store_settings))
     yield opened
     await opened.close()
 

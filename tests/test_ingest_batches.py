@@ -8,7 +8,9 @@ import pytest
 from index import EngineSettings, Library
 from index.embedder import HashingEmbedder
 from index.models import Article
-from index.store.sqlite.store import Store
+from tests.pg import pg_library, pg_url, store_settings
+
+__all__ = ["pg_library", "pg_url", "store_settings"]  # the imported fixtures are used by name
 
 SETTINGS = EngineSettings(batch_articles=3, max_article_chars=5000)
 
@@ -18,8 +20,8 @@ def story(number: int, words: int = 30) -> dict:
 
 
 @pytest.fixture
-async def library(tmp_path):
-    opened = await Library.open(tmp_path / "data", HashingEmbedder(), SETTINGS)
+async def library(tmp_path, store_settings):
+    opened = await Library.open(tmp_path / "data", HashingEmbedder(), replace(SETTINGS, store=store_settings))
     yield opened
     await opened.close()
 
@@ -42,7 +44,8 @@ async def test_one_file_is_committed_a_batch_at_a_time_so_a_crash_keeps_the_batc
     path = tmp_path / "many.jsonl"
     path.write_text("".join(json.dumps(story(n)) + "\n" for n in range(10)))
     written = []
-    original = Store.write_articles
+    backend = type(library._store)
+    original = backend.write_articles
 
     async def crash_on_the_third_batch(self, prepared, *args, **kwargs):
         written.append(len(prepared))
@@ -50,12 +53,12 @@ async def test_one_file_is_committed_a_batch_at_a_time_so_a_crash_keeps_the_batc
             raise OSError("the machine went down")
         return await original(self, prepared, *args, **kwargs)
 
-    monkeypatch.setattr(Store, "write_articles", crash_on_the_third_batch)
+    monkeypatch.setattr(backend, "write_articles", crash_on_the_third_batch)
     with pytest.raises(OSError):
         await library.ingest_files([path])
     assert written == [3, 3, 3]
     assert len(await library.articles()) == 6
-    monkeypatch.setattr(Store, "write_articles", original)
+    monkeypatch.setattr(backend, "write_articles", original)
     report = await library.ingest_files([path])  # run again: it resumes
     assert (report.new, report.unchanged) == (4, 6)
 
@@ -64,13 +67,14 @@ async def test_long_articles_make_smaller_batches(tmp_path, monkeypatch):
     settings = replace(SETTINGS, batch_articles=10, max_article_chars=2000)
     library = await Library.open(tmp_path / "data", HashingEmbedder(), settings)
     sizes = []
-    original = Store.write_articles
+    backend = type(library._store)
+    original = backend.write_articles
 
     async def count(self, prepared, *args, **kwargs):
         sizes.append(len(prepared))
         return await original(self, prepared, *args, **kwargs)
 
-    monkeypatch.setattr(Store, "write_articles", count)
+    monkeypatch.setattr(backend, "write_articles", count)
     try:
         report = await library.ingest_articles([Article(f"a{n}", "T", f"Sentence {n} is here. " * 55)
                                                for n in range(6)])

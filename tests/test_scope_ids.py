@@ -2,6 +2,7 @@
 
 import contextlib
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,12 @@ from index import Article, Library
 from index.embedder import HashingEmbedder
 from index.store.backends import DATABASE_FILE
 from index.store.sqlite.schema import MIGRATIONS
+from tests.pg import pg_library, pg_url, store_settings
+from tests.stored import stored_rows as rows_of
 from tests.test_copies import COAST_STORY, DAILY_STORY, SETTINGS, WIRE, WIRE_STORY, ingest, write_jsonl
 from tests.test_scopes import KYIV, LVIV, ZOO
+
+__all__ = ["pg_library", "pg_url", "store_settings"]  # the imported fixtures are used by name
 
 SCOPES = (None, "111", "222")
 # What each scope sees once the wire story and its copy are stored in all three: its own original, with its copy.
@@ -20,8 +25,8 @@ EACH_HOLDS_WIRE = {None: {"wire": (None, ("coast",))}, "111": {"wire": ("111", (
 
 
 @pytest.fixture
-async def library(tmp_path):
-    opened = await Library.open(tmp_path / "data", HashingEmbedder(), SETTINGS)
+async def library(tmp_path, store_settings):
+    opened = await Library.open(tmp_path / "data", HashingEmbedder(), replace(SETTINGS, store=store_settings))
     yield opened
     await opened.close()
 
@@ -61,7 +66,7 @@ async def test_removing_an_original_hands_it_to_its_copy_in_its_own_scope_only(l
     assert await library.remove("wire")
     assert (await views(library))[None] == {"coast": (None, ())}
     assert (await views(library))["222"] == EACH_HOLDS_WIRE["222"] | {"coast": (None, ())}
-    assert (await library.stats()).vectors == stored_rows(tmp_path / "data", "SELECT count(*) FROM chunks")[0][0]
+    assert (await library.stats()).vectors == (await rows_of(library, "SELECT count(*) FROM chunks"))[0][0]
 
 
 async def test_removing_a_copy_unlinks_it_in_its_own_scope_only(library, tmp_path):

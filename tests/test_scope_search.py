@@ -3,6 +3,7 @@
 import contextlib
 import random
 import sqlite3
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -11,6 +12,10 @@ import pytest
 from index import AnswerPolicy, Article, EngineSettings, Library
 from index.embedder import HashingEmbedder
 from index.store.terms import TermQuery
+from tests.pg import pg_library, pg_url, store_settings
+from tests.stored import stored_rows
+
+__all__ = ["pg_library", "pg_url", "store_settings"]  # the imported fixtures are used by name
 
 # A small exact limit, so the operator's library is searched by an approximate (IVF) index as at a million sentences.
 SETTINGS = EngineSettings(exact_up_to=150, policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1,
@@ -44,13 +49,13 @@ def zebra_crowd(count: int) -> list[Article]:
 
 
 @pytest.fixture
-async def library(tmp_path):
-    opened = await Library.open(tmp_path / "data", HashingEmbedder(), SETTINGS)
+async def library(tmp_path, store_settings):
+    opened = await Library.open(tmp_path / "data", HashingEmbedder(), replace(SETTINGS, store=store_settings))
     yield opened
     await opened.close()
 
 
-async def test_a_servers_article_is_found_however_many_other_servers_passages_are_nearer(library):
+async def test_a_servers_article_is_found_however_many_other_servers_passages_are_nearer(library, store_settings):
     rng = random.Random(1)
     await library.ingest_articles([story(n, topic, rng) for n in range(60) for topic in TOPICS])
     await library.ingest_articles(zebra_crowd(300), scope="222")  # 4 x 50 passages nearer than the server's own
@@ -61,7 +66,12 @@ async def test_a_servers_article_is_found_however_many_other_servers_passages_ar
     assert articles[found[0][0]] == "111\x1fzebra"
     assert not any(stored.startswith("222") for stored in articles.values())
     assert len(found) == 50  # the rest filled from the operator's library, not left empty by a filter
-    assert not library._vectors._indexes[None].exact  # the global library's index is the approximate one
+    # The global library's index is the approximate one: FAISS's IVF, or pgvector's HNSW.
+    if store_settings.url:
+        assert await stored_rows(library, "SELECT indexdef FROM pg_indexes WHERE indexname = 'chunks_hnsw'") == [
+            ("CREATE INDEX chunks_hnsw ON public.chunks USING hnsw (embedding vector_ip_ops) WHERE (scope IS NULL)",)]
+    else:
+        assert not library._vectors._indexes[None].exact
     answer = await library.ask("Where did keepers catch the zebra?", scope="111")
     assert answer.quotes[0].text == "Keepers caught the zebra near the river."
 
@@ -149,8 +159,7 @@ async def test_indexes_out_of_step_with_sqlite_are_rebuilt(tmp_path):
 async def chunk_articles(library: Library, chunk_ids: list[int]) -> dict[int, str]:
     """The stored article id of each chunk."""
     marks = ",".join("?" * len(chunk_ids))
-    rows = await library._store._all(f"SELECT id, article_id FROM chunks WHERE id IN ({marks})", chunk_ids)
-    return dict(rows)
+    return dict(await stored_rows(library, f"SELECT id, article_id FROM chunks WHERE id IN ({marks})", *chunk_ids))
 
 
 async def test_a_common_word_beyond_the_budget_is_left_out_of_the_bm25_search(tmp_path):

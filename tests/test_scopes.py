@@ -1,8 +1,8 @@
 """Scopes, follow-up questions, the question log, feedback and usage, with real SQLite and FAISS."""
 
 import asyncio
-import json
 import sqlite3
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +13,10 @@ from index.embedder import HashingEmbedder
 from index.store.backends import DATABASE_FILE
 from index.store.sqlite.schema import MIGRATIONS
 from index.store.sqlite.store import Store
+from tests.pg import pg_library, pg_url, store_settings
+from tests.stored import id_list, stored_rows
+
+__all__ = ["pg_library", "pg_url", "store_settings"]  # the imported fixtures are used by name
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SETTINGS = EngineSettings(policy=AnswerPolicy(min_confidence=0.0, min_similarity=0.1, min_similarity_without_terms=0.5))
@@ -26,15 +30,10 @@ LVIV = Article(id="lviv", title="Missile strike on Lviv", source="Wire", publish
 
 
 @pytest.fixture
-async def library(tmp_path):
-    opened = await Library.open(tmp_path / "data", HashingEmbedder(), SETTINGS)
+async def library(tmp_path, store_settings):
+    opened = await Library.open(tmp_path / "data", HashingEmbedder(), replace(SETTINGS, store=store_settings))
     yield opened
     await opened.close()
-
-
-def rows(data_dir: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    with sqlite3.connect(data_dir / DATABASE_FILE) as connection:
-        return connection.execute(sql, params).fetchall()
 
 
 async def test_a_scope_sees_its_own_articles_and_the_global_ones_only(library):
@@ -84,7 +83,7 @@ async def test_one_article_in_two_scopes_and_globally_is_stored_three_times(libr
     for scope in (None, "111", "222"):
         assert (await library.ingest_articles([ZOO], scope=scope)).new == 1
     assert (await library.ingest_articles([ZOO], scope="111")).unchanged == 1
-    stored = rows(tmp_path / "data", "SELECT id, scope FROM articles ORDER BY id")
+    stored = await stored_rows(library, "SELECT id, scope FROM articles ORDER BY id")
     assert stored == [("111\x1fzoo-1", "111"), ("222\x1fzoo-1", "222"), ("zoo-1", None)]
     # A scope's own copy shadows the global one: one id, one article, one citation.
     assert [a.scope for a in await library.articles(scope="111")] == ["111"]
@@ -156,16 +155,17 @@ async def test_questions_are_logged_with_the_quoted_sentence_ids(library, tmp_pa
     abstention = await library.ask("Who won the World Cup final?")
     assert answer.question_id is not None and abstention.question_id == answer.question_id + 1
     assert await library.ask("Where did keepers catch the zebra?", log=False) is not None
-    logged = rows(tmp_path / "data", "SELECT id, scope, question, abstained, top_score, sentence_ids FROM questions")
+    logged = await stored_rows(library, "SELECT id, scope, question, abstained, top_score, sentence_ids FROM questions"
+                                                " ORDER BY id")
     assert len(logged) == 2
     first = logged[0]
     assert first[:4] == (answer.question_id, "111", "Where did keepers catch the zebra?", 0)
     assert first[4] == pytest.approx(answer.quotes[0].score, abs=1e-3)
-    assert json.loads(first[5]) == [q.sentence_id for q in answer.quotes]
+    assert id_list(first[5]) == [q.sentence_id for q in answer.quotes]
     for quote in answer.quotes:
-        assert rows(tmp_path / "data", "SELECT text FROM sentences WHERE id = ?", (quote.sentence_id,)) == [
+        assert await stored_rows(library, "SELECT text FROM sentences WHERE id = ?", quote.sentence_id) == [
             (quote.text,)]
-    assert logged[1][1:4] == (None, "Who won the World Cup final?", 1) and json.loads(logged[1][5]) == []
+    assert logged[1][1:4] == (None, "Who won the World Cup final?", 1) and id_list(logged[1][5]) == []
 
 
 async def test_questions_asked_during_an_ingest_are_all_logged(library, tmp_path):
@@ -178,7 +178,7 @@ async def test_questions_asked_during_an_ingest_are_all_logged(library, tmp_path
     )
     assert results[0].new == 200
     assert len({answer.question_id for answer in results[1:]}) == 10
-    assert rows(tmp_path / "data", "SELECT count(*) FROM questions") == [(10,)]
+    assert await stored_rows(library, "SELECT count(*) FROM questions") == [(10,)]
 
 
 async def test_feedback_is_one_vote_per_user_and_question(library):

@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 from aiohttp import web
 
-from index import EngineSettings, Library, StoreSettings
+from index import EngineSettings, Library, StoreSettings, WebSettings
 from index.embedder import HashingEmbedder
 from tests.discord_emulator import DiscordEmulator
 from tests.discord_emulator.models import Channel, Guild, Member
@@ -47,6 +47,7 @@ min_similarity = 0.1
 min_similarity_without_terms = 0.5
 [feeds]
 poll_minutes = {poll}
+full_text_chars = 0
 """
 
 
@@ -98,7 +99,8 @@ def running(processes: list[subprocess.Popen[str]]) -> Iterator[list[subprocess.
             process.terminate()
         for process in processes:
             with contextlib.suppress(subprocess.TimeoutExpired):
-                process.communicate(timeout=20)
+                out, err = process.communicate(timeout=20)
+                print(process.args[1:], out[-3000:], err[-3000:], sep="\n")  # shown when the test fails
 
 
 async def until(check, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
@@ -137,11 +139,11 @@ async def test_two_workers_and_two_bots_share_one_library(pg_library, tmp_path: 
     async with serve(feed_site(hits)) as base, discord_world(0) as first, discord_world(1) as second:
         worlds = [first, second]
         library = await Library.open(tmp_path / "tester", HashingEmbedder(), EngineSettings(
-            store=StoreSettings(url=pg_library)))
+            web=WebSettings(allow_private_addresses=True), store=StoreSettings(url=pg_library)))
         try:
             for _, guild, channel, _ in worlds:
                 await library.follows.follow("harbour wall storm", str(guild.id), f"channel:{channel.id}")
-            watch_config = CONFIG.format(poll=0.05)
+            watch_config = CONFIG.format(poll=60)  # one round each: every feed is due at once
             await add_feeds(library, base)
             hits.clear()
             homes = [tmp_path / f"worker{n}" for n in range(2)]
@@ -205,7 +207,8 @@ async def ask_through_both_bots(worlds, tmp_path: Path, store: dict[str, str]) -
     for shard, (emulator, *_rest) in enumerate(worlds):
         home = tmp_path / f"bot{shard}"
         home.mkdir()
-        config = CONFIG.format(poll=0) + f'[discord]\napi_url = "{emulator.base_url}"\n'
+        config = CONFIG.format(poll=0) + (f'[discord]\napi_url = "{emulator.base_url}"\n'
+                                          f'gateway_url = "{emulator.gateway_url}"\n')
         bots.append(start(home, "run", "--shard-count", str(SHARDS), "--shard-ids", str(shard), config=config,
                           NEWSBOT_DISCORD_TOKEN=emulator.token, **store))
     with running(bots):

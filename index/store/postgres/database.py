@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -44,9 +45,11 @@ class Database:
         if current is not None:
             yield current
             return
-        with database_faults(self.where):
-            async with self.pool.acquire() as connection:
-                yield connection
+        connection = await self._acquire()
+        try:
+            yield connection
+        finally:
+            await self.pool.release(connection)
 
     @asynccontextmanager
     async def transaction(self, read_only: bool = False) -> AsyncIterator[Any]:
@@ -56,20 +59,29 @@ class Database:
             yield self._current.get()
             return
         isolation = "repeatable_read" if read_only else "read_committed"
+        connection = await self._acquire()
+        token = self._current.set(connection)
+        try:
+            transaction = connection.transaction(isolation=isolation, readonly=read_only)
+            with database_faults(self.where):
+                await transaction.start()
+            try:
+                yield connection
+            except BaseException:
+                # The body's own error is the one to tell; a connection already gone has nothing to roll back.
+                with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+                    await _finish(transaction.rollback())
+                raise
+            with database_faults(self.where):
+                await _finish(transaction.commit())
+        finally:
+            self._current.reset(token)
+            await self.pool.release(connection)
+
+    async def _acquire(self) -> Any:
+        """A connection from the pool, or a StoreError saying why the server cannot give one."""
         with database_faults(self.where):
-            async with self.pool.acquire() as connection:
-                token = self._current.set(connection)
-                try:
-                    transaction = connection.transaction(isolation=isolation, readonly=read_only)
-                    await transaction.start()
-                    try:
-                        yield connection
-                    except BaseException:
-                        await _finish(transaction.rollback())
-                        raise
-                    await _finish(transaction.commit())
-                finally:
-                    self._current.reset(token)
+            return await self.pool.acquire()
 
 
 class Queries:

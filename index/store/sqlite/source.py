@@ -36,8 +36,8 @@ class SqliteSource:
             if version > len(MIGRATIONS):
                 raise StoreError(f"{path}: made by a newer newsbot (schema {version}); upgrade newsbot")
             if version < len(MIGRATIONS):  # its ids and columns are not yet what the copy knows
-                raise StoreError(f"{path}: made by an older newsbot (schema {version}); run `newsbot stats` once "
-                                 "so it is upgraded, then copy it")
+                raise StoreError(f"{path}: made by an older newsbot (schema {version}); open it once with this "
+                                 "newsbot, which upgrades it, then copy it")
             await source._all("BEGIN")
             await source._all("SELECT count(*) FROM meta")  # the snapshot starts at the first read
         except BaseException:
