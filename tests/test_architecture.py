@@ -60,6 +60,14 @@ def test_the_front_ends_import_only_the_engines_public_api(path):
     assert engine <= {"index"}
 
 
+@pytest.mark.parametrize("path", sorted({*ROOT.glob("index/**/*.py")} - {*ROOT.glob("index/store/**/*.py")}),
+                         ids=relative)
+def test_above_the_store_nothing_knows_which_backend_keeps_the_library(path):
+    backends = ("index.store.sqlite", "index.store.postgres")
+    # Only index/store/ (its backends.py, above all) chooses and imports a backend.
+    assert not {name for name in imported_modules(path) if name.startswith(backends)}
+
+
 @pytest.mark.parametrize("path", MODULES, ids=relative)
 def test_no_module_is_over_300_lines(path):
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 300

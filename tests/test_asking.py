@@ -1,4 +1,4 @@
-"""The answering path end to end (real SQLite, FAISS and the deterministic embedder): context, time, abstention."""
+"""The answering path end to end (on each backend, with the deterministic embedder): context, time, abstention."""
 
 from dataclasses import replace
 from datetime import date

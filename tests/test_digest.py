@@ -1,4 +1,4 @@
-"""Library.summarize and Library.timeline over real SQLite and FAISS with the small hashing embedder."""
+"""Library.summarize and Library.timeline on each backend (SQLite and FAISS, PostgreSQL) with the hashing embedder."""
 
 import json
 from dataclasses import replace

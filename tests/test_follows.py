@@ -1,4 +1,4 @@
-"""Followed topics over a real library (SQLite, FAISS, the hashing embedder): which stored articles alert whom."""
+"""Followed topics over a real library on each backend (hashing embedder): which stored articles alert whom."""
 
 import json
 from dataclasses import replace

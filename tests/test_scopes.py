@@ -1,4 +1,4 @@
-"""Scopes, follow-up questions, the question log, feedback and usage, with real SQLite and FAISS."""
+"""Scopes, follow-up questions, the question log, feedback and usage, on each backend."""
 
 import asyncio
 import sqlite3

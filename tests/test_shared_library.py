@@ -9,7 +9,7 @@ import contextlib
 import random
 import subprocess
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -20,6 +20,7 @@ from index import EngineSettings, Library, StoreSettings, WebSettings
 from index.embedder import HashingEmbedder
 from tests.discord_emulator import DiscordEmulator
 from tests.discord_emulator.models import Channel, Guild, Member
+from tests.feed_site import Handler
 from tests.local_site import serve
 from tests.newsbot_process import EXAMPLES, run_newsbot, start
 from tests.pg import pg_library, pg_url
@@ -28,6 +29,7 @@ __all__ = ["pg_library", "pg_url"]  # the imported fixtures are used by name
 
 pytestmark = pytest.mark.pg
 
+World = tuple[DiscordEmulator, Guild, Channel, Member]  # one shard's Discord, its server, channel and member
 FEEDS = 8
 ITEMS = 3
 SHARDS = 2
@@ -67,7 +69,7 @@ def feed_site(hits: Counter[str]) -> web.Application:
         feeds[f"/feed/{feed}.xml"] = rss(feed, [*items, STORM] if feed == 0 else items)
 
     @web.middleware
-    async def count(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    async def count(request: web.Request, handler: Handler) -> web.StreamResponse:
         hits[request.path] += 1
         return await handler(request)
 
@@ -100,10 +102,10 @@ def running(processes: list[subprocess.Popen[str]]) -> Iterator[list[subprocess.
         for process in processes:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 out, err = process.communicate(timeout=20)
-                print(process.args[1:], out[-3000:], err[-3000:], sep="\n")  # shown when the test fails
+                print(process.args, out[-3000:], err[-3000:], sep="\n")  # shown when the test fails
 
 
-async def until(check, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+async def until(check: Callable[[], Awaitable[bool]], timeout: float = 60) -> None:
     """Wait until the async check is true."""
     async with asyncio.timeout(timeout):
         while not await check():
@@ -120,7 +122,7 @@ def on_shard(emulator: DiscordEmulator, shard: int) -> Guild:
 
 
 @contextlib.asynccontextmanager
-async def discord_world(shard: int) -> AsyncIterator[tuple[DiscordEmulator, Guild, Channel, Member]]:
+async def discord_world(shard: int) -> AsyncIterator[World]:
     """An emulated Discord (as one shard's process sees it) with one server on that shard."""
     emulator = DiscordEmulator()
     guild = on_shard(emulator, shard)
@@ -200,22 +202,26 @@ def newsbot_ingest_examples(home: Path, store: dict[str, str]) -> None:
     assert ingested.returncode == 0, ingested.stderr
 
 
-async def ask_through_both_bots(worlds, tmp_path: Path, store: dict[str, str]) -> list[str]:  # type: ignore[no-untyped-def]
-    """Run one bot process per shard, each against its Discord; ask the same question in each server."""
-    answers = []
-    bots = []
-    for shard, (emulator, *_rest) in enumerate(worlds):
-        home = tmp_path / f"bot{shard}"
-        home.mkdir()
-        config = CONFIG.format(poll=0) + (f'[discord]\napi_url = "{emulator.base_url}"\n'
-                                          f'gateway_url = "{emulator.gateway_url}"\n')
-        bots.append(start(home, "run", "--shard-count", str(SHARDS), "--shard-ids", str(shard), config=config,
-                          NEWSBOT_DISCORD_TOKEN=emulator.token, **store))
-    with running(bots):
-        for emulator, guild, channel, member in worlds:
+async def ask_through_both_bots(worlds: list[World], tmp_path: Path, store: dict[str, str]) -> list[str]:
+    """Run one bot process per shard, each against its Discord, and ask the same question in each server.
+
+    Shard 1's process starts first and posts its server's alert before shard 0's process exists: it must leave
+    shard 0's alert pending (it cannot see that server's channel), not drop it.
+    """
+    with running([]) as bots:
+        for shard in reversed(range(SHARDS)):
+            emulator, _, channel, _ = worlds[shard]
+            home = tmp_path / f"bot{shard}"
+            home.mkdir()
+            config = CONFIG.format(poll=0) + (f'[discord]\napi_url = "{emulator.base_url}"\n'
+                                              f'gateway_url = "{emulator.gateway_url}"\n')
+            bots.append(start(home, "run", "--shard-count", str(SHARDS), "--shard-ids", str(shard), config=config,
+                              NEWSBOT_DISCORD_TOKEN=emulator.token, **store))
             await emulator.wait_ready(timeout=60)
+            await emulator.wait_for_request("POST", rf"/channels/{channel.id}/messages", timeout=60)  # its alert
+        answers = []
+        for emulator, guild, channel, member in worlds:
             await emulator.wait_for_request("PUT", r"/applications/\d+/commands", timeout=60)
-            await emulator.wait_for_request("POST", rf"/channels/{channel.id}/messages", timeout=60)
             interaction = await emulator.invoke_slash(guild, channel, member, "ask", {"question": QUESTION})
             await interaction.wait_done()
             answers.append(interaction.followups[0]["embeds"][0]["description"])
