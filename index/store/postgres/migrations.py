@@ -37,6 +37,17 @@ async def prepare(connection: Any) -> None:
     if fault:
         raise StoreError(fault)
     database = await connection.fetchval("SELECT current_database()")
+    installed = await connection.fetchval("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+    if installed is None:
+        await _enable_pgvector(connection, database)
+        installed = await connection.fetchval("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+    fault = version_fault(server_version, installed)
+    if fault:  # an older pgvector enabled in this database before the server's was upgraded
+        raise StoreError(f"{fault} (in {database}: ALTER EXTENSION vector UPDATE)")
+
+
+async def _enable_pgvector(connection: Any, database: str) -> None:
+    """CREATE EXTENSION vector, or a one-line StoreError saying whom to ask (only needed once per database)."""
     try:
         async with connection.transaction():
             # Under the lock: two processes creating the extension at once would collide on pg_extension.
@@ -45,14 +56,14 @@ async def prepare(connection: Any) -> None:
     except asyncpg.InsufficientPrivilegeError:
         raise StoreError(f"not allowed to enable pgvector in {database}: ask the database owner to run "
                          f"CREATE EXTENSION vector in {database}") from None
-    installed = await connection.fetchval("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
-    fault = version_fault(server_version, installed)
-    if fault:  # an older pgvector enabled in this database before the server's was upgraded
-        raise StoreError(f"{fault} (in {database}: ALTER EXTENSION vector UPDATE)")
 
 
 async def migrate(connection: Any, component: str, migrations: Sequence[str], schema: str | None = None) -> None:
     """Apply a component's pending migrations (into its own `schema` if given), each in a transaction; refuse newer."""
+    # Read first, with no lock and no DDL: a user who may only read opens an up-to-date library.
+    if await connection.fetchval("SELECT to_regclass('newsbot_schema')") is not None and await schema_version(
+            connection, component) == len(migrations):
+        return
     while await _migrate_once(connection, component, migrations, schema):
         pass
 
