@@ -22,9 +22,10 @@ from index.models import Article
 from index.store.backends import DATABASE_FILE
 from index.store.sqlite.schema import MIGRATIONS
 from tests.local_site import news_page
+from tests.pg import pg_library, pg_url, store_settings
 from tests.test_copies import COAST_STORY, QUESTION, SETTINGS, WIRE_STORY, downgrade, ingest, library
 
-__all__ = ["library"]  # the imported fixture is used by name
+__all__ = ["library", "pg_library", "pg_url", "store_settings"]  # the imported fixture is used by name
 BYLINE_MIGRATION = next(n for n, script in enumerate(MIGRATIONS) if "articles ADD COLUMN author" in script)
 
 

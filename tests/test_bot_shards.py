@@ -21,7 +21,8 @@ from bot.config import DiscordSettings, EmbeddingSettings, Settings
 from bot.state import BotState
 from index import Alert, Library, Shards
 from index.embedder import HashingEmbedder
-from tests.discord_emulator import DiscordEmulator, Guild
+from tests.discord_emulator import DiscordEmulator
+from tests.discord_emulator.fixtures import guild_on_shard
 from tests.test_bot_follows import TOPIC, engine, story
 
 SHARDS = 2
@@ -31,15 +32,6 @@ def settings_for(data_dir: Path) -> Settings:
     """A hashing-embedder library whose follows the test stories alert."""
     return Settings(data_dir=data_dir, embedding=EmbeddingSettings(model="hashing"), engine=engine(),
                     discord=DiscordSettings())
-
-
-def on_shard(emulator: DiscordEmulator, shard: int) -> Guild:
-    """A guild whose id Discord's formula puts on `shard` of SHARDS."""
-    while True:
-        guild = emulator.add_guild(name=f"Shard {shard} news")
-        if (guild.id >> 22) % SHARDS == shard:
-            return guild
-        emulator.guilds.remove(guild)
 
 
 def untold(data_dir: Path) -> list[str]:
@@ -76,7 +68,7 @@ async def running(emulator: DiscordEmulator, settings: Settings, shard: int,
 async def test_each_shards_process_tells_its_own_alerts_and_drops_none_of_the_others(tmp_path, monkeypatch, caplog):
     # Discord sends a shard's connection only that shard's servers: each process has a world of its own.
     first, second = DiscordEmulator(), DiscordEmulator()
-    guild_a, guild_b = on_shard(first, 0), on_shard(second, 1)
+    guild_a, guild_b = guild_on_shard(first, 0, SHARDS), guild_on_shard(second, 1, SHARDS)
     channel_a, channel_b = first.add_channel(guild_a, name="news"), second.add_channel(guild_b, name="news")
     reader = first.add_member(guild_a, name="reader")
     settings = settings_for(tmp_path / "data")

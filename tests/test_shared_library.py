@@ -19,6 +19,7 @@ from aiohttp import web
 from index import EngineSettings, Library, StoreSettings, WebSettings
 from index.embedder import HashingEmbedder
 from tests.discord_emulator import DiscordEmulator
+from tests.discord_emulator.fixtures import guild_on_shard
 from tests.discord_emulator.models import Channel, Guild, Member
 from tests.feed_site import Handler
 from tests.local_site import serve
@@ -112,20 +113,11 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float = 60) -> No
             await asyncio.sleep(0.2)
 
 
-def on_shard(emulator: DiscordEmulator, shard: int) -> Guild:
-    """A guild whose id Discord's formula puts on `shard` of SHARDS."""
-    while True:
-        guild = emulator.add_guild(name=f"Shard {shard} news")
-        if (guild.id >> 22) % SHARDS == shard:
-            return guild
-        emulator.guilds.remove(guild)
-
-
 @contextlib.asynccontextmanager
 async def discord_world(shard: int) -> AsyncIterator[World]:
     """An emulated Discord (as one shard's process sees it) with one server on that shard."""
     emulator = DiscordEmulator()
-    guild = on_shard(emulator, shard)
+    guild = guild_on_shard(emulator, shard, SHARDS)
     channel = emulator.add_channel(guild, name="news")
     member = emulator.add_member(guild, name="reader")
     await emulator.start()

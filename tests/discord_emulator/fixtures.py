@@ -1,4 +1,4 @@
-"""Reusable pytest fixture: a started DiscordEmulator with one guild, one channel, alice and admin.
+"""Reusable pytest fixture: a started DiscordEmulator with one guild, one channel, alice and admin; guilds on a shard.
 
 Import it into a conftest or test module: ``from tests.discord_emulator.fixtures import discord_emulator``.
 """
@@ -33,3 +33,12 @@ async def discord_emulator() -> AsyncIterator[SeededEmulator]:
         yield emulator
     finally:
         await emulator.stop()
+
+
+def guild_on_shard(emulator: DiscordEmulator, shard: int, count: int) -> Guild:
+    """A new guild whose id Discord's formula, (id >> 22) % count, puts on `shard`."""
+    while True:
+        guild = emulator.add_guild(name=f"Shard {shard} news")
+        if (guild.id >> 22) % count == shard:
+            return guild
+        emulator.guilds.remove(guild)  # before any client connects: nobody saw it

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from itertools import groupby
 
 import numpy as np
 
-from index.ingest.duplicates import Copy, Links, Signed, band_keys
+from index.ingest.duplicates import Copy, Signed, band_keys
 from index.models import Article
 from index.store.postgres.database import Queries, changed, moment
 from index.store.postgres.sql import same_article
 from index.store.records import article_text
 from index.store.scopes import public_id, scoped_id, unscoped_id
+from index.store.writing import CopyLinks, Delete
 
-# The store's delete of an article of a scope (and of any older version under a url): returns their chunk ids.
-Delete = Callable[[str, str | None, str | None], Awaitable[list[int]]]
 _COPY_COLUMNS = ("id, original_id, scope, title, url, source, published, content_hash, origin, ingested_at,"
                  " similarity, text, author")
 
 
-class Copies(Queries):
+class Copies(Queries, CopyLinks):
     """Signatures of originals for finding near-duplicates, and the copies linked to them."""
 
     async def candidates(self, signed: Sequence[Signed], scope: str | None) -> list[Signed]:
@@ -82,31 +81,12 @@ class Copies(Queries):
                                      scoped_id(article_id, scope), scope)
         return changed(status) > 0
 
-    async def make_original(self, stored_id: str, url: str | None, scope: str | None) -> None:
-        """Before an article is written as an original: the copies of its older versions follow it; no copy of it."""
-        await self._release(stored_id, url, scope, heir=stored_id)
-
     async def _release(self, stored_id: str, url: str | None, scope: str | None, heir: str) -> None:
         """Before the versions of an article (by id, else url) are replaced: their copies go to `heir`, copy rows go."""
         await self._execute(f"UPDATE copies SET original_id = $4 WHERE scope IS NOT DISTINCT FROM $3::text AND"
                             f" original_id IN (SELECT id FROM articles WHERE {same_article(1)})",
                             stored_id, url, scope, heir)
         await self._execute(f"DELETE FROM copies WHERE {same_article(1)}", stored_id, url, scope)
-
-    async def apply(self, links: Links, scope: str | None, now: str, delete: Delete) -> list[int]:
-        """Write what an ingest or a removal changed in the groups (inside its transaction); return removed chunks."""
-        removed: list[int] = []
-        for item in links.signed:
-            await self._sign(scoped_id(item.id, scope), item)
-        for match in links.demoted:
-            await self._demote(scoped_id(match.copy, scope), scoped_id(match.original, scope), scope,
-                               match.similarity)
-            removed += await self._hand_over(match.copy, match.original, scope, delete)
-        for gone, heir in links.succeeded:
-            removed += await self._hand_over(gone, heir, scope, delete)
-        for copy in links.copies:
-            removed += await self._add_copy(copy, scope, now, delete)
-        return removed
 
     async def _hand_over(self, gone: str, heir: str, scope: str | None, delete: Delete) -> list[int]:
         """Delete the original `gone` (public id) from the index; its copies go to `heir`."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -14,6 +13,7 @@ import asyncpg
 
 from index.store.postgres.faults import database_faults
 from index.store.postgres.vectors import register_vectors
+from index.store.writing import finish
 
 
 class Database:
@@ -70,10 +70,10 @@ class Database:
             except BaseException:
                 # The body's own error is the one to tell; a connection already gone has nothing to roll back.
                 with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
-                    await _finish(transaction.rollback())
+                    await finish(transaction.rollback())
                 raise
             with database_faults(self.where):
-                await _finish(transaction.commit())
+                await finish(transaction.commit())
         finally:
             self._current.reset(token)
             await self.pool.release(connection)
@@ -141,13 +141,3 @@ async def _faults(db: Database) -> AsyncIterator[None]:
     """Server faults as StoreErrors, inside an async with."""
     with database_faults(db.where):
         yield
-
-
-async def _finish(statement: Any) -> None:
-    """Run COMMIT or ROLLBACK to its end even when the task is cancelled (Ctrl-C), then pass the cancellation on."""
-    running = asyncio.ensure_future(statement)
-    try:
-        await asyncio.shield(running)
-    except asyncio.CancelledError:
-        await running
-        raise

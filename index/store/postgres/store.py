@@ -9,10 +9,8 @@ from contextlib import asynccontextmanager
 import asyncpg
 import numpy as np
 
-from index.ingest.duplicates import Links
 from index.models import Article, PreparedArticle
 from index.store.blobs import as_stored, from_blob, to_blob
-from index.store.clock import timestamp
 from index.store.errors import StoreError
 from index.store.postgres.catalog import Catalog
 from index.store.postgres.copies import Copies
@@ -30,13 +28,16 @@ from index.store.postgres.usage import UsageLog
 from index.store.records import StoredSentence
 from index.store.scopes import scoped_id
 from index.store.terms import TermQuery
+from index.store.writing import ArticleWrites
 
 # pg_advisory_lock's first key for a scope's writes (the second is the scope's hash): one writer per scope.
 _WRITE_LOCK = 18
 
 
-class Store(Queries):
+class Store(Queries, ArticleWrites):
     """The library in a PostgreSQL database: written in transactions, read by every process at once."""
+
+    copies: Copies  # the copies part whose links a write applies
 
     def __init__(self, db: Database, statistics_seconds: float = 600.0) -> None:
         super().__init__(db)
@@ -118,24 +119,6 @@ class Store(Queries):
             if stored_hash:
                 found[article.id] = stored_hash
         return found
-
-    async def write_articles(self, prepared: Sequence[PreparedArticle], scope: str | None = None,
-                             links: Links | None = None) -> tuple[list[int], list[int]]:
-        """Replace these articles of one scope, and apply `links` to its copies, in one transaction.
-
-        Returns (removed chunk ids, added chunk ids).
-        """
-        removed: list[int] = []
-        added: list[int] = []
-        now = timestamp()
-        async with self._transaction():
-            for item in prepared:
-                stored_id = scoped_id(item.article.id, scope)
-                await self.copies.make_original(stored_id, item.article.url, scope)
-                removed += await self._delete_article(stored_id, scope, item.article.url)
-                added += await self._insert_article(item, stored_id, scope, now)
-            removed += await self.copies.apply(links or Links(), scope, now, self._delete_article)
-        return removed, added
 
     async def _delete_article(self, stored_id: str, scope: str | None, url: str | None = None) -> list[int]:
         """Delete an article of one scope, and any older version under the same url; return their chunk ids."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -14,6 +14,7 @@ from typing import Any, cast
 import aiosqlite
 
 from index.store.sqlite.faults import database_faults
+from index.store.writing import finish
 
 
 def placeholders(count: int) -> str:
@@ -79,26 +80,12 @@ class Queries:
                 with database_faults(self._path):
                     # To its end even when the task is cancelled meanwhile (a timer stopped), so that the transaction
                     # it opens is rolled back below, not left open on the shared connection.
-                    await _finish(self._db.execute("BEGIN IMMEDIATE"))
+                    await finish(self._db.execute("BEGIN IMMEDIATE"))
                     yield
-                    await _finish(self._db.execute("COMMIT"))
+                    await finish(self._db.execute("COMMIT"))
             except BaseException:
                 # SQLite has already rolled back after some errors (a full disk); a failed rollback changes nothing.
                 if self._db.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
                         await self._db.execute("ROLLBACK")
                 raise
-
-
-async def _finish(statement: Awaitable[object]) -> None:
-    """Run a statement to its end even when the task is cancelled (Ctrl-C), then pass the cancellation on.
-
-    A cancelled await does not stop SQLite: a COMMIT already handed to the connection's thread still commits, so
-    waiting for it keeps the batch it finishes, instead of a ROLLBACK that finds no transaction.
-    """
-    running = asyncio.ensure_future(statement)
-    try:
-        await asyncio.shield(running)
-    except asyncio.CancelledError:
-        await running
-        raise

@@ -11,10 +11,8 @@ from pathlib import Path
 import aiosqlite
 import numpy as np
 
-from index.ingest.duplicates import Links
 from index.models import Article, PreparedArticle
 from index.store.blobs import from_blob, matrix_from_blobs, to_blob
-from index.store.clock import timestamp
 from index.store.records import StoredSentence
 from index.store.scopes import SAME_ARTICLE, scoped_id, visible, visible_params
 from index.store.sqlite.catalog import Catalog
@@ -31,6 +29,7 @@ from index.store.sqlite.migrations import apply_migrations
 from index.store.sqlite.schema import MIGRATIONS
 from index.store.sqlite.usage import UsageLog
 from index.store.terms import TermQuery
+from index.store.writing import ArticleWrites
 
 
 def _casefold(value: str | None) -> str:
@@ -42,8 +41,10 @@ def _casefold(value: str | None) -> str:
 _IN_LIST = 10_000
 
 
-class Store(Queries):
+class Store(Queries, ArticleWrites):
     """The SQLite side of the library (the source of truth FAISS is rebuilt from): catalog, usage, excerpts."""
+
+    copies: Copies  # the copies part whose links a write applies
 
     def __init__(self, db: aiosqlite.Connection, path: Path, read_only: bool = False) -> None:
         write_lock = asyncio.Lock()
@@ -128,24 +129,6 @@ class Store(Queries):
             if stored_hash:
                 found[article.id] = stored_hash
         return found
-
-    async def write_articles(self, prepared: Sequence[PreparedArticle], scope: str | None = None,
-                             links: Links | None = None) -> tuple[list[int], list[int]]:
-        """Replace these articles of one scope, and apply `links` to its copies, in one transaction.
-
-        Returns (removed chunk ids, added chunk ids).
-        """
-        removed: list[int] = []
-        added: list[int] = []
-        now = timestamp()
-        async with self._transaction():
-            for item in prepared:
-                stored_id = scoped_id(item.article.id, scope)
-                await self.copies.make_original(stored_id, item.article.url, scope)
-                removed += await self._delete_article(stored_id, scope, item.article.url)
-                added += await self._insert_article(item, stored_id, scope, now)
-            removed += await self.copies.apply(links or Links(), scope, now, self._delete_article)
-        return removed, added
 
     async def _delete_article(self, stored_id: str, scope: str | None, url: str | None = None) -> list[int]:
         """Delete an article of one scope, and any older version under the same url; return their chunk ids."""
