@@ -34,6 +34,7 @@ from index.settings import AnswerPolicy, EngineSettings, FeedSettings, FollowSet
 from index.store.backends import store_url_problem
 from index.store.copy import CopyProgress, CopyReport, TableCopy, copy_library
 from index.store.errors import StoreError
+from index.store.sidecopy import copy_side_database
 from index.store.sidedb import SideDatabase, open_side_database
 from index.summaries.choosing import MAX_LENGTH, SummaryError, UnknownArticle
 from index.summaries.digester import DEFAULT_LENGTH, TIMELINE_LENGTH
@@ -46,6 +47,6 @@ __all__ = [
     "FeedSettings", "Follow", "FollowError", "FollowSettings", "IngestProgress", "IngestReport", "Library",
     "LibraryError", "PollReport", "QuestionError", "Quote", "Ranking", "ReaderError", "Shards", "SideDatabase",
     "Stats", "StoreError", "StoreSettings", "Summary", "SummaryEntry", "SummaryError", "TableCopy", "UnknownArticle",
-    "Usage", "WebSettings", "copy_library", "hashing_dimension", "load_embedder",
+    "Usage", "WebSettings", "copy_library", "copy_side_database", "hashing_dimension", "load_embedder",
     "open_side_database", "read_period", "store_url_problem", "url_scheme", "web_url",
 ]

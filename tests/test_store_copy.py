@@ -270,6 +270,7 @@ def test_the_command_copies_then_refuses_then_resumes(home, pg_database):
     assert resumed.returncode == 0, resumed.stderr
     report = json.loads(resumed.stdout)
     assert report["equal"] and [t["table"] for t in report["tables"]] == list(TABLES)
+    assert report["bot"] is None  # no bot.db in the data directory
 
 
 @pytest.mark.parametrize("url", ["mysql://localhost/news", "postgresql://newsbot@127.0.0.1:1/news"])

@@ -44,7 +44,7 @@ async def open_side_database(data_dir: Path, url: str, name: str,
     """Open and migrate the tables `name`: data_dir/<name>.db without a url, else the schema `name` at the url."""
     # `migrations` holds each dialect's ("sqlite", "postgresql") numbered migrations, the same number in both.
     if not url:
-        return await SqliteSideDatabase.open(data_dir / f"{name}.db", migrations["sqlite"])
+        return await SqliteSideDatabase.open(side_file(data_dir, name), migrations["sqlite"])
     if url.startswith(("postgresql://", "postgres://")):
         # Imported here: a bot on SQLite files does not load the PostgreSQL driver.
         from index.store.postgres.sidedb import PgSideDatabase
@@ -53,3 +53,8 @@ async def open_side_database(data_dir: Path, url: str, name: str,
     scheme = url.split(":", 1)[0]
     raise StoreError(f"the store's url starts with {scheme!r}: give a postgresql:// address, or none for files in "
                      "the data folder")
+
+
+def side_file(data_dir: Path, name: str) -> Path:
+    """Where the side database `name` is kept without a url: <name>.db in the data folder."""
+    return data_dir / f"{name}.db"

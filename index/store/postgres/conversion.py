@@ -1,5 +1,5 @@
-"""A SQLite library's rows in PostgreSQL's types (times, days, flags, id lists, vectors), with the columns PostgreSQL
-keeps beside them (search keys, word counts, folded text) worked out as its own store writes them."""
+"""SQLite rows in PostgreSQL's types (times, days, flags, whole numbers, id lists, vectors), with the columns
+PostgreSQL keeps beside a library's (search keys, word counts, folded text) worked out as its own store writes them."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def value_sql(column: Column, number: int) -> str:
 
 
 def instant(text: str | None) -> datetime | None:
-    """A stored time (index/store/clock.py's ISO text) as a timestamptz takes it; one without a zone is UTC."""
+    """A stored time (index/store/clock.py's ISO text, or SQLite's CURRENT_TIMESTAMP "YYYY-MM-DD HH:MM:SS") as a
+    timestamptz takes it; one without a zone is UTC, as SQLite's are."""
     if text is None:
         return None
     moment = datetime.fromisoformat(text)
@@ -61,9 +62,27 @@ def id_list(text: str) -> list[int]:
     return ids
 
 
+def flag(value: object) -> bool | None:
+    """A SQLite flag (0 or 1) as a boolean."""
+    if value is None:
+        return None
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ValueError("not 0 or 1")
+
+
+def whole(value: object) -> int | None:
+    """A whole number, which SQLite may hold as text in a column of any type."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str):
+        return int(value)
+    raise ValueError("not a whole number")
+
+
 _BY_TYPE: dict[str, Callable[[Any], object]] = {
-    "timestamp with time zone": instant, "date": day, "boolean": lambda value: None if value is None else bool(value),
-    "ARRAY": id_list,
+    "timestamp with time zone": instant, "date": day, "boolean": flag, "ARRAY": id_list,
+    "bigint": whole, "integer": whole, "smallint": whole,
 }
 
 
@@ -90,7 +109,7 @@ def _value(table: str, column: Column, row: Row) -> object:
     except (ValueError, TypeError) as error:
         key = next(iter(row.items()))
         raise StoreError(f"{table} {key[0]} {key[1]!r}: {column.name} {str(row[column.name])[:40]!r} cannot be "
-                         f"copied ({error}); correct it in the SQLite library and copy again") from None
+                         f"copied ({error}); correct it in the SQLite file and copy again") from None
 
 
 def _embeddings(table: str, column: Column, blobs: Sequence[bytes], dimension: int) -> Sequence[object]:

@@ -47,6 +47,11 @@ class PgSideDatabase(Queries):
                                              server_settings={"search_path": name})
         return cls(Database(pool, where))
 
+    @property
+    def database(self) -> Database:
+        """Its pool (a copy fills its tables through it)."""
+        return self._db
+
     async def one(self, sql: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
         """Fetch one row, or None when there is none."""
         row = await self._one(numbered(sql), *params)
