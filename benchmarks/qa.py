@@ -1,6 +1,7 @@
 """Answer quality against published baselines, printed as one markdown table and kept in benchmarks/RESULTS.md.
 
 Usage: python benchmarks/qa.py [--only squad,wikiqa,trecqa,abstention] [--quick] [--sample N] [--reader none]
+                              [--postgres | --store-url postgresql://...]
 
 - squad: every paragraph of SQuAD v1.1 dev is an article of one real library; a question scores @k when
   `Library.rank` puts the stored sentence holding its (first) answer in the first k. Dev = articles with even
@@ -14,6 +15,10 @@ Usage: python benchmarks/qa.py [--only squad,wikiqa,trecqa,abstention] [--quick]
 
 Every part answers with the shipped pair reader unless `--reader none` (the learned first stage alone).
 
+`--postgres` (a server of its own, through the pgserver package) or `--store-url` (a server's address) runs the parts
+on the PostgreSQL backend: each cached library is copied into a fresh database, dropped afterwards, and WikiQA/TrecQA
+candidates get the backend's BM25 in place of FTS5's. Those sections of RESULTS.md are written apart ("-postgresql").
+
 The data is read from ../shared/data and the questions from benchmarks/questions at run time, never copied into
 the project; the libraries built from it are cached (resumably) under ~/.cache/newsbot-bench.
 """
@@ -25,11 +30,14 @@ import asyncio
 import random
 import sys
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import ExitStack, asynccontextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import get_args
 
+from qa_answers import abstention_rows, latency_rows
 from qa_data import (
     ANSWERABLE_FILE,
     BBC_FILE,
@@ -38,9 +46,8 @@ from qa_data import (
     TRECQA,
     UNANSWERABLE_FILE,
     WIKIQA,
-    AnswerableQuestion,
+    RankingQuestion,
     SquadQuestion,
-    UnanswerableQuestion,
     answerable_questions,
     load_squad,
     news_articles,
@@ -48,14 +55,15 @@ from qa_data import (
     unanswerable_questions,
     wikiqa_questions,
 )
-from qa_metrics import hit_at, mean, percentile
+from qa_metrics import hit_at, mean
+from qa_postgres import candidate_scores, copied_library, own_server
 from qa_ranking import ranking_rows
 from qa_report import PartResult, Row, markdown_table, notes_text, update_results
 
 from index import Answer, AnswerPolicy, Article, Embedder, EngineSettings, Library, load_embedder
 from index.answers.reader import open_reader
 from index.embedder import DEFAULT_MODEL
-from index.settings import PassageVectors
+from index.settings import PassageVectors, StoreSettings
 
 CACHE = Path.home() / ".cache" / "newsbot-bench"
 PASSAGES: PassageVectors = EngineSettings().passage_vectors
@@ -99,18 +107,37 @@ async def cached_library(folder: Path, articles: Sequence[Article], embedder: Em
     return library, f"library cache {folder} built: {added:,} articles ingested in {minutes:.1f} min"
 
 
+@asynccontextmanager
+async def benchmark_library(args: argparse.Namespace, name: str, articles: Sequence[Article],
+                            embedder: Embedder) -> AsyncIterator[tuple[Library, list[str]]]:
+    """The cached library `name` of `articles` (in a fresh PostgreSQL database when args.server names a server), with
+    notes on how it was made; closed (and the database dropped) afterwards."""
+    folder, policy = cache_folder(name, args.passage_vectors), AnswerPolicy(reader=args.reader)
+    library, note = await cached_library(folder, articles, embedder, args.passage_vectors, policy)
+    if not args.server:
+        try:
+            yield library, [note]
+        finally:
+            await library.close()
+        return
+    await library.close()
+    async with copied_library(folder, args.server) as (url, copied):
+        settings = EngineSettings(passage_vectors=args.passage_vectors, policy=policy, store=StoreSettings(url=url))
+        library = await Library.open(folder, embedder, settings)
+        try:
+            yield library, [note, copied]
+        finally:
+            await library.close()
+
+
 async def squad_part(args: argparse.Namespace, embedder: Embedder) -> PartResult:
     """Gold-sentence rank among everything `Library.rank` weighs, over a library of all SQuAD dev paragraphs."""
     squad = load_squad()
-    library, note = await cached_library(cache_folder("squad", args.passage_vectors), squad.articles, embedder,
-                                         args.passage_vectors, AnswerPolicy(reader=args.reader))
     picked = random.Random(SEED).sample(squad.questions, min(args.sample, len(squad.questions)))
-    try:
+    async with benchmark_library(args, "squad", squad.articles, embedder) as (library, notes):
         labels = [await squad_labels(library, question) for question in picked]
         sentences = (await library.stats()).sentences
-    finally:
-        await library.close()
-    result = PartResult("squad", notes=[note, (
+    result = PartResult("squad", notes=[*notes, (
         f"{len(picked):,} questions drawn (seed {SEED}) from the {len(squad.questions):,} whose first answer lies in"
         f" one sentence; {squad.crossing} answers spanning two sentences left out")])
     part = f"SQuAD v1.1 dev, corpus-wide ({sentences:,} sentences)"
@@ -134,14 +161,24 @@ async def wikiqa_part(args: argparse.Namespace, embedder: Embedder) -> PartResul
     """WikiQA answer sentence selection on the official filtered qrels."""
     splits = {split: wikiqa_questions(split) for split in ("dev", "test")}
     note = "official filtered qrels: questions with no correct or only correct candidates left out"
-    return PartResult("wikiqa", rows=ranking_rows("WikiQA", splits, embedder, open_reader(args.reader)), notes=[note])
+    return PartResult("wikiqa", rows=await selection_rows(args, "WikiQA", splits, embedder), notes=[note])
 
 
 async def trecqa_part(args: argparse.Namespace, embedder: Embedder) -> PartResult:
     """TrecQA answer sentence selection on the clean splits (lower-cased, tokenized text)."""
     splits = {split: trecqa_questions(split) for split in ("clean-dev", "clean-test")}
     note = "the published figures are of models trained on TrecQA: for reference only"
-    return PartResult("trecqa", rows=ranking_rows("TrecQA", splits, embedder, open_reader(args.reader)), notes=[note])
+    return PartResult("trecqa", rows=await selection_rows(args, "TrecQA", splits, embedder), notes=[note])
+
+
+async def selection_rows(args: argparse.Namespace, name: str, splits: dict[str, list[RankingQuestion]],
+                         embedder: Embedder) -> list[Row]:
+    """An answer sentence selection part's rows, its candidates' BM25 from FTS5 or from the PostgreSQL backend."""
+    reader = open_reader(args.reader)
+    if not args.server:
+        return ranking_rows(name, splits, embedder, reader)
+    scores = await candidate_scores(args.server, [question for split in splits.values() for question in split])
+    return ranking_rows(name, splits, embedder, reader, scores.__getitem__)
 
 
 async def abstention_part(args: argparse.Namespace, embedder: Embedder) -> PartResult:
@@ -151,18 +188,14 @@ async def abstention_part(args: argparse.Namespace, embedder: Embedder) -> PartR
     every = answerable_questions()
     answerable = [question for question in every if question.article_id in known]
     unanswerable = unanswerable_questions()
-    library, note = await cached_library(cache_folder("news-quick" if args.quick else "news", args.passage_vectors),
-                                         articles, embedder, args.passage_vectors,
-                                         AnswerPolicy(reader=args.reader))
-    try:
+    async with benchmark_library(args, "news-quick" if args.quick else "news", articles, embedder) as (library,
+                                                                                                       notes):
         await library.warm_up()
         await library.ask("warm up", log=False)
         refused, refused_times = await ask_all(library, [question.question for question in unanswerable])
         answers, answer_times = await ask_all(library, [question.question for question in answerable])
         sentences = (await library.stats()).sentences
-    finally:
-        await library.close()
-    result = PartResult("abstention", notes=[note])
+    result = PartResult("abstention", notes=notes)
     if args.quick:
         result.notes.append(f"--quick: first {QUICK_ARTICLES:,} articles of each outlet; {len(every) - len(answerable)}"
                             " answerable questions whose article is not among them left out")
@@ -171,43 +204,6 @@ async def abstention_part(args: argparse.Namespace, embedder: Embedder) -> PartR
                                   list(zip(answerable, answers, strict=True)))
     result.rows += latency_rows(f"`Library.ask` latency ({sentences:,} sentences)", refused_times + answer_times)
     return result
-
-
-def abstention_rows(part: str, refused: Sequence[tuple[UnanswerableQuestion, Answer]],
-                    answered: Sequence[tuple[AnswerableQuestion, Answer]]) -> list[Row]:
-    """Share of unanswerable questions abstained (all, and by kind); of answerable ones answered, and answered
-    right, per split."""
-    rows = []
-    for split in ("dev", "test"):
-        declined = [answer.abstained for question, answer in refused if question.split == split]
-        rows.append(Row(part, f"unanswerable {split}", len(declined), "abstained", f"{mean(declined):.1%}",
-                        target="≥ 85%" if split == "test" else ""))
-        for kind in dict.fromkeys(question.kind for question, _ in refused):
-            declined = [a.abstained for q, a in refused if (q.split, q.kind) == (split, kind)]
-            target = "≥ 50%" if (split, kind) == ("test", "near misses") else ""
-            rows.append(Row(part, f"unanswerable {split}: {kind}", len(declined), "abstained",
-                            f"{mean(declined):.1%}", target=target))
-    for split in ("dev", "test"):
-        pairs = [(q, a) for q, a in answered if q.split == split]
-        rows.append(Row(part, f"answerable {split}", len(pairs), "answered",
-                        f"{mean(not a.abstained for _, a in pairs):.1%}", target="≥ 92%" if split == "test" else ""))
-        rows.append(Row(part, f"answerable {split}", len(pairs), "answered correctly",
-                        f"{mean(is_correct(q, a) for q, a in pairs):.1%}", target="≥ 70%" if split == "test" else ""))
-    return rows
-
-
-def latency_rows(part: str, seconds: Sequence[float]) -> list[Row]:
-    """Median and 95th percentile of the question times, in milliseconds."""
-    return [Row(part, "all questions above", len(seconds), "p50 ms", f"{percentile(seconds, 0.5) * 1000:.0f}",
-                target="≤ 150"),
-            Row(part, "all questions above", len(seconds), "p95 ms", f"{percentile(seconds, 0.95) * 1000:.0f}",
-                target="≤ 300")]
-
-
-def is_correct(question: AnswerableQuestion, answer: Answer) -> bool:
-    """True when the first quote comes from the question's article and holds its answer."""
-    first = answer.quotes[0] if answer.quotes else None
-    return first is not None and first.article_id == question.article_id and question.answer in first.text
 
 
 async def ask_all(library: Library, questions: Sequence[str]) -> tuple[list[Answer], list[float]]:
@@ -241,6 +237,8 @@ async def run_part(key: str, args: argparse.Namespace, embedder: Embedder) -> Pa
     print(f"running {key}...", file=sys.stderr, flush=True)
     result = await part(args, embedder)
     result.title, result.seconds = title, time.monotonic() - started
+    if args.server:  # its own sections of RESULTS.md, beside SQLite's
+        result = replace(result, key=f"{key}-postgresql", title=f"{title} (PostgreSQL)")
     return result
 
 
@@ -254,6 +252,11 @@ def parse_args() -> argparse.Namespace:
                         help='answer.reader for every part: "shipped" (default), "none" (first stage only), a folder')
     parser.add_argument("--passage-vectors", choices=get_args(PassageVectors), default=PASSAGES,
                         help=f"how the libraries' passage vectors are made (default {PASSAGES}, the engine's)")
+    backend = parser.add_mutually_exclusive_group()
+    backend.add_argument("--postgres", action="store_true",
+                         help="on the PostgreSQL backend, on a server of its own (the pgserver package)")
+    backend.add_argument("--store-url", default="", metavar="URL",
+                         help="on the PostgreSQL backend, on this server (a fresh database per library, dropped after)")
     args = parser.parse_args()
     unknown = set(args.only.split(",")) - set(PARTS)
     if unknown:
@@ -266,7 +269,9 @@ def main() -> None:
     args = parse_args()
     embedder = load_embedder(DEFAULT_MODEL, 64, "cpu", None)
     keys = [key for key in PARTS if key in args.only.split(",")]
-    results = [asyncio.run(run_part(key, args, embedder)) for key in keys]
+    with ExitStack() as stack:
+        args.server = stack.enter_context(own_server()) if args.postgres else args.store_url
+        results = [asyncio.run(run_part(key, args, embedder)) for key in keys]
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     command = " ".join(["python benchmarks/qa.py", *sys.argv[1:]])
     print(f"{stamp} · model {DEFAULT_MODEL} · `{command}`\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 
 import numpy as np
@@ -32,6 +32,8 @@ BASELINES = {
     ("TrecQA", "clean-test", "scorer", "MRR"): "for reference: TANDA 0.974",
 }
 TARGETS = {("WikiQA", "test", "scorer", "MAP"): "≥ 0.78", ("WikiQA", "test", "scorer", "MRR"): "≥ 0.80"}
+# Each candidate's BM25 against its question (0: no match): FTS5's, or a backend's measured in its place.
+Lexical = Callable[[RankingQuestion], list[float]]
 
 
 def bm25_scores(question: str, sentences: Sequence[str]) -> list[float]:
@@ -50,9 +52,15 @@ def bm25_scores(question: str, sentences: Sequence[str]) -> list[float]:
     return scores
 
 
-def first_stage(question: RankingQuestion, similarities: np.ndarray) -> list[tuple[float, Candidate]]:
+def fts5_scores(question: RankingQuestion) -> list[float]:
+    """The candidates' BM25 as the SQLite library's FTS5 gives it."""
+    return bm25_scores(question.question, question.sentences)
+
+
+def first_stage(question: RankingQuestion, similarities: np.ndarray,
+                scores: Lexical = fts5_scores) -> list[tuple[float, Candidate]]:
     """The question's own candidates scored by the learned first stage, best first."""
-    lexical = bm25_scores(question.question, question.sentences)
+    lexical = scores(question)
     # Out-of-order candidates (TrecQA) are each their own "article": no false neighbours.
     candidates = [Candidate(sentence_id=i, article_id="" if question.in_order else str(i), position=i, text=text,
                             similarity=float(similarities[i]), lexical=lexical[i], passage=1.0)
@@ -70,8 +78,8 @@ def read_best(question: RankingQuestion, scored: list[tuple[float, Candidate]], 
     return reader.read(question.question, reader_passages(best, titles, previous))
 
 
-def rank_split(questions: Sequence[RankingQuestion], embedder: Embedder,
-               reader: Reader | None) -> dict[str, list[list[int]]]:
+def rank_split(questions: Sequence[RankingQuestion], embedder: Embedder, reader: Reader | None,
+               lexical: Lexical = fts5_scores) -> dict[str, list[list[int]]]:
     """Each question's labels in the order of the product (first stage, then the reader), of the first stage
     alone, and of plain cosine."""
     texts = list(dict.fromkeys([q.question for q in questions] + [s for q in questions for s in q.sentences]))
@@ -80,7 +88,7 @@ def rank_split(questions: Sequence[RankingQuestion], embedder: Embedder,
     depth = AnswerPolicy().reader_depth
     for question in questions:
         similarities = np.stack([vectors[s] for s in question.sentences]) @ vectors[question.question]
-        scored = first_stage(question, similarities)
+        scored = first_stage(question, similarities, lexical)
         ranked["first stage"].append([question.labels[c.sentence_id] for _, c in scored])
         if reader is not None:
             scored = rerank(scored, read_best(question, scored, reader, depth).tolist(), FIRST_STAGE_WEIGHT)
@@ -90,13 +98,13 @@ def rank_split(questions: Sequence[RankingQuestion], embedder: Embedder,
 
 
 def ranking_rows(name: str, splits: dict[str, list[RankingQuestion]], embedder: Embedder,
-                 reader: Reader | None) -> list[Row]:
+                 reader: Reader | None, lexical: Lexical = fts5_scores) -> list[Row]:
     """MAP, MRR and P@1 of the product's ranking, its first stage and cosine alone, per split, with the published
     figures."""
     rows = []
     labels_of = {"scorer": "newsbot", "first stage": "first stage only", "cosine": "cosine only"}
     for split, questions in splits.items():
-        for ranker, labels in rank_split(questions, embedder, reader).items():
+        for ranker, labels in rank_split(questions, embedder, reader, lexical).items():
             if reader is None and ranker == "first stage":
                 continue  # the same as the product's ranking
             label = labels_of[ranker]
