@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from tables import print_rows
 
-from index import Article, Embedder, EngineSettings, Library, load_embedder
+from index import Article, Embedder, EngineSettings, Library, StoreSettings, load_embedder
 from index.ingest.duplicates import Signed, band_keys, is_copy, signed
 from index.ingest.sentences import segment_article
 from index.store.backends import DATABASE_FILE
@@ -212,14 +212,16 @@ def memory() -> dict[str, float]:
     return {key: int(fields[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM")}
 
 
-async def measure(folder: Path) -> dict[str, Any]:
-    """Open the size's library with the real model in memory too, time the questions, then recall@K."""
+async def measure(folder: Path, store: StoreSettings | None = None) -> dict[str, Any]:
+    """Open the size's library (or its copy in the database `store` names) with the real model in memory too, time
+    the questions, then recall@K (disk is the data directory's: a database's is for the caller to ask)."""
     model = json.loads((folder / "build.json").read_text())["model"]
     data = folder / "data"
+    store = store or StoreSettings()
     embedder = load_embedder(model, 64, "cpu", None)
     bot_model = embedder if model == REAL_MODEL else load_embedder(REAL_MODEL, 64, "cpu", None)
     bot_model.embed(["warm up"])
-    library = await Library.open(data, embedder, EngineSettings())
+    library = await Library.open(data, embedder, EngineSettings(store=store))
     try:
         await library.warm_up()
         stats = await library.stats()
@@ -232,18 +234,24 @@ async def measure(folder: Path) -> dict[str, Any]:
             await library.ask(question)
             seconds.append(time.perf_counter() - started)
         rss = memory()
-        found, dense = await recall(library, asked, data / DATABASE_FILE)
-        index = library._vectors._indexes[None]
+        found, dense = await recall(library, asked, data / DATABASE_FILE)  # a copy keeps SQLite's ids
+        index = f"HNSW, ef_search {store.ef_search}" if store.url else faiss_index(library)
     finally:
         await library.close()
-    disk = sum(path.stat().st_size for path in data.rglob("*") if path.is_file())  # closed: the log folded back
+    disk = 0 if store.url else sum(path.stat().st_size for path in data.rglob("*") if path.is_file())  # log folded
     cuts = statistics.quantiles([s * 1000 for s in seconds], n=100)
     return {"sentences": stats.sentences, "passages": stats.passages, "articles": stats.articles,
             "disk_mb": disk / 1e6, "rss_mb": rss["VmRSS"], "hwm_mb": rss["VmHWM"], "asked": len(seconds),
             "p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "recall": found,
-            "index": "exact" if index.exact else f"IVF, {index._index.nlist:,} lists",  # type: ignore[union-attr]
+            "index": index,
             "dense_p50": statistics.median(dense) * 1000,
             "model_p50": statistics.median(model_seconds(bot_model, asked)) * 1000}
+
+
+def faiss_index(library: Library) -> str:
+    """The kind of the library's FAISS index: exact, or IVF and its lists."""
+    index = library._vectors._indexes[None]  # type: ignore[attr-defined]
+    return "exact" if index.exact else f"IVF, {index._index.nlist:,} lists"
 
 
 def row(built: dict[str, Any], measured: dict[str, Any]) -> dict[str, str]:
