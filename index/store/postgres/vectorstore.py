@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from index.settings import StoreSettings
 from index.store.blobs import as_stored
 from index.store.postgres.database import Queries
 from index.store.postgres.store import Store
@@ -30,7 +31,7 @@ SELECT id, score FROM (
 class PgVectors(Queries):
     """The owner of the passage vectors on PostgreSQL: written with their passages, searched by the server."""
 
-    def __init__(self, store: Store, ef_search: int = 100) -> None:
+    def __init__(self, store: Store, ef_search: int = StoreSettings.ef_search) -> None:
         super().__init__(store.database)
         self._store = store
         self._ef_search = ef_search
