@@ -35,9 +35,19 @@ class CopyLinks(ABC):
             removed += await self._add_copy(copy, scope, now, delete)
         return removed
 
+    async def sign(self, signed: Sequence[tuple[str, Signed]]) -> None:
+        """Store signatures of stored originals, by stored id, in one transaction."""
+        async with self._transaction():
+            for stored_id, item in signed:
+                await self._sign(stored_id, item)
+
     async def make_original(self, stored_id: str, url: str | None, scope: str | None) -> None:
         """Before an article is written as an original: the copies of its older versions follow it; no copy of it."""
         await self._release(stored_id, url, scope, heir=stored_id)
+
+    @abstractmethod
+    def _transaction(self) -> AbstractAsyncContextManager[Any]:
+        """All or nothing (joined by the statements inside)."""
 
     @abstractmethod
     async def _sign(self, stored_id: str, item: Signed) -> None:

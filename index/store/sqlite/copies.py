@@ -50,12 +50,6 @@ class Copies(Queries, CopyLinks):
         return [(stored_id, Article(stored_id, title, article_text([(row[2], row[3]) for row in group])))
                 for (stored_id, title), group in groupby(rows, key=lambda row: (row[0], row[1]))]
 
-    async def sign(self, signed: Sequence[tuple[str, Signed]]) -> None:
-        """Store signatures of stored originals, by stored id, in one transaction."""
-        async with self._transaction():
-            for stored_id, item in signed:
-                await self._sign(stored_id, item)
-
     async def _sign(self, stored_id: str, item: Signed) -> None:
         """Store one original's signature and its band keys (inside a transaction)."""
         await self._db.execute("INSERT OR REPLACE INTO signatures(article_id, signature, size) VALUES (?, ?, ?)",
