@@ -186,7 +186,7 @@ class Library:
     async def _candidates(self, question: str, scope: str | None, context: str | None) -> list[Candidate] | None:
         """The sentences retrieval finds for the question; None when the library has no articles."""
         await self._vectors.follow()
-        if not await self._vectors.count():
+        if await self._vectors.empty():
             return None
         return await self._asker.candidates(question, scope, context)
 

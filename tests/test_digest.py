@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import AnswerPolicy, EngineSettings, Library, SummaryError
+from index import AnswerPolicy, Article, EngineSettings, Library, SummaryError
 from index.embedder import HashingEmbedder
 from tests.pg import pg_library, pg_url, store_settings
 
@@ -103,11 +103,14 @@ async def test_a_topic_whose_words_share_a_passage_is_covered(library):
     assert {e.article_id for e in summary.entries} == {"echo-storm"}
 
 
-async def test_an_empty_library_says_so(tmp_path):
-    library = await Library.open(tmp_path / "empty", HashingEmbedder(), SETTINGS)
+async def test_an_empty_library_says_so(tmp_path, store_settings):
+    library = await Library.open(tmp_path / "empty", HashingEmbedder(), replace(SETTINGS, store=store_settings))
     try:
         for result in (await library.summarize(), await library.timeline("harbour")):
             assert result.empty and "no articles yet" in result.reason
+        assert (await library.ask("What happened at the harbour?")).empty_library
+        await library.ingest_articles([Article("one", "Harbour", "The harbour wall held overnight.")])
+        assert not (await library.ask("What happened at the harbour?")).empty_library
     finally:
         await library.close()
 

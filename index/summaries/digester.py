@@ -92,7 +92,7 @@ class Digester:
         if latest:
             newest = await self._store.excerpts.newest_day(scope)
             since, until = (newest - timedelta(days=LATEST_DAYS), newest) if newest else (None, None)
-        if not await self._vectors.count():
+        if await self._vectors.empty():
             return Summary("summary", topic, since, until, (), (), reason=NO_ARTICLES, latest=latest,
                            empty_library=True)
         candidates, vectors = await self._gather(topic, since, until, scope)
@@ -108,7 +108,7 @@ class Digester:
         if cleaned is None:
             raise SummaryError("a timeline needs a topic")
         topic = cleaned
-        if not await self._vectors.count():
+        if await self._vectors.empty():
             return Summary("timeline", topic, since, until, (), (), reason=NO_ARTICLES, empty_library=True)
         candidates, vectors = await self._on_topic(topic, since, until, scope)
         picked, days = await asyncio.to_thread(_pick_timeline, candidates, vectors, length)

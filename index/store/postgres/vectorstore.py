@@ -56,6 +56,10 @@ class PgVectors(Queries):
         """How many passages have a vector."""
         return int(await self._value("SELECT count(*) FROM chunks"))
 
+    async def empty(self) -> bool:
+        """Whether no passage has a vector yet: asked before every question, so it stops at the first row."""
+        return not await self._value("SELECT EXISTS (SELECT 1 FROM chunks)")
+
     async def stored_bytes(self) -> int:
         """The size of the HNSW index (the vectors themselves are in the passages' table, counted with the database)."""
         return int(await self._value("SELECT coalesce(pg_relation_size(to_regclass('chunks_hnsw')), 0)"))
@@ -84,10 +88,14 @@ class PgVectors(Queries):
         vector = as_stored(np.asarray(query_vector, dtype=np.float32).reshape(1, -1))[0]
         ef_search = min(_MAX_EF_SEARCH, max(self._ef_search, 2 * k))
         hits = await self._search(vector, k, scope, ef_search)
-        if len(hits) < k and ef_search < _MAX_EF_SEARCH and await self.count() > len(hits):
+        if len(hits) < k and ef_search < _MAX_EF_SEARCH and await self._more_than(len(hits)):
             # Passages the scope does not see took places in the HNSW scan: look further once.
             hits = await self._search(vector, k, scope, min(_MAX_EF_SEARCH, 4 * ef_search))
         return hits
+
+    async def _more_than(self, passages: int) -> bool:
+        """Whether the library holds more than this many passages (reads no further than one past them)."""
+        return bool(await self._value("SELECT EXISTS (SELECT 1 FROM chunks OFFSET $1)", passages))
 
     async def _search(self, vector: np.ndarray, k: int, scope: str | None, ef_search: int) -> Hits:
         """One search with the HNSW scan's breadth set for this transaction only."""

@@ -48,6 +48,10 @@ class VectorStore:
         """Vectors in every index (0 before the first article)."""
         return sum(len(index) for index in self._indexes.values())
 
+    async def empty(self) -> bool:
+        """Whether no passage has a vector yet (the library has no articles)."""
+        return not await self.count()
+
     async def stored_bytes(self) -> int:
         """The size of the library's own index file (0 before it is first saved)."""
         return self.path.stat().st_size if self.path.exists() else 0
