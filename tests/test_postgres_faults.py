@@ -42,6 +42,8 @@ def test_an_unreachable_server_is_one_line_without_the_password(tmp_path: Path, 
     line = one_error_line(result)
     assert result.returncode == 2
     assert line.startswith("error: postgresql://127.0.0.1/news: cannot reach the database (") and "hunter2" not in line
+    assert line.endswith("check that the server runs and that the store's url (NEWSBOT_STORE_URL, or [store] url)"
+                         " names it")
     assert not (tmp_path / "data").exists()  # nothing was made in the data directory instead
 
 

@@ -41,7 +41,8 @@ def database_fault(error: BaseException, where: str) -> StoreError | None:
         return CorruptDatabaseError(f"{where}: the database is damaged ({error}); restore it from a backup")
     if isinstance(error, _UNREACHABLE):
         reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
-        return StoreError(f"{where}: cannot reach the database ({reason})")
+        return StoreError(f"{where}: cannot reach the database ({reason}); check that the server runs and that the "
+                          "store's url (NEWSBOT_STORE_URL, or [store] url) names it")
     return None
 
 
